@@ -1,0 +1,277 @@
+package org.roundtable.bridge;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.roundtable.bridge.dtls.DtlsCertificate;
+import org.roundtable.bridge.dtls.DtlsSession;
+import org.roundtable.bridge.ice.Stun;
+import org.roundtable.bridge.metrics.BridgeMetrics;
+import org.roundtable.bridge.metrics.DropReason;
+import org.roundtable.bridge.router.Conference;
+import org.roundtable.bridge.router.Endpoint;
+import org.roundtable.bridge.transport.MediaPath;
+import org.roundtable.bridge.transport.TcpPath;
+import org.roundtable.bridge.transport.UdpPath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media server process's bridge: one UDP socket for every endpoint (plus passive ICE-TCP), the media
+ * event loop, the DTLS identity and pool, and the endpoint lookup tables. Ingress demultiplexes by the
+ * first byte (RFC 7983): STUN goes to the endpoint named by the USERNAME ufrag; DTLS and SRTP go to the
+ * endpoint that owns the source address (learned from a valid ICE check).
+ * Threads: sockets, endpoints and conferences run on the single media loop; DTLS handshakes on a small
+ * pool; the public API may be called from any thread and hops to the loop.
+ */
+public final class Bridge implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+
+    public final BridgeMetrics metrics;
+    private final BridgeConfig config;
+    private final DtlsCertificate cert = DtlsCertificate.generate();
+    private final ByteBufAllocator alloc = new PooledByteBufAllocator(false);
+    private final EventLoopGroup group;
+    private final ExecutorService dtlsPool;
+    private Channel udp, tcpServer;
+    private final List<String> candidates = new ArrayList<>();
+    private final Map<String, Endpoint> byUfrag = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, Endpoint> byAddress = new HashMap<>();     // media loop only
+    private final Map<Channel, Endpoint> byTcp = new HashMap<>();                   // media loop only
+    private final Set<Endpoint> endpoints = new LinkedHashSet<>();                  // media loop only
+    private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
+    private final Set<Channel> dirtyTcp = new HashSet<>();
+
+    public Bridge(BridgeConfig config, BridgeMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        boolean epoll = Epoll.isAvailable();
+        this.group = epoll ? new EpollEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> new Thread(r, "media-loop")) : new NioEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> new Thread(r, "media-loop"));
+        AtomicInteger n = new AtomicInteger();
+        this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), r -> {
+            Thread t = new Thread(r, "dtls-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.info("media transport: {}", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")");
+    }
+
+    public BridgeConfig config() { return config; }
+    public DtlsCertificate certificate() { return cert; }
+    public ByteBufAllocator alloc() { return alloc; }
+    public long nowMs() { return System.nanoTime() / 1_000_000L; }
+    public List<String> candidates() { return candidates; }
+    public int udpPort() { return ((InetSocketAddress) udp.localAddress()).getPort(); }
+    public int tcpPort() { return tcpServer == null ? 0 : ((InetSocketAddress) tcpServer.localAddress()).getPort(); }
+
+    public void start() throws InterruptedException {
+        boolean epoll = group instanceof EpollEventLoopGroup;
+        udp = new Bootstrap().group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.ALLOCATOR, alloc)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .handler(new UdpIngress())
+                .bind(config.bindAddress(), config.udpPort()).sync().channel();
+        int udpPort = udpPort();
+        int prio = 0;
+        for (String a : config.advertisedAddresses()) {
+            candidates.add((++prio) + " 1 udp " + (2130706431 - prio) + " " + a + " " + udpPort + " typ host");
+        }
+        if (config.tcpPort() > 0) {
+            tcpServer = new ServerBootstrap().group(group)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .childOption(ChannelOption.ALLOCATOR, alloc)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
+                                    new LengthFieldPrepender(2), new TcpIngress());
+                        }
+                    })
+                    .bind(config.bindAddress(), config.tcpPort()).sync().channel();
+            int tcpPort = tcpPort();
+            for (String a : config.advertisedAddresses()) {
+                candidates.add((++prio) + " 1 tcp " + (1518280447 - prio) + " " + a + " " + tcpPort + " typ host tcptype passive");
+            }
+        }
+        group.next().scheduleAtFixedRate(this::tick, 1000, 1000, TimeUnit.MILLISECONDS);
+        LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
+    }
+
+    // ------------------------------------------------------------------ public API (any thread)
+
+    public Conference conference(String id) {
+        return conferences.computeIfAbsent(id, k -> {
+            metrics.meetings.inc();
+            return new Conference(k);
+        });
+    }
+
+    public void removeConference(String id) {
+        if (conferences.remove(id) != null) metrics.meetings.dec();
+    }
+
+    public Endpoint createEndpoint(Conference c, String endpointId, String ownerId, Endpoint.Listener l) {
+        Endpoint e = new Endpoint(this, c, endpointId, ownerId, l);
+        byUfrag.put(e.localUfrag, e);
+        execute(() -> { endpoints.add(e); metrics.endpoints.set(endpoints.size()); });
+        return e;
+    }
+
+    /** Runs a task on the media loop and waits for its result. */
+    public <T> T call(Callable<T> task) throws Exception {
+        if (group.next().inEventLoop()) return task.call();
+        Future<T> f = group.next().submit(task);
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
+
+    public void execute(Runnable r) { group.next().execute(r); }
+
+    // ------------------------------------------------------------------ for endpoints (media loop)
+
+    public void startDtls(DtlsSession s) { dtlsPool.execute(s); }
+
+    public void bindAddress(InetSocketAddress a, Endpoint e) { byAddress.put(a, e); }
+
+    public void forget(Endpoint e, Set<InetSocketAddress> addrs) {
+        byUfrag.remove(e.localUfrag, e);
+        for (InetSocketAddress a : addrs) byAddress.remove(a, e);
+        byTcp.values().removeIf(x -> x == e);
+        endpoints.remove(e);
+        metrics.endpoints.set(endpoints.size());
+    }
+
+    /** Flushes the UDP socket and every ICE-TCP connection written since the last flush. */
+    public void flush() {
+        udp.flush();
+        if (!dirtyTcp.isEmpty()) {
+            for (Channel c : dirtyTcp) c.flush();
+            dirtyTcp.clear();
+        }
+    }
+
+    private void tick() {
+        long now = nowMs();
+        for (Endpoint e : new ArrayList<>(endpoints)) {
+            String why = e.checkTimeouts(now);
+            if (why != null) e.close(why);
+            else e.sendReports(now);
+        }
+        flush();
+    }
+
+    /** Demultiplexes one datagram or TCP frame (RFC 7983). Takes ownership of buf. */
+    private void ingress(ByteBuf buf, InetSocketAddress from, Channel tcp) {
+        try {
+            int len = buf.readableBytes();
+            if (len < 1) { metrics.drop(DropReason.UNKNOWN_PROTOCOL); return; }
+            byte[] a = buf.array();
+            int off = buf.arrayOffset() + buf.readerIndex();
+            int first = a[off] & 0xFF;
+            Endpoint e = tcp != null ? byTcp.get(tcp) : byAddress.get(from);
+            if (first < 4) {
+                Stun.Request req = Stun.parse(a, off, len);
+                if (req == null) { metrics.drop(DropReason.MALFORMED_STUN); return; }
+                String ufrag = Stun.localUfrag(req.username);
+                Endpoint target = ufrag == null ? e : byUfrag.get(ufrag);
+                if (target == null) { metrics.drop(DropReason.STUN_UNKNOWN_USER); return; }
+                MediaPath via = tcp != null ? new TcpPath(tcp, dirtyTcp) : new UdpPath(udp, from);
+                if (tcp != null) byTcp.put(tcp, target);
+                target.onStun(a, off, len, req, from, via);
+            } else if (first >= 20 && first <= 63) {
+                if (e == null) { metrics.drop(DropReason.NO_ENDPOINT); return; }
+                e.onDtls(a, off, len);
+            } else if (first >= 128 && first <= 191) {
+                if (e == null) { metrics.drop(DropReason.NO_ENDPOINT); return; }
+                e.onSrtp(buf);
+            } else {
+                metrics.drop(DropReason.UNKNOWN_PROTOCOL);
+            }
+        } catch (RuntimeException ex) {
+            // A parser bug must never take the loop down: count it and go on.
+            metrics.drop(DropReason.UNKNOWN_PROTOCOL);
+            LOG.warn("ingress error from {}: {}", from, ex.toString());
+        } finally {
+            buf.release();
+        }
+    }
+
+    private ByteBuf toHeap(ByteBuf b) {
+        if (b.hasArray()) return b.retain();
+        ByteBuf h = alloc.heapBuffer(b.readableBytes());
+        h.writeBytes(b, b.readerIndex(), b.readableBytes());
+        return h;
+    }
+
+    /** UDP ingress on the media loop. */
+    private final class UdpIngress extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            ingress(toHeap(p.content()), p.sender(), null);
+        }
+        @Override public void channelReadComplete(ChannelHandlerContext ctx) { flush(); }
+        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { LOG.debug("udp: {}", cause.toString()); }
+    }
+
+    /** ICE-TCP ingress (one instance per connection) on the media loop. */
+    private final class TcpIngress extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            ingress(toHeap(frame), (InetSocketAddress) ctx.channel().remoteAddress(), ctx.channel());
+        }
+        @Override public void channelReadComplete(ChannelHandlerContext ctx) { flush(); }
+        @Override public void channelInactive(ChannelHandlerContext ctx) { byTcp.remove(ctx.channel()); dirtyTcp.remove(ctx.channel()); }
+        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
+    }
+
+    @Override
+    public void close() {
+        try {
+            call(() -> { for (Endpoint e : new ArrayList<>(endpoints)) e.close("server shutting down"); return null; });
+        } catch (Exception ignored) { /* shutting down anyway */ }
+        if (udp != null) udp.close();
+        if (tcpServer != null) tcpServer.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        dtlsPool.shutdownNow();
+    }
+}

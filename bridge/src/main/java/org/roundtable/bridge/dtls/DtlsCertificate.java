@@ -1,0 +1,76 @@
+package org.roundtable.bridge.dtls;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * The server's DTLS identity: one self-signed ECDSA P-256 certificate made at start-up, and its SHA-256
+ * fingerprint for SDP (RFC 8122). Immutable; shared by all handshakes.
+ */
+public final class DtlsCertificate {
+    public final BcTlsCrypto crypto;
+    public final AsymmetricKeyParameter privateKey;
+    public final Certificate certificate;
+    public final byte[] der;
+    /** "sha-256 AB:CD:..." */
+    public final String fingerprint;
+
+    private DtlsCertificate(BcTlsCrypto crypto, AsymmetricKeyParameter key, Certificate cert, byte[] der) {
+        this.crypto = crypto;
+        this.privateKey = key;
+        this.certificate = cert;
+        this.der = der;
+        this.fingerprint = "sha-256 " + fingerprintOf(der);
+    }
+
+    public static DtlsCertificate generate() {
+        try {
+            SecureRandom rnd = new SecureRandom();
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), rnd);
+            KeyPair kp = g.generateKeyPair();
+            long now = System.currentTimeMillis();
+            X500Name name = new X500Name("CN=roundtable");
+            X509CertificateHolder h = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(rnd.nextLong() & Long.MAX_VALUE),
+                    new Date(now - 86_400_000L), new Date(now + 30L * 86_400_000L), name, kp.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+            byte[] der = h.getEncoded();
+            BcTlsCrypto crypto = new BcTlsCrypto(rnd);
+            TlsCertificate tc = crypto.createCertificate(der);
+            return new DtlsCertificate(crypto, PrivateKeyFactory.createKey(kp.getPrivate().getEncoded()),
+                    new Certificate(new TlsCertificate[] {tc}), der);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the DTLS certificate", e);
+        }
+    }
+
+    /** Upper-case hex SHA-256 with colons. */
+    public static String fingerprintOf(byte[] der) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(der);
+            StringBuilder sb = new StringBuilder(d.length * 3);
+            for (int i = 0; i < d.length; i++) {
+                if (i > 0) sb.append(':');
+                sb.append(Character.toUpperCase(Character.forDigit((d[i] >> 4) & 0xF, 16)));
+                sb.append(Character.toUpperCase(Character.forDigit(d[i] & 0xF, 16)));
+            }
+            return sb.toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.roundtable.bridge.metrics;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The bridge's Prometheus metrics. Data points used per packet are looked up once here, so the hot path
+ * only does a lock-free add. Thread: any.
+ */
+public final class BridgeMetrics {
+    public final PrometheusRegistry registry;
+    public final Gauge meetings, endpoints;
+    public final Histogram iceSeconds, dtlsSeconds;
+    public final Counter srtpFailures;
+    private final CounterDataPoint[] dropped = new CounterDataPoint[DropReason.values().length];
+    public final CounterDataPoint audioPktsIn, videoPktsIn, rtcpPktsIn, audioBytesIn, videoBytesIn, rtcpBytesIn;
+    public final CounterDataPoint audioPktsOut, videoPktsOut, rtcpPktsOut, audioBytesOut, videoBytesOut, rtcpBytesOut;
+    public final CounterDataPoint retransmissions, keyframeRequests, srtpUnprotectFailures, srtpProtectFailures;
+    public final CounterDataPoint dtlsFailures;
+
+    public BridgeMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
+        meetings = Gauge.builder().name("roundtable_meetings").help("Meetings with media state in the bridge").register(registry);
+        endpoints = Gauge.builder().name("roundtable_endpoints").help("Media endpoints (peer connections) in the bridge").register(registry);
+        iceSeconds = Histogram.builder().name("roundtable_ice_connect_seconds").help("Endpoint creation to first valid ICE check")
+                .classicOnly().classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10).register(registry);
+        dtlsSeconds = Histogram.builder().name("roundtable_dtls_handshake_seconds").help("DTLS handshake duration")
+                .classicOnly().classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5).register(registry);
+        Counter pkts = Counter.builder().name("roundtable_packets").help("RTP/RTCP packets by direction and media type")
+                .labelNames("direction", "type").register(registry);
+        Counter bytes = Counter.builder().name("roundtable_bytes").help("RTP/RTCP bytes (SRTP on the wire) by direction and media type")
+                .labelNames("direction", "type").register(registry);
+        audioPktsIn = pkts.labelValues("in", "audio"); videoPktsIn = pkts.labelValues("in", "video"); rtcpPktsIn = pkts.labelValues("in", "rtcp");
+        audioBytesIn = bytes.labelValues("in", "audio"); videoBytesIn = bytes.labelValues("in", "video"); rtcpBytesIn = bytes.labelValues("in", "rtcp");
+        audioPktsOut = pkts.labelValues("out", "audio"); videoPktsOut = pkts.labelValues("out", "video"); rtcpPktsOut = pkts.labelValues("out", "rtcp");
+        audioBytesOut = bytes.labelValues("out", "audio"); videoBytesOut = bytes.labelValues("out", "video"); rtcpBytesOut = bytes.labelValues("out", "rtcp");
+        Counter drops = Counter.builder().name("roundtable_packets_dropped").help("Packets dropped, by reason")
+                .labelNames("reason").register(registry);
+        for (DropReason r : DropReason.values()) dropped[r.ordinal()] = drops.labelValues(r.label);
+        srtpFailures = Counter.builder().name("roundtable_srtp_failures").help("SRTP/SRTCP transform failures")
+                .labelNames("op").register(registry);
+        srtpUnprotectFailures = srtpFailures.labelValues("unprotect");
+        srtpProtectFailures = srtpFailures.labelValues("protect");
+        retransmissions = Counter.builder().name("roundtable_retransmissions").help("Packets re-sent in answer to NACKs")
+                .register(registry).labelValues();
+        keyframeRequests = Counter.builder().name("roundtable_keyframe_requests").help("PLIs sent to publishers")
+                .register(registry).labelValues();
+        dtlsFailures = Counter.builder().name("roundtable_dtls_failures").help("DTLS handshakes that failed")
+                .register(registry).labelValues();
+    }
+
+    public void drop(DropReason r) { dropped[r.ordinal()].inc(); }
+
+    public long dropped(DropReason r) { return (long) dropped[r.ordinal()].get(); }
+}

@@ -1,0 +1,10 @@
+package org.roundtable.bridge.metrics;
+
+/** Why a packet was not forwarded; each is a label value of {@code roundtable_packets_dropped_total}. */
+public enum DropReason {
+    MALFORMED_RTP, MALFORMED_RTCP, MALFORMED_STUN, UNKNOWN_PROTOCOL, NO_ENDPOINT, STUN_UNKNOWN_USER, STUN_BAD_INTEGRITY,
+    NOT_CONNECTED, SRTP_AUTH, SRTP_REPLAY, UNKNOWN_SSRC, PADDING, WAIT_KEYFRAME, DTLS_QUEUE_FULL, DTLS_UNEXPECTED,
+    SEND_FAILED, HOST_MUTED;
+
+    public final String label = name().toLowerCase();
+}

@@ -1,0 +1,158 @@
+package org.roundtable.bridge.router;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+import org.roundtable.bridge.rtp.Keyframes;
+import org.roundtable.bridge.rtp.RtpPacket;
+
+/**
+ * One published track in a meeting (mediasoup's Producer): a participant's microphone or camera, or a
+ * WHIP stream. Keeps receive statistics for RTCP receiver reports, a retransmission cache for video, and
+ * the list of {@link Subscription}s it fans out to. Thread: the media loop, apart from the immutable fields.
+ */
+public final class MediaSource {
+    public interface KeyframeRequester { void requestKeyframe(MediaSource source); }
+
+    public final String id;
+    public final String ownerId;
+    public final String mid;
+    public final MediaKind kind;
+    public final Keyframes.Codec codec;
+    public final int clockRate;
+    /** The publisher's payload types. */
+    public final int payloadType, rtxPayloadType;
+    public int ssrc, rtxSsrc;
+    private final KeyframeRequester keyframes;
+    private Subscription[] subs = new Subscription[0];
+    public final RetransmissionCache cache;
+    /** Host or self mute (issue 4 enforces it here). */
+    public volatile boolean paused;
+
+    // receive statistics (RFC 3550 A.1, A.3, A.8)
+    private boolean seqInit;
+    private int maxSeq, baseSeq, cycles;
+    private long received, expectedPrior, receivedPrior;
+    private double jitter;
+    private long lastTransit;
+    public long packets, bytes, lastPacketAtMs, lastKeyframeAtMs, lastPliAtMs;
+    /** Middle 32 bits of the last SR's NTP time and when it arrived, for LSR/DLSR. */
+    public long lastSrNtpMiddle, lastSrAtMs;
+
+    public MediaSource(String id, String ownerId, String mid, MediaKind kind, Keyframes.Codec codec, int clockRate,
+                       int payloadType, int rtxPayloadType, int ssrc, int rtxSsrc, KeyframeRequester keyframes) {
+        this.id = id;
+        this.ownerId = ownerId;
+        this.mid = mid;
+        this.kind = kind;
+        this.codec = codec;
+        this.clockRate = clockRate;
+        this.payloadType = payloadType;
+        this.rtxPayloadType = rtxPayloadType;
+        this.ssrc = ssrc;
+        this.rtxSsrc = rtxSsrc;
+        this.keyframes = keyframes;
+        this.cache = kind == MediaKind.VIDEO ? new RetransmissionCache() : null;
+    }
+
+    public void addSubscription(Subscription s) {
+        Subscription[] n = Arrays.copyOf(subs, subs.length + 1);
+        n[subs.length] = s;
+        subs = n;
+    }
+
+    public void removeSubscription(Subscription s) {
+        for (int i = 0; i < subs.length; i++) {
+            if (subs[i] == s) {
+                Subscription[] n = new Subscription[subs.length - 1];
+                System.arraycopy(subs, 0, n, 0, i);
+                System.arraycopy(subs, i + 1, n, i, subs.length - i - 1);
+                subs = n;
+                return;
+            }
+        }
+    }
+
+    public Subscription[] subscriptions() { return subs; }
+
+    /** Asks the publisher for a key frame, at most every 300 ms. */
+    public void requestKeyframe(long nowMs) {
+        if (kind != MediaKind.VIDEO || nowMs - lastPliAtMs < 300) return;
+        lastPliAtMs = nowMs;
+        keyframes.requestKeyframe(this);
+    }
+
+    /**
+     * Takes one decrypted RTP packet: counts it, caches video, and hands it to every subscription.
+     * The caller keeps ownership of buf.
+     */
+    public void route(ByteBuf buf, int off, int len, int hdr, long nowMs, boolean retransmission) {
+        byte[] a = buf.array();
+        int seq = RtpPacket.sequence(a, off);
+        if (!retransmission) updateStats(seq, RtpPacket.timestamp(a, off), nowMs);
+        packets++;
+        bytes += len;
+        lastPacketAtMs = nowMs;
+        boolean key = false;
+        if (kind == MediaKind.VIDEO) {
+            int plen = RtpPacket.payloadLength(a, off, len);
+            key = plen > 0 && Keyframes.isKeyframe(codec, a, off + hdr, plen);
+            if (key) lastKeyframeAtMs = nowMs;
+            cache.put(buf, off, len, hdr, seq, nowMs);
+        }
+        if (paused) return;
+        Subscription[] s = subs;
+        for (Subscription sub : s) sub.onRtp(this, buf, off, len, hdr, key);
+    }
+
+    private void updateStats(int seq, long ts, long nowMs) {
+        if (!seqInit) {
+            seqInit = true;
+            baseSeq = seq;
+            maxSeq = seq;
+        } else {
+            int delta = (seq - maxSeq) & 0xFFFF;
+            if (delta < 0x8000) {
+                if (seq < maxSeq) cycles += 0x10000;
+                maxSeq = seq;
+            }
+        }
+        received++;
+        long arrival = nowMs * clockRate / 1000;
+        long transit = arrival - ts;
+        if (received > 1) {
+            long d = Math.abs(transit - lastTransit);
+            if (d < clockRate * 10L) jitter += (d - jitter) / 16.0;
+        }
+        lastTransit = transit;
+    }
+
+    /** Writes one RR report block for this source and rolls the interval counters. */
+    public int writeReportBlock(byte[] b, int p, long nowMs) {
+        long extMax = (cycles & 0xFFFFFFFFL) + maxSeq;
+        long expected = seqInit ? extMax - baseSeq + 1 : 0;
+        long lost = Math.max(0, expected - received);
+        long expInt = expected - expectedPrior, recInt = received - receivedPrior;
+        expectedPrior = expected;
+        receivedPrior = received;
+        long lostInt = expInt - recInt;
+        int fraction = expInt <= 0 || lostInt <= 0 ? 0 : (int) ((lostInt << 8) / expInt);
+        long dlsr = lastSrAtMs == 0 ? 0 : ((nowMs - lastSrAtMs) * 65536) / 1000;
+        return org.roundtable.bridge.rtp.Rtcp.writeReportBlock(b, p, ssrc, Math.min(255, fraction),
+                (int) Math.min(lost, 0x7FFFFF), extMax, (long) jitter, lastSrNtpMiddle, dlsr);
+    }
+
+    public long expectedPackets() {
+        return seqInit ? (cycles & 0xFFFFFFFFL) + maxSeq - baseSeq + 1 : 0;
+    }
+
+    public long receivedPackets() { return received; }
+
+    public void close() {
+        Subscription[] s = subs;
+        subs = new Subscription[0];
+        for (Subscription sub : s) sub.onSourceRemoved(this);
+        if (cache != null) cache.clear();
+    }
+
+    @Override public String toString() { return "source " + id + " (" + kind + " " + codec + " ssrc " + (ssrc & 0xFFFFFFFFL) + ")"; }
+}

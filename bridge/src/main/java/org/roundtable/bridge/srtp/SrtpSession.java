@@ -1,0 +1,98 @@
+package org.roundtable.bridge.srtp;
+
+import io.netty.util.collection.IntObjectHashMap;
+import java.security.GeneralSecurityException;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.jitsi.srtp.SrtcpCryptoContext;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.utils.logging2.LoggerImpl;
+import org.roundtable.bridge.dtls.DtlsSession.SrtpKeys;
+
+/**
+ * SRTP/SRTCP protect and unprotect for one endpoint (RFC 3711, RFC 7714), with contexts per SSRC derived
+ * lazily from the DTLS-exported keys. Transforms are in place; protect needs tail room (see
+ * {@link #MAX_TRAILER}). Thread: the endpoint's media loop (contexts are created and used there only).
+ */
+public final class SrtpSession {
+    /** The most bytes SRTP(C) adds after a packet: a 16-byte tag plus the 4-byte SRTCP index. */
+    public static final int MAX_TRAILER = 20;
+    private static final LoggerImpl LOG = new LoggerImpl("roundtable.srtp");
+
+    private final SrtpContextFactory tx, rx;
+    private final IntObjectHashMap<SrtpCryptoContext> txRtp = new IntObjectHashMap<>(), rxRtp = new IntObjectHashMap<>();
+    private final IntObjectHashMap<SrtcpCryptoContext> txRtcp = new IntObjectHashMap<>(), rxRtcp = new IntObjectHashMap<>();
+    private final BufView view = new BufView();
+    public final int profile;
+
+    public SrtpSession(SrtpKeys keys) {
+        this.profile = keys.profile();
+        SrtpPolicy p1 = policy(keys.profile()), p2 = policy(keys.profile());
+        SrtpPolicy r1 = policy(keys.profile()), r2 = policy(keys.profile());
+        tx = new SrtpContextFactory(true, keys.localKey(), keys.localSalt(), p1, p2, LOG);
+        rx = new SrtpContextFactory(false, keys.remoteKey(), keys.remoteSalt(), r1, r2, LOG);
+    }
+
+    public static SrtpPolicy policy(int profile) {
+        SrtpPolicy p = profile == SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM
+                ? new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, 16, SrtpPolicy.NULL_AUTHENTICATION, 0, 16, 12)
+                : new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
+        // We re-send cached packets (NACK answers without RTX); the sender-side replay list would refuse them.
+        p.setSendReplayEnabled(false);
+        return p;
+    }
+
+    /** Decrypts an SRTP packet in place. Returns the plaintext length, or a negative value on failure. */
+    public int unprotectRtp(byte[] b, int off, int len, int ssrc) {
+        try {
+            SrtpCryptoContext c = rxRtp.get(ssrc);
+            if (c == null) { c = rx.deriveContext(ssrc, 0); rxRtp.put(ssrc, c); }
+            view.set(b, off, len, len);
+            SrtpErrorStatus s = c.reverseTransformPacket(view, false);
+            return s == SrtpErrorStatus.OK ? view.getLength() : (s == SrtpErrorStatus.REPLAY_FAIL || s == SrtpErrorStatus.REPLAY_OLD ? -2 : -1);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Encrypts an RTP packet in place; cap is the room available from off. Returns the SRTP length or -1. */
+    public int protectRtp(byte[] b, int off, int len, int cap, int ssrc) {
+        try {
+            SrtpCryptoContext c = txRtp.get(ssrc);
+            if (c == null) { c = tx.deriveContext(ssrc, 0); txRtp.put(ssrc, c); }
+            view.set(b, off, len, cap);
+            return c.transformPacket(view) == SrtpErrorStatus.OK ? view.getLength() : -1;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    public int unprotectRtcp(byte[] b, int off, int len, int senderSsrc) {
+        try {
+            SrtcpCryptoContext c = rxRtcp.get(senderSsrc);
+            if (c == null) { c = rx.deriveControlContext(senderSsrc); rxRtcp.put(senderSsrc, c); }
+            view.set(b, off, len, len);
+            return c.reverseTransformPacket(view) == SrtpErrorStatus.OK ? view.getLength() : -1;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    public int protectRtcp(byte[] b, int off, int len, int cap, int senderSsrc) {
+        try {
+            SrtcpCryptoContext c = txRtcp.get(senderSsrc);
+            if (c == null) { c = tx.deriveControlContext(senderSsrc); txRtcp.put(senderSsrc, c); }
+            view.set(b, off, len, cap);
+            return c.transformPacket(view) == SrtpErrorStatus.OK ? view.getLength() : -1;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    public void close() {
+        tx.close();
+        rx.close();
+    }
+}

@@ -1,0 +1,30 @@
+package org.roundtable.signaling;
+
+/** {@code java -jar roundtable.jar [--http-port N] [--media-port N] [--config FILE]} */
+public final class Main {
+    public static void main(String[] args) throws Exception {
+        Integer http = null, media = null;
+        String config = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--http-port" -> http = Integer.parseInt(args[++i]);
+                case "--media-port" -> media = Integer.parseInt(args[++i]);
+                case "--config" -> config = args[++i];
+                case "-h", "--help" -> {
+                    System.out.println("usage: roundtable [--http-port N] [--media-port N] [--config FILE]");
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument: " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        RoundtableServer s = new RoundtableServer(ServerConfig.load(config, http, media)).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try { s.close(); } catch (Exception ignored) { /* exiting */ }
+        }));
+        System.out.println("Roundtable is running: open " + s.url() + "  (media udp/tcp port " + s.bridge.udpPort() + ")");
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,170 @@
+package org.roundtable.signaling.api;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.roundtable.signaling.meeting.MeetingService;
+import org.roundtable.signaling.meeting.Participant;
+import org.roundtable.signaling.meeting.SignalingException;
+
+/**
+ * Plain HTTP: the web client and SDK, WHIP (RFC 9725) and WHEP ingest/egress, /metrics and /health.
+ * Thread: Jetty's request threads; meeting changes go through {@link MeetingService}.
+ */
+public final class HttpApi extends Handler.Abstract {
+    private static final int MAX_SDP = 64 * 1024;
+    private final MeetingService meetings;
+    private final PrometheusRegistry registry;
+    private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
+    /** WHIP/WHEP resources: resource path -> (meeting, participant). */
+    private final Map<String, Object[]> resources = new ConcurrentHashMap<>();
+
+    public HttpApi(MeetingService meetings, PrometheusRegistry registry) {
+        this.meetings = meetings;
+        this.registry = registry;
+    }
+
+    @Override
+    public boolean handle(Request req, Response res, Callback cb) throws Exception {
+        String path = Request.getPathInContext(req);
+        String method = req.getMethod();
+        res.getHeaders().put("Access-Control-Allow-Origin", "*");
+        res.getHeaders().put("Access-Control-Expose-Headers", "Location, ETag, Link");
+        if (method.equals("OPTIONS")) {
+            res.getHeaders().put("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS");
+            res.getHeaders().put("Access-Control-Allow-Headers", "Content-Type, Authorization, If-Match");
+            res.getHeaders().put("Accept-Post", "application/sdp");
+            res.setStatus(204);
+            cb.succeeded();
+            return true;
+        }
+        try {
+            if (path.startsWith("/whip/")) return whip(req, res, cb, path.substring(6).split("/", -1));
+            if (path.startsWith("/whep/")) return whep(req, res, cb, path.substring(6).split("/", -1));
+            if (!method.equals("GET") && !method.equals("HEAD")) return text(res, cb, 405, "method not allowed\n");
+            switch (path) {
+                case "/", "/index.html": return asset(res, cb, "web/index.html", "text/html; charset=utf-8");
+                case "/app.js": return asset(res, cb, "web/app.js", "text/javascript; charset=utf-8");
+                case "/style.css": return asset(res, cb, "web/style.css", "text/css; charset=utf-8");
+                case "/sdk/roundtable.js": return asset(res, cb, "web/roundtable.js", "text/javascript; charset=utf-8");
+                case "/health": return text(res, cb, 200, "ok\n");
+                case "/metrics": return metrics(res, cb);
+                default: return text(res, cb, 404, "not found\n");
+            }
+        } catch (SignalingException e) {
+            return text(res, cb, e.httpStatus, e.getMessage() + "\n");
+        }
+    }
+
+    private boolean whip(Request req, Response res, Callback cb, String[] parts) throws Exception {
+        String method = req.getMethod();
+        if (method.equals("POST") && parts.length == 1) {
+            String sdp = readSdp(req);
+            Fields q = Request.extractQueryParameters(req);
+            Participant p = meetings.join(parts[0], q.getValue("name"), Participant.Kind.WHIP, m -> {}, null);
+            return created(res, cb, "/whip/" + parts[0] + "/" + p.id, parts[0], p, sdp);
+        }
+        return resource(req, res, cb, "/whip/" + String.join("/", parts));
+    }
+
+    private boolean whep(Request req, Response res, Callback cb, String[] parts) throws Exception {
+        String method = req.getMethod();
+        if (method.equals("POST") && parts.length == 2) {
+            String sdp = readSdp(req);
+            Participant p = meetings.join(parts[0], "WHEP viewer", Participant.Kind.WHEP, m -> {}, parts[1]);
+            return created(res, cb, "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id, parts[0], p, sdp);
+        }
+        return resource(req, res, cb, "/whep/" + String.join("/", parts));
+    }
+
+    private boolean created(Response res, Callback cb, String location, String meeting, Participant p, String sdp) throws SignalingException {
+        String answer;
+        try {
+            answer = meetings.offer(meeting, p, sdp);
+        } catch (SignalingException e) {
+            meetings.leave(meeting, p, "offer refused");
+            throw e;
+        }
+        resources.put(location, new Object[] {meeting, p});
+        res.setStatus(201);
+        res.getHeaders().put(HttpHeader.LOCATION, location);
+        res.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/sdp");
+        res.getHeaders().put(HttpHeader.ETAG, "\"" + p.id + "\"");
+        res.write(true, ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)), cb);
+        return true;
+    }
+
+    private boolean resource(Request req, Response res, Callback cb, String location) {
+        Object[] r = resources.get(location);
+        if (r == null) return text(res, cb, 404, "no such session\n");
+        switch (req.getMethod()) {
+            case "DELETE":
+                resources.remove(location);
+                meetings.leave((String) r[0], (Participant) r[1], "ended by client");
+                res.setStatus(200);
+                cb.succeeded();
+                return true;
+            case "PATCH":
+                // Trickle ICE and ICE restarts are not supported: we are ICE-lite and all candidates are in the answer.
+                return text(res, cb, 405, "trickle ICE is not supported; candidates are in the answer\n");
+            default:
+                return text(res, cb, 405, "method not allowed\n");
+        }
+    }
+
+    private String readSdp(Request req) throws Exception {
+        String ct = req.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (ct == null || !ct.toLowerCase().startsWith("application/sdp"))
+            throw new SignalingException("bad_content_type", 415, "Content-Type must be application/sdp");
+        long len = req.getLength();
+        if (len > MAX_SDP) throw new SignalingException("too_large", 413, "SDP too large");
+        String body = Content.Source.asString(req, StandardCharsets.UTF_8);
+        if (body.length() > MAX_SDP) throw new SignalingException("too_large", 413, "SDP too large");
+        return body;
+    }
+
+    private boolean metrics(Response res, Callback cb) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        res.setStatus(200);
+        res.getHeaders().put(HttpHeader.CONTENT_TYPE, PrometheusTextFormatWriter.CONTENT_TYPE);
+        res.write(true, ByteBuffer.wrap(out.toByteArray()), cb);
+        return true;
+    }
+
+    private boolean asset(Response res, Callback cb, String name, String type) throws IOException {
+        byte[] b = assets.get(name);
+        if (b == null) {
+            try (InputStream in = HttpApi.class.getClassLoader().getResourceAsStream(name)) {
+                if (in == null) return text(res, cb, 404, "not found\n");
+                b = in.readAllBytes();
+            }
+            assets.put(name, b);
+        }
+        res.setStatus(200);
+        res.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        res.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        res.write(true, ByteBuffer.wrap(b), cb);
+        return true;
+    }
+
+    private static boolean text(Response res, Callback cb, int status, String body) {
+        res.setStatus(status);
+        res.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        res.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), cb);
+        return true;
+    }
+}

@@ -1,0 +1,145 @@
+package org.roundtable.signaling.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.roundtable.signaling.meeting.MeetingService;
+import org.roundtable.signaling.meeting.Participant;
+import org.roundtable.signaling.meeting.SignalingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One browser's signalling session (the protocol in signaling/PROTOCOL.md). Jetty delivers this session's
+ * messages one at a time, so its state needs no lock; sends may come from meeting threads too.
+ * A bad message gets an 'error' reply and the session stays usable.
+ */
+public final class WsSession implements Session.Listener.AutoDemanding, Participant.Client {
+    private static final Logger LOG = LoggerFactory.getLogger(WsSession.class);
+    private final MeetingService meetings;
+    private volatile Session session;
+    private String meetingId;
+    private volatile Participant self;
+    private volatile boolean left;
+
+    public WsSession(MeetingService meetings) { this.meetings = meetings; }
+
+    @Override public void onWebSocketOpen(Session s) { this.session = s; }
+
+    @Override public void onWebSocketText(String text) {
+        JsonNode msg;
+        try {
+            msg = meetings.json().readTree(text);
+        } catch (Exception e) {
+            error(null, null, "bad_json", "message is not valid JSON");
+            return;
+        }
+        if (msg == null || !msg.isObject() || !msg.path("type").isTextual()) {
+            error(null, null, "bad_message", "message must be a JSON object with a string 'type'");
+            return;
+        }
+        String type = msg.get("type").asText();
+        JsonNode rid = msg.get("rid");
+        try {
+            switch (type) {
+                case "join" -> join(msg, rid);
+                case "offer" -> offer(msg, rid);
+                case "candidate" -> { requireJoined(); reply(rid, "ok"); }
+                case "media" -> media(msg, rid);
+                case "leave" -> leave(rid);
+                case "ping" -> reply(rid, "pong");
+                default -> throw new SignalingException("unknown_type", 400, "unknown message type '" + type + "'");
+            }
+        } catch (SignalingException e) {
+            error(rid, type, e.code, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("signalling error on {}", type, e);
+            error(rid, type, "internal", "internal error");
+        }
+    }
+
+    private void requireJoined() throws SignalingException {
+        if (self == null || left) throw new SignalingException("bad_state", 409, left ? "already left the meeting" : "join a meeting first");
+    }
+
+    private void join(JsonNode msg, JsonNode rid) throws SignalingException {
+        if (self != null) throw new SignalingException("bad_state", 409, "already joined");
+        if (!msg.path("meeting").isTextual()) throw new SignalingException("bad_message", 400, "'meeting' (string) is required");
+        String mid = msg.get("meeting").asText();
+        String name = msg.path("name").isTextual() ? msg.get("name").asText() : null;
+        Participant p = meetings.join(mid, name, Participant.Kind.WEB, this, null);
+        meetingId = mid;
+        self = p;
+        ObjectNode joined = meetings.joinedMessage(mid, p);
+        if (rid != null) joined.set("rid", rid);
+        send(joined);
+    }
+
+    private void offer(JsonNode msg, JsonNode rid) throws SignalingException {
+        requireJoined();
+        if (!msg.path("sdp").isTextual()) throw new SignalingException("bad_message", 400, "'sdp' (string) is required");
+        String answer = meetings.offer(meetingId, self, msg.get("sdp").asText());
+        ObjectNode a = meetings.event("answer");
+        a.put("sdp", answer);
+        if (rid != null) a.set("rid", rid);
+        send(a);
+    }
+
+    private void media(JsonNode msg, JsonNode rid) throws SignalingException {
+        requireJoined();
+        String kind = msg.path("kind").asText("");
+        if (!kind.equals("audio") && !kind.equals("video")) throw new SignalingException("bad_message", 400, "'kind' must be audio or video");
+        if (!msg.path("enabled").isBoolean()) throw new SignalingException("bad_message", 400, "'enabled' (boolean) is required");
+        meetings.setMedia(meetingId, self, kind, msg.get("enabled").asBoolean());
+        reply(rid, "ok");
+    }
+
+    private void leave(JsonNode rid) throws SignalingException {
+        requireJoined();
+        left = true;
+        meetings.leave(meetingId, self, "left");
+        reply(rid, "left");
+    }
+
+    private void reply(JsonNode rid, String type) {
+        ObjectNode o = meetings.event(type);
+        if (rid != null) o.set("rid", rid);
+        send(o);
+    }
+
+    private void error(JsonNode rid, String re, String code, String message) {
+        ObjectNode o = meetings.event("error");
+        o.put("code", code);
+        o.put("message", message);
+        if (re != null) o.put("re", re);
+        if (rid != null) o.set("rid", rid);
+        send(o);
+    }
+
+    @Override public void send(ObjectNode message) {
+        Session s = session;
+        if (s == null || !s.isOpen()) return;
+        s.sendText(message.toString(), Callback.NOOP);
+    }
+
+    @Override public void closed(String reason) {
+        if (!left) {
+            left = true;
+            ObjectNode o = meetings.event("left");
+            o.put("reason", reason);
+            send(o);
+        }
+    }
+
+    @Override public void onWebSocketClose(int status, String reason) {
+        if (self != null && !left) {
+            left = true;
+            meetings.leave(meetingId, self, "connection closed");
+        }
+    }
+
+    @Override public void onWebSocketError(Throwable cause) {
+        LOG.debug("websocket error: {}", cause.toString());
+    }
+}

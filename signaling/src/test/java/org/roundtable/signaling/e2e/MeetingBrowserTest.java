@@ -1,0 +1,74 @@
+package org.roundtable.signaling.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.roundtable.signaling.e2e.E2e.audio;
+import static org.roundtable.signaling.e2e.E2e.frames;
+import static org.roundtable.signaling.e2e.E2e.waitFor;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.roundtable.signaling.RoundtableServer;
+
+/**
+ * Three real Chromium participants meet through the SFU: each decodes video and receives audio from both
+ * others; one leaves and disappears for the others; a fourth joins late and decodes a frame from each of
+ * the others within 2 seconds (so keyframe requests work).
+ */
+class MeetingBrowserTest {
+
+    @Test
+    void threePeopleMeetOneLeavesAFourthJoinsLate() throws Exception {
+        E2e.skipUnlessE2e();
+        try (RoundtableServer server = E2e.server(false); Browser b = new Browser()) {
+            String base = server.url() + "?meeting=standup&autojoin=1&name=";
+            long t0 = System.currentTimeMillis();
+            String alice = b.open(base + "Alice");
+            String bob = b.open(base + "Bob");
+            String carol = b.open(base + "Carol");
+            for (String t : List.of(alice, bob, carol)) {
+                assertTrue(waitFor(20_000, () -> "joined".equals(b.state(t))), "tab joined, state=" + b.state(t));
+            }
+            long joinedAt = System.currentTimeMillis();
+            for (String t : List.of(alice, bob, carol)) {
+                assertTrue(waitFor(20_000, () -> {
+                    List<Map<String, Object>> s = b.stats(t);
+                    return s.size() == 2 && s.stream().allMatch(p -> frames(p) > 0 && audio(p) > 0);
+                }), "each participant decodes video and receives audio from both others: " + b.stats(t));
+            }
+            System.out.printf("[e2e] 3 participants: all joined %d ms after the first tab opened; every stream flowing %d ms later%n",
+                    joinedAt - t0, System.currentTimeMillis() - joinedAt);
+            // media keeps flowing
+            long before = frames(b.stats(alice).get(0));
+            Thread.sleep(1500);
+            assertTrue(frames(b.stats(alice).get(0)) > before + 5, "video keeps being decoded");
+
+            // Carol leaves: her tile and streams go away for the others
+            b.js(carol, "window.roundtable.leave();");
+            assertTrue(waitFor(5_000, () -> "left".equals(b.state(carol))));
+            for (String t : List.of(alice, bob)) {
+                assertTrue(waitFor(5_000, () -> b.stats(t).size() == 1
+                        && ((Number) b.js(t, "return document.querySelectorAll('.tile.remote').length;")).intValue() == 1),
+                        "Carol is gone for the others");
+            }
+            b.closeTab(carol);
+
+            // Dave joins late: a frame from each of the others within 2 s of joining
+            String dave = b.open(base + "Dave");
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(dave))), "Dave joined");
+            long daveJoined = System.currentTimeMillis();
+            assertTrue(waitFor(2_000, () -> {
+                List<Map<String, Object>> s = b.stats(dave);
+                return s.size() == 2 && s.stream().allMatch(p -> frames(p) > 0);
+            }), "late joiner decodes a frame from each of the others within 2 s: " + b.stats(dave));
+            long firstFrames = System.currentTimeMillis() - daveJoined;
+            System.out.printf("[e2e] late joiner: first remote frame from every other participant %d ms after joining%n", firstFrames);
+            for (String t : List.of(alice, bob)) {
+                assertTrue(waitFor(10_000, () -> b.stats(t).stream().anyMatch(p -> "Dave".equals(p.get("name")) && frames(p) > 0 && audio(p) > 0)),
+                        "the others get Dave's media");
+            }
+            assertEquals(0L, server.bridge.metrics.dropped(org.roundtable.bridge.metrics.DropReason.SRTP_AUTH), "no SRTP authentication failures");
+        }
+    }
+}
