@@ -440,7 +440,8 @@ public final class Endpoint {
     }
 
     public void onDtls(byte[] b, int off, int len) {
-        if (dtls == null || closed) { bridge.metrics.drop(DropReason.DTLS_UNEXPECTED); return; }
+        // After the handshake we need nothing more from DTLS (keys are exported; peers close with ICE/signalling).
+        if (dtls == null || closed || srtp != null) { bridge.metrics.drop(DropReason.DTLS_UNEXPECTED); return; }
         byte[] copy = new byte[len];
         System.arraycopy(b, off, copy, 0, len);
         if (!dtls.offer(copy)) bridge.metrics.drop(DropReason.DTLS_QUEUE_FULL);

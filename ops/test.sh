@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (Debian packages), builds, and runs every test inside a
+# private network namespace that has only loopback, so no test traffic can leave the machine.
+#   ops/test.sh            (as root; `.ci/run` calls exactly this)
+# Env: SKIP_INSTALL=1 skips apt-get; NS=name picks the namespace name.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+NS=${NS:-roundtable-test-$$}
+
+if [[ ${SKIP_INSTALL:-0} != 1 ]]; then
+  need=()
+  for p in chromium chromium-driver iproute2 procps; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
+  done
+  if (( ${#need[@]} )); then
+    echo "== installing: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+fi
+
+echo "== building and resolving every dependency and plugin (outside the namespace)"
+mvn -B -q -DskipTests install
+# resolves surefire's JUnit provider without running anything
+mvn -B -q test -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false >/dev/null
+
+echo "== creating network namespace $NS (loopback only)"
+cleanup() { ip netns del "$NS" 2>/dev/null || true; }
+trap cleanup EXIT
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+
+echo "== running all tests in $NS"
+ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" \
+  mvn -B -o test "$@"
