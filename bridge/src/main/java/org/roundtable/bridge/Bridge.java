@@ -132,7 +132,38 @@ public final class Bridge implements AutoCloseable {
             }
         }
         group.next().scheduleAtFixedRate(this::tick, 1000, 1000, TimeUnit.MILLISECONDS);
+        warmUpDtls();
         LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
+    }
+
+    /**
+     * One in-memory DTLS handshake at start-up, on its own threads: the first handshake in a cold JVM
+     * takes about a second (class loading, unJITted ECDHE), which the first person to join would feel.
+     */
+    private void warmUpDtls() {
+        Thread t = new Thread(() -> {
+            try {
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
+                DtlsSession[] pair = new DtlsSession[2];
+                pair[0] = new DtlsSession(cert, false, cert.fingerprint, (b, o, l) -> pair[1].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
+                        k -> done.countDown(), e -> done.countDown(), 5000);
+                pair[1] = new DtlsSession(cert, true, cert.fingerprint, (b, o, l) -> pair[0].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
+                        k -> done.countDown(), e -> done.countDown(), 5000);
+                long t0 = System.nanoTime();
+                Thread s = new Thread(pair[0], "dtls-warmup-server");
+                s.setDaemon(true);
+                s.start();
+                pair[1].run();
+                done.await(10, TimeUnit.SECONDS);
+                pair[0].close();
+                pair[1].close();
+                LOG.info("DTLS warm-up handshake took {} ms", (System.nanoTime() - t0) / 1_000_000);
+            } catch (Exception e) {
+                LOG.debug("DTLS warm-up failed: {}", e.toString());
+            }
+        }, "dtls-warmup");
+        t.setDaemon(true);
+        t.start();
     }
 
     // ------------------------------------------------------------------ public API (any thread)

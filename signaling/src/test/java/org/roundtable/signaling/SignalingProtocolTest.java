@@ -1,0 +1,133 @@
+package org.roundtable.signaling;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.BridgeConfig;
+
+/** The WebSocket protocol and HTTP API with bad input: every mistake gets a clear error and the session stays usable. */
+class SignalingProtocolTest {
+    static RoundtableServer server;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll static void start() throws Exception {
+        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 2);
+        server = new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 2)).start();
+    }
+
+    @AfterAll static void stop() throws Exception { server.close(); }
+
+    /** A WebSocket client that queues every message. */
+    static final class Ws implements WebSocket.Listener {
+        final LinkedBlockingQueue<JsonNode> in = new LinkedBlockingQueue<>();
+        final StringBuilder part = new StringBuilder();
+        WebSocket ws;
+
+        static Ws open() throws Exception {
+            Ws w = new Ws();
+            w.ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws"), w).get(5, TimeUnit.SECONDS);
+            return w;
+        }
+
+        @Override public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            part.append(data);
+            if (last) {
+                try { in.add(JSON.readTree(part.toString())); } catch (Exception e) { throw new RuntimeException(e); }
+                part.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        JsonNode send(String text) throws Exception {
+            ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+            return next();
+        }
+
+        JsonNode next() throws Exception {
+            JsonNode n = in.poll(10, TimeUnit.SECONDS);
+            assertNotNull(n, "a reply");
+            return n;
+        }
+
+        /** The next message of the given type, skipping events. */
+        JsonNode nextOf(String type) throws Exception {
+            for (int i = 0; i < 20; i++) { JsonNode n = next(); if (type.equals(n.path("type").asText())) return n; }
+            throw new AssertionError("no " + type);
+        }
+    }
+
+    @Test void badMessagesGetErrorsAndTheSessionStaysUsable() throws Exception {
+        Ws c = Ws.open();
+        assertEquals("bad_json", c.send("{not json").path("code").asText());
+        assertEquals("bad_message", c.send("[1,2]").path("code").asText());
+        assertEquals("bad_message", c.send("{\"type\": 5}").path("code").asText());
+        JsonNode unknown = c.send("{\"type\":\"dance\",\"rid\":1}");
+        assertEquals("unknown_type", unknown.path("code").asText());
+        assertEquals(1, unknown.path("rid").asInt(), "errors echo the request id");
+        assertEquals("bad_state", c.send("{\"type\":\"offer\",\"sdp\":\"v=0\",\"rid\":2}").path("code").asText(), "offer before join");
+        assertEquals("bad_message", c.send("{\"type\":\"join\"}").path("code").asText(), "join without meeting");
+        assertEquals("bad_meeting_id", c.send("{\"type\":\"join\",\"meeting\":\"../etc\"}").path("code").asText());
+        assertEquals("bad_name", c.send("{\"type\":\"join\",\"meeting\":\"m\",\"name\":\"" + "x".repeat(65) + "\"}").path("code").asText());
+        JsonNode joined = c.send("{\"type\":\"join\",\"meeting\":\"proto\",\"name\":\"Ann\",\"rid\":3}");
+        assertEquals("joined", joined.path("type").asText(), joined.toString());
+        assertEquals(3, joined.path("rid").asInt());
+        assertFalse(joined.path("participantId").asText().isEmpty());
+        assertEquals("bad_state", c.send("{\"type\":\"join\",\"meeting\":\"proto\"}").path("code").asText(), "second join");
+        assertEquals("bad_sdp", c.send("{\"type\":\"offer\",\"sdp\":\"garbage\"}").path("code").asText());
+        assertEquals("bad_sdp", c.send("{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\na=mid:0\\r\\n\"}").path("code").asText(), "no ICE credentials");
+        assertEquals("bad_message", c.send("{\"type\":\"media\",\"kind\":\"smell\",\"enabled\":true}").path("code").asText());
+        assertEquals("pong", c.send("{\"type\":\"ping\"}").path("type").asText(), "still usable after all that");
+
+        // a second member sees Ann, and Ann hears of the newcomer
+        Ws d = Ws.open();
+        JsonNode dj = d.send("{\"type\":\"join\",\"meeting\":\"proto\",\"name\":\"Ben\"}");
+        assertEquals("Ann", dj.path("participants").get(0).path("name").asText());
+        assertEquals("Ben", c.nextOf("participantJoined").path("participant").path("name").asText());
+        // the meeting is limited to 2 members in this server's config
+        Ws e = Ws.open();
+        assertEquals("meeting_full", e.send("{\"type\":\"join\",\"meeting\":\"proto\",\"name\":\"Cy\"}").path("code").asText());
+        assertEquals("left", d.send("{\"type\":\"leave\"}").path("type").asText());
+        assertEquals(dj.path("participantId").asText(), c.nextOf("participantLeft").path("participantId").asText());
+        assertEquals("bad_state", d.send("{\"type\":\"offer\",\"sdp\":\"v=0\"}").path("code").asText(), "after leave");
+        c.ws.abort();
+        d.ws.abort();
+        e.ws.abort();
+    }
+
+    @Test void whipAndWhepRefuseBadRequests() throws Exception {
+        String base = "http://127.0.0.1:" + server.httpPort();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room1")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("v=0")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, r.statusCode());
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room1")).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofString("not sdp")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode(), r.body());
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whep/nosuchmeeting/nobody")).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofString("v=0")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, r.statusCode());
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room1/nosuchresource")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, r.statusCode());
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        for (String m : List.of("roundtable_meetings", "roundtable_endpoints", "roundtable_packets_total", "roundtable_bytes_total",
+                "roundtable_packets_dropped_total", "roundtable_srtp_failures_total", "roundtable_ice_connect_seconds", "roundtable_dtls_handshake_seconds"))
+            assertTrue(r.body().contains(m), "metrics include " + m);
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/sdk/roundtable.js")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.body().contains("class Roundtable"));
+    }
+}
