@@ -168,6 +168,16 @@ public final class Bridge implements AutoCloseable {
 
     // ------------------------------------------------------------------ public API (any thread)
 
+    private volatile long mediaThreadId = -1;
+
+    /** CPU time the media loop thread has used, in nanoseconds (for benchmarks and tests). */
+    public long mediaCpuNanos() {
+        if (mediaThreadId < 0) {
+            try { mediaThreadId = call(() -> Thread.currentThread().getId()); } catch (Exception e) { return -1; }
+        }
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(mediaThreadId);
+    }
+
     public Conference conference(String id) {
         return conferences.computeIfAbsent(id, k -> {
             metrics.meetings.inc();

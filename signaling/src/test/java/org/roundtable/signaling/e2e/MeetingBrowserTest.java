@@ -39,9 +39,16 @@ class MeetingBrowserTest {
             }
             System.out.printf("[e2e] 3 participants: all joined %d ms after the first tab opened; every stream flowing %d ms later%n",
                     joinedAt - t0, System.currentTimeMillis() - joinedAt);
-            // media keeps flowing
+            // media keeps flowing; measure the media loop's CPU per forwarded packet meanwhile
             long before = frames(b.stats(alice).get(0));
-            Thread.sleep(1500);
+            var m = server.bridge.metrics;
+            long cpu0 = server.bridge.mediaCpuNanos();
+            double out0 = m.audioPktsOut.get() + m.videoPktsOut.get(), in0 = m.audioPktsIn.get() + m.videoPktsIn.get();
+            Thread.sleep(3000);
+            long cpu1 = server.bridge.mediaCpuNanos();
+            double out1 = m.audioPktsOut.get() + m.videoPktsOut.get(), in1 = m.audioPktsIn.get() + m.videoPktsIn.get();
+            System.out.printf("[e2e] 3 participants, 3 s window: %.0f packets in, %.0f forwarded, media-loop CPU %.1f ms = %.1f us per forwarded packet (%.0f forwarded packets per media-loop CPU-second)%n",
+                    in1 - in0, out1 - out0, (cpu1 - cpu0) / 1e6, (cpu1 - cpu0) / 1e3 / (out1 - out0), (out1 - out0) / ((cpu1 - cpu0) / 1e9));
             assertTrue(frames(b.stats(alice).get(0)) > before + 5, "video keeps being decoded");
 
             // Carol leaves: her tile and streams go away for the others
