@@ -1,5 +1,6 @@
 /* The Roundtable web client: a join form, a tile per participant, mic/camera toggles, leave.
- * Automation: /?meeting=<id>&name=<name>&autojoin=1 joins at once; window.roundtable is the SDK object. */
+ * Automation: /?meeting=<id>&name=<name>&autojoin=1 joins at once (add &media=none to join receive-only);
+ * window.roundtable is the SDK object. */
 (function () {
   'use strict';
   const rt = window.roundtable = new Roundtable();
@@ -45,9 +46,13 @@
 
   async function join() {
     $('error').textContent = '';
-    const p = rt.join($('meeting').value.trim(), $('name').value.trim());
-    setTimeout(() => { if (rt.localStream) $('self-video').srcObject = rt.localStream; }, 0);
-    try { await p; $('self-video').srcObject = rt.localStream; } catch (e) { $('error').textContent = e.message; }
+    const recvOnly = q.get('media') === 'none';   // receive-only, like a mobile viewer
+    const p = rt.join($('meeting').value.trim(), $('name').value.trim(), recvOnly ? {audio: false, video: false} : undefined);
+    // An empty stream would never load metadata, and a media element waiting for it delays the page's load event.
+    const showSelf = () => { if (rt.localStream && rt.localStream.getVideoTracks().length) $('self-video').srcObject = rt.localStream; };
+    setTimeout(showSelf, 0);
+    $('self-tile').hidden = recvOnly;
+    try { await p; showSelf(); } catch (e) { $('error').textContent = e.message; }
   }
 
   $('join').addEventListener('submit', e => { e.preventDefault(); join(); });

@@ -40,6 +40,7 @@
     /** Participants other than me: [{id, name, kind, audio, video, stream}] */
     participants() { return Array.from(this._participants.values()); }
 
+    /** opts: {audio: true, video: true} by default; both false joins receive-only. */
     async join(meeting, name, opts) {
       opts = Object.assign({audio: true, video: true}, opts || {});
       if (this.state !== 'idle' && this.state !== 'left' && this.state !== 'error') throw new Error('already ' + this.state);
@@ -54,6 +55,7 @@
         await this._connect();
         const joined = await this._request({type: 'join', meeting: meeting, name: name});
         this.id = joined.participantId;
+        if (joined.tracks) this._want = {audio: joined.tracks.audio, video: joined.tracks.video};
         (joined.participants || []).forEach(p => this._addParticipant(p));
         const pc = this.pc = new RTCPeerConnection({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: opts.iceServers || []});
         pc.ontrack = e => this._onTrack(e);
@@ -63,6 +65,11 @@
           if (pc.connectionState === 'failed' && this.state !== 'left') this._fail(new Error('media connection failed'));
         };
         this.localStream.getTracks().forEach(t => pc.addTransceiver(t, {direction: 'sendonly', streams: [this.localStream]}));
+        if (pc.getTransceivers().length === 0 && this._want.audio + this._want.video === 0) {
+          // receive-only and nothing to receive yet: joined; media starts with the first 'renegotiate'
+          this._setState('joined');
+          return;
+        }
         await this._negotiate();
         await new Promise((resolve, reject) => {
           if (pc.connectionState === 'connected') return resolve();
@@ -116,9 +123,14 @@
     _connect() {
       return new Promise((resolve, reject) => {
         const ws = this.ws = new WebSocket(this.wsUrl);
-        ws.onopen = () => resolve();
+        ws.onopen = () => {
+          // keep the session alive through idle proxies and the server's idle timeout
+          this._ping = setInterval(() => this._send({type: 'ping'}), 20000);
+          resolve();
+        };
         ws.onerror = () => reject(new Error('cannot reach the signalling server'));
-        ws.onclose = () => { if (this.state === 'joined' || this.state === 'joining') this._fail(new Error('signalling connection lost')); };
+        ws.onclose = () => {
+          clearInterval(this._ping); if (this.state === 'joined' || this.state === 'joining') this._fail(new Error('signalling connection lost')); };
         ws.onmessage = ev => this._onMessage(JSON.parse(ev.data));
       });
     }
@@ -193,6 +205,7 @@
             const have = pc.getTransceivers().filter(t => t.receiver.track.kind === kind && t.direction === 'recvonly').length;
             for (let i = have; i < this._want[kind]; i++) pc.addTransceiver(kind, {direction: 'recvonly'});
           }
+          if (pc.getTransceivers().length === 0) break;
           const offer = await pc.createOffer();
           await pc.setLocalDescription(offer);
           const ans = await this._request({type: 'offer', sdp: pc.localDescription.sdp});

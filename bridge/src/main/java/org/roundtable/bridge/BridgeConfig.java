@@ -14,7 +14,7 @@ import java.util.List;
 public record BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
                            long rembBps, boolean preferH264, int iceTimeoutMs, int dtlsTimeoutMs, int dtlsThreads) {
     public static BridgeConfig defaults() {
-        return new BridgeConfig("0.0.0.0", List.of("127.0.0.1"), 10000, 10000, 2_500_000, false, 30_000, 10_000, 2);
+        return new BridgeConfig("0.0.0.0", List.of("127.0.0.1"), 10000, 10000, 2_500_000, false, 30_000, 10_000, 16);
     }
 
     public BridgeConfig withPorts(int udp, int tcp) {

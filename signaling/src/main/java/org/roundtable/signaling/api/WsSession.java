@@ -74,6 +74,7 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
         ObjectNode joined = meetings.joinedMessage(mid, p);
         if (rid != null) joined.set("rid", rid);
         send(joined);
+        meetings.announceTracks(mid);
     }
 
     private void offer(JsonNode msg, JsonNode rid) throws SignalingException {

@@ -134,6 +134,11 @@ public final class MeetingService {
             j.put("participantId", self.id);
             ArrayNode arr = j.putArray("participants");
             for (Participant p : m.members()) if (p != self) arr.add(describe(p));
+            int a = 0, v = 0;
+            for (MediaSource s : m.conference.sources()) if (!s.ownerId.equals(self.id)) { if (s.kind == MediaKind.AUDIO) a++; else v++; }
+            ObjectNode tracks = j.putObject("tracks");
+            tracks.put("audio", a);
+            tracks.put("video", v);
             return j;
         });
     }
@@ -169,6 +174,12 @@ public final class MeetingService {
             }
             @Override public boolean keep(MediaSource s) { return p.watches == null || s.ownerId.equals(p.watches); }
         };
+    }
+
+    /** Tells a newcomer which tracks exist (a receive-only member publishes nothing, so no source change would). */
+    public void announceTracks(String meetingId) {
+        Meeting m = meetings.get(meetingId);
+        if (m != null) m.exec.execute(() -> sourcesChanged(m));
     }
 
     /** Self-reported microphone/camera state, shown on tiles. */

@@ -75,6 +75,33 @@ class MeetingBrowserTest {
                 assertTrue(waitFor(10_000, () -> b.stats(t).stream().anyMatch(p -> "Dave".equals(p.get("name")) && frames(p) > 0 && audio(p) > 0)),
                         "the others get Dave's media");
             }
+
+            // Garbage at the media port while the meeting runs: dropped, counted, and the meeting carries on
+            var metrics = server.bridge.metrics;
+            double dropsBefore = java.util.Arrays.stream(org.roundtable.bridge.metrics.DropReason.values()).mapToLong(metrics::dropped).sum();
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+                java.util.Random rnd = new java.util.Random(7);
+                for (int i = 0; i < 1000; i++) {
+                    byte[] g = new byte[1 + rnd.nextInt(1200)];
+                    rnd.nextBytes(g);
+                    if (i % 4 == 1) g[0] = 0x00;                 // looks like STUN
+                    if (i % 4 == 2) g[0] = 22;                   // looks like DTLS
+                    if (i % 4 == 3) g[0] = (byte) 0x80;          // looks like RTP
+                    s.send(new java.net.DatagramPacket(g, g.length, java.net.InetAddress.getByName("127.0.0.1"), server.bridge.udpPort()));
+                }
+            }
+            assertTrue(waitFor(5_000, () -> java.util.Arrays.stream(org.roundtable.bridge.metrics.DropReason.values()).mapToLong(metrics::dropped).sum() >= dropsBefore + 1000),
+                    "1000 garbage datagrams dropped and counted");
+            long f0 = frames(b.stats(dave).get(0));
+            assertTrue(waitFor(5_000, () -> frames(b.stats(dave).get(0)) > f0 + 10), "video still decoded after the garbage");
+
+            // A receive-only member (no camera or microphone, like a mobile viewer) gets everyone's media
+            String eve = b.open(server.url() + "?meeting=standup&autojoin=1&media=none&name=Eve");
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(eve))), "Eve joined");
+            assertTrue(waitFor(5_000, () -> {
+                List<Map<String, Object>> s = b.stats(eve);
+                return s.size() == 3 && s.stream().allMatch(p -> frames(p) > 0 && audio(p) > 0);
+            }), "receive-only member decodes everyone: " + b.stats(eve));
             assertEquals(0L, server.bridge.metrics.dropped(org.roundtable.bridge.metrics.DropReason.SRTP_AUTH), "no SRTP authentication failures");
         }
     }
