@@ -53,10 +53,20 @@ class SignalingProtocolTest {
             return null;
         }
 
+        static final java.util.Set<String> REPLIES = java.util.Set.of("joined", "answer", "ok", "left", "pong", "error");
+
+        /** Sends and returns the reply, skipping events that may arrive in between. */
         JsonNode send(String text) throws Exception {
             ws.sendText(text, true).get(5, TimeUnit.SECONDS);
-            return next();
+            for (int i = 0; i < 20; i++) {
+                JsonNode n = next();
+                if (REPLIES.contains(n.path("type").asText())) return n;
+                events.add(n);
+            }
+            throw new AssertionError("no reply");
         }
+
+        final java.util.List<JsonNode> events = new java.util.ArrayList<>();
 
         JsonNode next() throws Exception {
             JsonNode n = in.poll(10, TimeUnit.SECONDS);
@@ -66,6 +76,7 @@ class SignalingProtocolTest {
 
         /** The next message of the given type, skipping events. */
         JsonNode nextOf(String type) throws Exception {
+            for (JsonNode n : events) if (type.equals(n.path("type").asText())) { events.remove(n); return n; }
             for (int i = 0; i < 20; i++) { JsonNode n = next(); if (type.equals(n.path("type").asText())) return n; }
             throw new AssertionError("no " + type);
         }

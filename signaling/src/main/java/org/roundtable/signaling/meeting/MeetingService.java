@@ -135,7 +135,14 @@ public final class MeetingService {
             ArrayNode arr = j.putArray("participants");
             for (Participant p : m.members()) if (p != self) arr.add(describe(p));
             int a = 0, v = 0;
-            for (MediaSource s : m.conference.sources()) if (!s.ownerId.equals(self.id)) { if (s.kind == MediaKind.AUDIO) a++; else v++; }
+            self.announcedTracks.clear();
+            for (MediaSource s : m.conference.sources()) {
+                if (s.ownerId.equals(self.id)) continue;
+                if (s.kind == MediaKind.AUDIO) a++; else v++;
+                self.announcedTracks.add(s.id);
+            }
+            self.wantAudio = a;
+            self.wantVideo = v;
             ObjectNode tracks = j.putObject("tracks");
             tracks.put("audio", a);
             tracks.put("video", v);
