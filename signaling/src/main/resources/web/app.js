@@ -11,8 +11,10 @@
 
   rt.on('state', s => {
     $('status').textContent = s;
-    $('join').hidden = s === 'joining' || s === 'joined';
+    $('join').hidden = s === 'joining' || s === 'joined' || s === 'lobby';
+    $('lobby-wait').hidden = s !== 'lobby';
     $('room').hidden = !(s === 'joining' || s === 'joined');
+    renderMembers();
     if (s === 'error') $('error').textContent = rt.error ? rt.error.message : 'error';
     if (s === 'left') document.querySelectorAll('.tile.remote').forEach(t => t.remove());
   });
@@ -30,14 +32,77 @@
       t.append(v, l);
       $('tiles').append(t);
     }
-    t.querySelector('.label').textContent = p.name + (p.audio === false ? ' (muted)' : '');
-    t.classList.toggle('cam-off', p.video === false);
+    t.querySelector('.label').textContent = p.name + (p.muted ? ' (muted' + (p.mutedBy === 'host' ? ' by host' : '') + ')' : '');
+    t.classList.toggle('cam-off', p.camera === false);
+    t.classList.toggle('speaking', !!p.speaking);
     return t;
   }
 
-  rt.on('participantJoined', p => tile(p));
-  rt.on('participantUpdated', p => tile(p));
-  rt.on('participantLeft', p => { const t = document.querySelector('.tile[data-id="' + CSS.escape(p.id) + '"]'); if (t) t.remove(); });
+  function button(label, fn) {
+    const b = document.createElement('button');
+    b.textContent = label;
+    b.addEventListener('click', () => fn().catch(e => { $('error').textContent = e.message; }));
+    return b;
+  }
+
+  /** The member list; hosts get per-member controls, and the lobby panel. */
+  function renderMembers() {
+    const host = rt.role === 'host' && rt.state === 'joined';
+    $('host-tools').hidden = !host;
+    $('lock').textContent = rt.locked ? 'Unlock' : 'Lock';
+    $('lockstate').hidden = !rt.locked;
+    $('rec').hidden = !rt.recording;
+    $('rec-toggle').textContent = rt.recording ? 'Stop recording' : 'Record';
+    $('self-unmute').checked = rt.allowSelfUnmute;
+    const list = $('member-list'), lobby = $('lobby-list');
+    list.textContent = '';
+    lobby.textContent = '';
+    rt.members().forEach(m => {
+      const li = document.createElement('li');
+      li.dataset.id = m.id;
+      const who = document.createElement('span');
+      who.className = 'who';
+      who.textContent = m.name + (m.self ? ' (you)' : '') + ' · ' + m.role + (m.muted ? ' · muted' : '') +
+        (m.camera ? '' : ' · camera off') + (m.sharing ? ' · sharing' : '') + (m.speaking ? ' · speaking' : '');
+      li.append(who);
+      if (m.inLobby) {
+        if (host) li.append(button('Admit', () => rt.admit(m.id)), button('Reject', () => rt.reject(m.id)));
+        lobby.append(li);
+        return;
+      }
+      if (host && !m.self) {
+        li.append(button(m.muted ? 'Unmute' : 'Mute', () => m.muted ? rt.unmute(m.id) : rt.mute(m.id)),
+          button(m.camera ? 'Camera off' : 'Camera on', () => m.camera ? rt.cameraOff(m.id) : rt.cameraOn(m.id)));
+        const sel = document.createElement('select');
+        ['host', 'presenter', 'guest'].forEach(r => { const o = document.createElement('option'); o.value = o.textContent = r; sel.append(o); });
+        sel.value = m.role;
+        sel.addEventListener('change', () => rt.setRole(m.id, sel.value).catch(e => { $('error').textContent = e.message; renderMembers(); }));
+        li.append(sel, button('Remove', () => rt.remove(m.id)));
+      }
+      list.append(li);
+    });
+    $('lobby-panel').hidden = !host || !lobby.children.length;
+    const me = rt.members().find(m => m.self);
+    if (me) {
+      $('mic').setAttribute('aria-pressed', String(!me.muted));
+      $('mic').textContent = 'Mic ' + (me.muted ? 'off' : 'on');
+      $('cam').setAttribute('aria-pressed', String(me.camera));
+      $('cam').textContent = 'Camera ' + (me.camera ? 'on' : 'off');
+      $('share').hidden = me.role === 'guest';
+      $('share').textContent = me.sharing ? 'Stop sharing' : 'Share screen';
+    }
+  }
+
+  rt.on('participantJoined', p => { tile(p); renderMembers(); });
+  rt.on('memberUpdated', e => { if (!e.member.inLobby && e.member.id !== rt.id) tile(e.member); renderMembers(); });
+  rt.on('participantLeft', p => { const t = document.querySelector('.tile[data-id="' + CSS.escape(p.id) + '"]'); if (t) t.remove(); renderMembers(); });
+  ['lobby', 'recording', 'locked', 'policy'].forEach(ev => rt.on(ev, renderMembers));
+  rt.on('content', e => {
+    $('content').hidden = !e.stream;
+    $('content-video').srcObject = e.stream;
+    $('content-label').textContent = e.stream ? e.participant.name + ' is sharing' : '';
+  });
+  ['removed', 'rejected', 'ended', 'shareStopped'].forEach(ev => rt.on(ev, e => { $('error').textContent = e.reason || ev; }));
   rt.on('track', e => {
     const v = tile(e.participant).querySelector('video');
     if (v.srcObject !== e.stream) v.srcObject = e.stream;
@@ -58,10 +123,18 @@
   $('join').addEventListener('submit', e => { e.preventDefault(); join(); });
   function toggle(btn, kind) {
     const on = btn.getAttribute('aria-pressed') !== 'true';
-    btn.setAttribute('aria-pressed', String(on));
-    btn.textContent = (kind === 'audio' ? 'Mic ' : 'Camera ') + (on ? 'on' : 'off');
-    (kind === 'audio' ? rt.setMic(on) : rt.setCamera(on)).catch(e => { $('error').textContent = e.message; });
+    (kind === 'audio' ? rt.setMic(on) : rt.setCamera(on)).catch(e => { $('error').textContent = e.message; }).then(renderMembers);
   }
+  $('share').addEventListener('click', () => {
+    const me = rt.members().find(m => m.self);
+    (me && me.sharing ? rt.stopShare() : rt.shareScreen()).catch(e => { $('error').textContent = e.message; }).then(renderMembers);
+  });
+  $('mute-all').addEventListener('click', () => rt.muteAll().catch(e => { $('error').textContent = e.message; }));
+  $('unmute-all').addEventListener('click', () => rt.unmuteAll().catch(e => { $('error').textContent = e.message; }));
+  $('lock').addEventListener('click', () => (rt.locked ? rt.unlock() : rt.lock()).catch(e => { $('error').textContent = e.message; }));
+  $('rec-toggle').addEventListener('click', () => (rt.recording ? rt.stopRecording() : rt.startRecording()).catch(e => { $('error').textContent = e.message; }));
+  $('self-unmute').addEventListener('change', () => rt.setPolicy($('self-unmute').checked).catch(e => { $('error').textContent = e.message; }));
+  $('end-all').addEventListener('click', () => rt.endForAll().catch(e => { $('error').textContent = e.message; }));
   $('mic').addEventListener('click', () => toggle($('mic'), 'audio'));
   $('cam').addEventListener('click', () => toggle($('cam'), 'video'));
   $('leave').addEventListener('click', () => rt.leave());

@@ -5,8 +5,17 @@
  *   await rt.join('meeting-id', 'Alice');                       // mic + camera
  *   rt.on('participantJoined', p => ...); rt.setMic(false); await rt.stats(); rt.leave();
  *
- * State: idle -> joining -> joined -> left (or error). The server always answers and never offers, so
- * there is no glare: this SDK serialises its offers and re-offers when the server says 'renegotiate'.
+ * State: idle -> joining -> (lobby ->) joined -> left (or error). The server always answers and never
+ * offers, so there is no glare: this SDK serialises its offers and re-offers when the server says
+ * 'renegotiate'.
+ *
+ * Members: members() lists everyone (self included, lobby included for hosts) as
+ *   {id, name, kind, role, muted, mutedBy, camera, cameraOffBy, inLobby, sharing, speaking, self}.
+ * Events (on(name, cb)): state, participantJoined, participantLeft, memberUpdated ({member, change}),
+ *   muted, unmuted, cameraOff, cameraOn, role, sharing, speaking (member), lobby ({member, waiting}),
+ *   recording ({on, by}), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
+ *   shareStopped ({reason}), removed / rejected / ended ({reason}), trackAdded, trackRemoved.
+ * Host controls return Promises that reject with the server's reason (error.code, error.message).
  */
 (function (global) {
   'use strict';
@@ -21,7 +30,14 @@
       this.meeting = null;
       this.error = null;
       this.localStream = null;
-      this._participants = new Map();   // id -> {id, name, kind, audio, video, stream}
+      this._participants = new Map();   // id -> member (everyone but me, lobby included for hosts)
+      this._self = null;                // my own member entry
+      this.role = null;
+      this.locked = false;
+      this.recording = false;
+      this.allowSelfUnmute = true;
+      this._screen = null;
+      this._screenTx = null;
       this._handlers = {};
       this._rid = 0;
       this._waiting = new Map();
@@ -37,8 +53,80 @@
     _emit(event, arg) { (this._handlers[event] || []).forEach(cb => { try { cb(arg); } catch (e) { console.error(e); } }); }
     _setState(s) { if (this.state !== s) { this.state = s; this._emit('state', s); } }
 
-    /** Participants other than me: [{id, name, kind, audio, video, stream}] */
-    participants() { return Array.from(this._participants.values()); }
+    /** Participants in the meeting other than me (not the lobby): [member + {stream, contentStream}] */
+    participants() { return Array.from(this._participants.values()).filter(p => !p.inLobby); }
+
+    /** Everyone: me, the other members, and (for hosts) those waiting in the lobby. */
+    members() {
+      const strip = m => ({id: m.id, name: m.name, kind: m.kind, role: m.role, muted: m.muted, mutedBy: m.mutedBy,
+        camera: m.camera, cameraOffBy: m.cameraOffBy, inLobby: m.inLobby, sharing: m.sharing, speaking: m.speaking, self: m.id === this.id});
+      const list = [];
+      if (this._self) list.push(strip(this._self));
+      this._participants.forEach(m => list.push(strip(m)));
+      return list;
+    }
+
+    // ---- host controls (reject with the server's reason when refused)
+    muteAll() { return this._control('muteAll'); }
+    unmuteAll() { return this._control('unmuteAll'); }
+    mute(id) { return this._control('mute', {target: id}); }
+    unmute(id) { return this._control('unmute', {target: id}); }
+    cameraOff(id) { return this._control('cameraOff', {target: id}); }
+    cameraOn(id) { return this._control('cameraOn', {target: id}); }
+    setRole(id, role) { return this._control('setRole', {target: id, role: role}); }
+    remove(id) { return this._control('remove', {target: id}); }
+    lock() { return this._control('lock'); }
+    unlock() { return this._control('unlock'); }
+    admit(id) { return this._control('admit', {target: id}); }
+    reject(id) { return this._control('reject', {target: id}); }
+    endForAll() { return this._control('endForAll'); }
+    setPolicy(allowSelfUnmute) { return this._control('setPolicy', {allowSelfUnmute: !!allowSelfUnmute}); }
+    startRecording() { return this._control('startRecording'); }
+    stopRecording() { return this._control('stopRecording'); }
+    _control(action, extra) {
+      if (this.state !== 'joined') return Promise.reject(Object.assign(new Error('not in a meeting'), {code: 'bad_state'}));
+      return this._request(Object.assign({type: 'control', action: action}, extra || {})).then(() => true);
+    }
+
+    /** Shares the screen as a second video stream (hosts and presenters). */
+    async shareScreen() {
+      if (this.state !== 'joined') throw Object.assign(new Error('not in a meeting'), {code: 'bad_state'});
+      if (this._screenTx) return true;
+      await this._request({type: 'share', active: true});
+      let stream;
+      try {
+        stream = await navigator.mediaDevices.getDisplayMedia({video: true, audio: false});
+      } catch (e) {
+        this._request({type: 'share', active: false}).catch(() => {});
+        throw e;
+      }
+      const track = stream.getVideoTracks()[0];
+      track.onended = () => this.stopShare().catch(() => {});
+      this._screen = stream;
+      this._screenTx = this.pc.addTransceiver(track, {direction: 'sendonly', streams: [stream]});
+      await this._negotiate();
+      return true;
+    }
+
+    async stopShare() {
+      const had = this._endLocalShare();
+      if (this.state === 'joined') await this._request({type: 'share', active: false});
+      if (had && this.pc) await this._negotiate();
+      return true;
+    }
+
+    _endLocalShare() {
+      if (!this._screenTx) return false;
+      const tx = this._screenTx;
+      this._screenTx = null;
+      if (this._screen) this._screen.getTracks().forEach(t => t.stop());
+      this._screen = null;
+      try { tx.sender.replaceTrack(null); tx.direction = 'inactive'; } catch (e) { /* pc closed */ }
+      return true;
+    }
+
+    /** Leaves; a host may name who becomes host (otherwise the longest-present member does). */
+    leaveAndTransfer(id) { return this.leave(id); }
 
     /** opts: {audio: true, video: true} by default; both false joins receive-only. */
     async join(meeting, name, opts) {
@@ -53,10 +141,14 @@
           this.localStream = new MediaStream();
         }
         await this._connect();
-        const joined = await this._request({type: 'join', meeting: meeting, name: name});
+        let joined = await this._request({type: 'join', meeting: meeting, name: name});
         this.id = joined.participantId;
-        if (joined.tracks) this._want = {audio: joined.tracks.audio, video: joined.tracks.video};
-        (joined.participants || []).forEach(p => this._addParticipant(p));
+        if (joined.type === 'lobby') {
+          this._setState('lobby');
+          joined = await new Promise((resolve, reject) => { this._admission = {resolve, reject}; });
+          this._setState('joining');
+        }
+        this._applyJoined(joined);
         const pc = this.pc = new RTCPeerConnection({bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: opts.iceServers || []});
         pc.ontrack = e => this._onTrack(e);
         pc.onicecandidate = e => { if (e.candidate) this._send({type: 'candidate', candidate: e.candidate.toJSON()}); };
@@ -83,24 +175,45 @@
       }
     }
 
+    _applyJoined(j) {
+      this.role = j.role || 'guest';
+      this.locked = !!j.locked;
+      this.recording = !!j.recording;
+      this.allowSelfUnmute = j.allowSelfUnmute !== false;
+      if (j.tracks) this._want = {audio: j.tracks.audio, video: j.tracks.video};
+      (j.members || j.participants || []).forEach(p => {
+        if (p.id === this.id) this._self = Object.assign({}, p);
+        else this._addParticipant(p);
+      });
+      if (!this._self) this._self = {id: this.id, name: '', role: this.role, muted: false, camera: true, inLobby: false, sharing: false, speaking: false};
+    }
+
     setMic(on) { return this._setTrack('audio', on); }
     setCamera(on) { return this._setTrack('video', on); }
     _setTrack(kind, on) {
-      if (this.localStream) this.localStream.getTracks().filter(t => t.kind === kind).forEach(t => { t.enabled = !!on; });
-      if (this.state === 'joined' || this.state === 'joining') return this._request({type: 'media', kind: kind, enabled: !!on}).then(() => true);
+      const local = t => { if (this.localStream) this.localStream.getTracks().filter(x => x.kind === kind).forEach(x => { x.enabled = t; }); };
+      if (this.state === 'joined') {
+        // muting is immediate; unmuting waits for the server (a host may forbid it)
+        if (!on) local(false);
+        return this._request({type: 'media', kind: kind, enabled: !!on}).then(() => { local(!!on); return true; });
+      }
+      local(!!on);
       return Promise.resolve(true);
     }
 
-    leave() {
+    leave(transferTo) {
       if (this.state === 'left') return Promise.resolve();
-      const p = (this.ws && this.ws.readyState === 1) ? this._request({type: 'leave'}).catch(() => {}) : Promise.resolve();
+      const msg = {type: 'leave'};
+      if (transferTo) msg.transferTo = transferTo;
+      const p = (this.ws && this.ws.readyState === 1) ? this._request(msg).catch(() => {}) : Promise.resolve();
       return p.then(() => this._close('left'));
     }
 
     /** {participants: [{id, name, audio: {packetsReceived}, video: {framesDecoded}}]} from getStats(). */
     async stats() {
       const out = new Map();
-      this._participants.forEach(p => out.set(p.id, {id: p.id, name: p.name, audio: {packetsReceived: 0}, video: {framesDecoded: 0, framesReceived: 0}}));
+      this.participants().forEach(p => out.set(p.id, {id: p.id, name: p.name, audio: {packetsReceived: 0}, video: {framesDecoded: 0, framesReceived: 0}}));
+      const content = {framesDecoded: 0, from: null};
       if (!this.pc) return {participants: Array.from(out.values())};
       const trackMid = new Map();
       this.pc.getTransceivers().forEach(t => { if (t.mid != null && t.receiver.track) trackMid.set(t.receiver.track.id, t.mid); });
@@ -108,14 +221,20 @@
       report.forEach(s => {
         if (s.type !== 'inbound-rtp') return;
         const mid = s.mid != null ? s.mid : trackMid.get(s.trackIdentifier);
-        const owner = this._midOwner.get(mid);
+        let owner = this._midOwner.get(mid);
+        if (owner && owner.endsWith('.content')) {
+          if (this._midSsrc.get(mid) !== s.ssrc) return;
+          content.framesDecoded += s.framesDecoded || 0;
+          content.from = owner.substring(0, owner.length - 8);
+          return;
+        }
         if (!owner || !out.has(owner)) return;
         if (this._midSsrc.get(mid) !== undefined && this._midSsrc.get(mid) !== s.ssrc) return;  // stale stream of an earlier sender
         const e = out.get(owner);
         if (s.kind === 'audio') e.audio.packetsReceived += s.packetsReceived || 0;
         else { e.video.framesDecoded += s.framesDecoded || 0; e.video.framesReceived += s.framesReceived || 0; }
       });
-      return {participants: Array.from(out.values())};
+      return {participants: Array.from(out.values()), content: content};
     }
 
     // ---------------------------------------------------------------- internals
@@ -161,31 +280,94 @@
           if (p) { this._participants.delete(m.participantId); this._emit('participantLeft', p); }
           break;
         }
-        case 'participantUpdated': {
-          const p = this._participants.get(m.participant.id);
-          if (p) { Object.assign(p, {audio: m.participant.audio, video: m.participant.video}); this._emit('participantUpdated', p); }
+        case 'participantUpdated': this._updated(m.participant, m.change); break;
+        case 'admitted':
+          if (this._admission) { this._admission.resolve(m); this._admission = null; }
+          break;
+        case 'lobbyJoined': {
+          const e = Object.assign({stream: null, contentStream: null}, m.participant);
+          this._participants.set(e.id, e);
+          this._emit('lobby', {member: e, waiting: true});
           break;
         }
+        case 'lobbyLeft': {
+          const e = this._participants.get(m.participantId);
+          if (e && e.inLobby) {
+            if (!m.admitted) this._participants.delete(m.participantId);
+            this._emit('lobby', {member: e, waiting: false, admitted: !!m.admitted});
+          }
+          break;
+        }
+        case 'recording': this.recording = m.on; this._emit('recording', {on: m.on, by: m.by}); break;
+        case 'locked': this.locked = m.locked; this._emit('locked', m.locked); break;
+        case 'policy': this.allowSelfUnmute = m.allowSelfUnmute; this._emit('policy', {allowSelfUnmute: m.allowSelfUnmute}); break;
+        case 'speaking': this._emit('activeSpeaker', m.participantId); break;
+        case 'shareStopped':
+          if (this._endLocalShare() && this.pc) this._negotiate().catch(() => {});
+          this._emit('shareStopped', {reason: m.reason});
+          break;
+        case 'removed': case 'rejected': case 'ended':
+          this.error = Object.assign(new Error(m.reason || m.type), {code: m.type});
+          this._emit(m.type, {reason: m.reason});
+          if (this._admission) { this._admission.reject(this.error); this._admission = null; }
+          this._close('left');
+          break;
         case 'renegotiate':
           this._want = {audio: m.audio, video: m.video};
           if (this.pc) this._negotiate().catch(e => console.warn('renegotiation failed', e));
           break;
         case 'trackAdded': this._emit('trackAdded', m); break;
-        case 'trackRemoved': this._emit('trackRemoved', m); break;
+        case 'trackRemoved':
+          if (m.trackId && m.trackId.indexOf('-content-') > 0) {
+            const owner = this._participants.get(m.trackId.substring(0, m.trackId.indexOf('-content-')));
+            if (owner && owner.contentStream) { owner.contentStream = null; this._emit('content', {participant: owner, stream: null}); }
+          }
+          this._emit('trackRemoved', m);
+          break;
         case 'left': this._close('left'); break;
         case 'error': console.warn('server error', m); this._emit('serverError', m); break;
       }
     }
 
     _addParticipant(p) {
-      if (p.id === this.id || this._participants.has(p.id)) return;
-      const e = Object.assign({stream: null}, p);
+      if (p.id === this.id) return;
+      const known = this._participants.get(p.id);
+      if (known && !known.inLobby) return;
+      const e = Object.assign(known || {stream: null, contentStream: null}, p);
       this._participants.set(p.id, e);
-      this._emit('participantJoined', e);
+      if (!e.inLobby) this._emit('participantJoined', e);
+    }
+
+    _updated(p, change) {
+      let e;
+      if (p.id === this.id) {
+        e = this._self = Object.assign(this._self || {}, p);
+        this.role = p.role;
+        // the server is the authority on my microphone and camera
+        if (this.localStream) {
+          this.localStream.getAudioTracks().forEach(t => { t.enabled = !p.muted; });
+          this.localStream.getVideoTracks().forEach(t => { t.enabled = p.camera; });
+        }
+        if (change === 'role' && p.role === 'guest' && this._screenTx) { this._endLocalShare(); this._negotiate().catch(() => {}); }
+      } else {
+        e = this._participants.get(p.id);
+        if (!e) return;
+        Object.assign(e, p);
+      }
+      this._emit('memberUpdated', {member: e, change: change});
+      this._emit('participantUpdated', e);
+      if (change) this._emit(change, e);
     }
 
     _onTrack(e) {
       const sid = e.streams && e.streams[0] ? e.streams[0].id : null;
+      if (sid && sid.endsWith('.content')) {
+        const owner = this._participants.get(sid.substring(0, sid.length - 8));
+        if (!owner) return;
+        owner.contentStream = e.streams[0];
+        this._emit('content', {participant: owner, stream: owner.contentStream});
+        return;
+      }
       const p = sid && this._participants.get(sid);
       if (!p) return;
       if (!p.stream) p.stream = new MediaStream();
@@ -202,13 +384,14 @@
           this._again = false;
           const pc = this.pc;
           for (const kind of ['audio', 'video']) {
-            const have = pc.getTransceivers().filter(t => t.receiver.track.kind === kind && t.direction === 'recvonly').length;
+            const have = pc.getTransceivers().filter(t => t.receiver.track.kind === kind && t.direction === 'recvonly' && t !== this._screenTx).length;
             for (let i = have; i < this._want[kind]; i++) pc.addTransceiver(kind, {direction: 'recvonly'});
           }
           if (pc.getTransceivers().length === 0) break;
           const offer = await pc.createOffer();
           await pc.setLocalDescription(offer);
-          const ans = await this._request({type: 'offer', sdp: pc.localDescription.sdp});
+          const content = this._screenTx && this._screenTx.mid != null ? [this._screenTx.mid] : [];
+          const ans = await this._request({type: 'offer', sdp: pc.localDescription.sdp, content: content});
           await pc.setRemoteDescription({type: 'answer', sdp: ans.sdp});
           this._readAnswer(ans.sdp);
         } while (this._again && this.state !== 'left');
@@ -235,10 +418,13 @@
     }
 
     _close(state) {
+      if (this.state === 'left' || (this.state === 'error' && state === 'error')) return;
+      this._endLocalShare();
+      clearInterval(this._ping);
       if (this.pc) { try { this.pc.close(); } catch (e) { /* closed */ } }
       if (this.ws) { try { this.ws.close(); } catch (e) { /* closed */ } }
       if (this.localStream) this.localStream.getTracks().forEach(t => t.stop());
-      this._participants.forEach(p => this._emit('participantLeft', p));
+      this._participants.forEach(p => { if (!p.inLobby) this._emit('participantLeft', p); });
       this._participants.clear();
       this._waiting.forEach(w => w.reject(new Error('session closed')));
       this._waiting.clear();

@@ -132,6 +132,10 @@ public final class Bridge implements AutoCloseable {
             }
         }
         group.next().scheduleAtFixedRate(this::tick, 1000, 1000, TimeUnit.MILLISECONDS);
+        group.next().scheduleAtFixedRate(() -> {
+            long now = nowMs();
+            for (Conference c : conferences.values()) c.detectSpeaker(now);
+        }, 200, 200, TimeUnit.MILLISECONDS);
         warmUpDtls();
         LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
     }

@@ -15,10 +15,42 @@ public final class Conference {
     private final List<MediaSource> sources = new ArrayList<>();
     private volatile List<MediaSource> snapshot = List.of();
     private final List<Consumer<Conference>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> speakerListeners = new CopyOnWriteArrayList<>();
+    private String dominant;
+    private String candidate;
+    private int candidateTicks;
 
     public Conference(String id) { this.id = id; }
 
     public void addListener(Consumer<Conference> l) { listeners.add(l); }
+
+    /** Hears the dominant speaker's owner id (or null for silence), on the media loop. */
+    public void addSpeakerListener(Consumer<String> l) { speakerListeners.add(l); }
+
+    public String dominantSpeaker() { return dominant; }
+
+    /**
+     * Dominant speaker detection from RFC 6464 levels, run every 200 ms on the media loop: the loudest
+     * unpaused audio source above a floor becomes dominant after 2 consecutive ticks (400 ms), so a cough
+     * does not steal the stage; silence for 10 ticks (2 s) clears it.
+     */
+    public void detectSpeaker(long nowMs) {
+        MediaSource loudest = null;
+        double best = 40; // below about -87 dBov is background
+        for (MediaSource s : sources) {
+            if (s.kind != MediaKind.AUDIO) continue;
+            double l = s.loudness(nowMs);
+            if (l > best) { best = l; loudest = s; }
+        }
+        String who = loudest == null ? null : loudest.ownerId;
+        if (java.util.Objects.equals(who, candidate)) candidateTicks++;
+        else { candidate = who; candidateTicks = 1; }
+        boolean change = !java.util.Objects.equals(who, dominant) && (who != null ? candidateTicks >= 2 : candidateTicks >= 10);
+        if (change) {
+            dominant = who;
+            for (Consumer<String> l : speakerListeners) l.accept(who);
+        }
+    }
 
     void addSource(MediaSource s) {
         sources.add(s);

@@ -19,6 +19,7 @@ public final class DownTrack implements Subscription {
     final StreamRewriter rewriter;
     MediaSource source;
     int rtxSeq;
+    private int pauseEpoch;
     public long packetsSent, octetsSent;
 
     DownTrack(Endpoint receiver, MediaSource source, String mid, int ssrc, int rtxSsrc, int pt, int rtxPt, int initialSeq, long initialTs) {
@@ -32,6 +33,7 @@ public final class DownTrack implements Subscription {
         this.rtxPayloadType = rtxPt;
         this.rewriter = new StreamRewriter(kind == MediaKind.VIDEO, source.clockRate, initialSeq, initialTs);
         this.rtxSeq = initialSeq ^ 0x5A5A;
+        this.pauseEpoch = source.pauseEpoch();
     }
 
     public MediaSource source() { return source; }
@@ -41,6 +43,7 @@ public final class DownTrack implements Subscription {
         if (!receiver.mediaReady()) { receiver.metrics().drop(DropReason.NOT_CONNECTED); return; }
         byte[] a = buf.array();
         long now = receiver.nowMs();
+        if (src.pauseEpoch() != pauseEpoch) { pauseEpoch = src.pauseEpoch(); rewriter.restart(); }
         if (!rewriter.accept(RtpPacket.ssrc(a, off), RtpPacket.sequence(a, off), RtpPacket.timestamp(a, off), keyframe, now)) {
             receiver.metrics().drop(DropReason.WAIT_KEYFRAME);
             src.requestKeyframe(now);

@@ -68,6 +68,8 @@ public final class Endpoint {
     private long lastStunAtMs, connectedAtMs;
     private int midExtId = -1;
     private int sdpVersion;
+    private Set<String> contentMids = Set.of();
+    private boolean audioPaused, videoPaused;
 
     private final IntObjectHashMap<MediaSource> inbound = new IntObjectHashMap<>();
     private final Map<String, MediaSource> published = new LinkedHashMap<>();
@@ -114,6 +116,21 @@ public final class Endpoint {
     public List<MediaSource> publishedSources() { return new ArrayList<>(published.values()); }
     public List<DownTrack> downTracks() { return new ArrayList<>(downByMid.values()); }
 
+    /**
+     * Host controls and self mute: stop (or resume) forwarding this endpoint's microphone or camera, now
+     * and for sources it publishes later. Content (screen share) is not affected. Media loop only.
+     */
+    public void setPaused(MediaKind kind, boolean paused) {
+        if (kind == MediaKind.AUDIO) audioPaused = paused; else videoPaused = paused;
+        for (MediaSource s : published.values()) if (s.kind == kind && !s.content) s.setPaused(paused, nowMs());
+    }
+
+    /** The source published on a mid, or null. Media loop only. */
+    public MediaSource publishedOn(String mid) { return published.get(mid); }
+
+    /** Stops publishing whatever is on these sections (e.g. a share taken over by someone else). Media loop only. */
+    public void unpublish(Set<String> mids) { for (String mid : mids) unpublishMid(mid); }
+
     // ------------------------------------------------------------------ negotiation
 
     /**
@@ -122,6 +139,21 @@ public final class Endpoint {
      * @throws Sdp.SdpException with a reason for the client if the offer cannot be accepted
      */
     public String negotiate(Sdp offer, SourcePicker picker) throws Sdp.SdpException {
+        return negotiate(offer, picker, Set.of());
+    }
+
+    /**
+     * As {@link #negotiate(Sdp, SourcePicker)}, with the mids of publishing sections that carry content
+     * (a shared screen) rather than a camera.
+     */
+    public String negotiate(Sdp offer, SourcePicker picker, Set<String> contentMids) throws Sdp.SdpException {
+        return negotiate(offer, picker, contentMids, Set.of());
+    }
+
+    /** ...and sections the caller refuses (answered inactive: e.g. a share that is no longer allowed). */
+    public String negotiate(Sdp offer, SourcePicker picker, Set<String> contentMids, Set<String> refusedMids) throws Sdp.SdpException {
+        this.contentMids = contentMids == null ? Set.of() : contentMids;
+        Set<String> refused = refusedMids == null ? Set.of() : refusedMids;
         if (closed) throw new Sdp.SdpException("endpoint closed");
         Sdp.Media first = null;
         for (Sdp.Media m : offer.media) if (m.port != 0 && MediaKind.of(m.kind) != null) { first = m; break; }
@@ -168,7 +200,10 @@ public final class Endpoint {
                 rejectMedia(body, m);
                 continue;
             }
-            if (m.sends()) {
+            if (refused.contains(m.mid)) {
+                unpublishMid(m.mid);
+                writeMediaHead(body, m, kind, List.of(firstCodec(m)), "inactive");
+            } else if (m.sends()) {
                 if (!publish(body, m, kind)) { rejectMedia(body, m); continue; }
             } else if (m.receives()) {
                 subscribe(body, m, kind, picker, taken);
@@ -181,7 +216,7 @@ public final class Endpoint {
         // sources whose m-line disappeared or stopped sending
         for (String mid : new ArrayList<>(published.keySet())) {
             boolean still = false;
-            for (Sdp.Media m : offer.media) if (mid.equals(m.mid) && m.port != 0 && m.sends()) still = true;
+            for (Sdp.Media m : offer.media) if (mid.equals(m.mid) && m.port != 0 && m.sends() && !refused.contains(m.mid)) still = true;
             if (!still) unpublishMid(mid);
         }
         StringBuilder sdp = new StringBuilder(2048);
@@ -274,20 +309,23 @@ public final class Endpoint {
         if (audioLevel > 0 && kind == MediaKind.AUDIO) b.append("a=extmap:").append(audioLevel).append(' ').append(EXT_AUDIO_LEVEL).append("\r\n");
         if (mid > 0) { b.append("a=extmap:").append(mid).append(' ').append(EXT_MID).append("\r\n"); midExtId = mid; }
 
+        boolean content = kind == MediaKind.VIDEO && contentMids.contains(m.mid);
         MediaSource existing = published.get(m.mid);
         org.roundtable.bridge.rtp.Keyframes.Codec kc = switch (codec.name) {
             case "OPUS" -> org.roundtable.bridge.rtp.Keyframes.Codec.OPUS;
             case "VP8" -> org.roundtable.bridge.rtp.Keyframes.Codec.VP8;
             default -> org.roundtable.bridge.rtp.Keyframes.Codec.H264;
         };
-        if (existing != null && existing.codec == kc && existing.payloadType == codec.pt
+        if (existing != null && existing.codec == kc && existing.payloadType == codec.pt && existing.content == content
                 && (ssrc == 0 || existing.ssrc == ssrc)) {
             return true; // unchanged
         }
         if (existing != null) unpublishMid(m.mid);
-        MediaSource s = new MediaSource(ownerId + "-" + kind.sdp() + "-" + m.mid, ownerId, m.mid, kind, kc,
+        MediaSource s = new MediaSource(ownerId + "-" + (content ? "content" : kind.sdp()) + "-" + m.mid, ownerId, m.mid, kind, kc,
                 kind == MediaKind.AUDIO ? 48000 : 90000, codec.pt, rtx == null ? -1 : rtx.pt, ssrc, rtx == null ? 0 : rtxSsrc,
-                src -> sendPli(src));
+                src -> sendPli(src), content);
+        if (kind == MediaKind.AUDIO && audioLevel > 0) s.audioLevelExtId = audioLevel;
+        if (!content) s.setPaused(kind == MediaKind.AUDIO ? audioPaused : videoPaused, nowMs());
         published.put(m.mid, s);
         if (ssrc != 0) inbound.put(ssrc, s);
         if (rtxSsrc != 0 && rtx != null) inbound.put(rtxSsrc, s);
@@ -346,7 +384,7 @@ public final class Endpoint {
             return;
         }
         writeMediaHead(b, m, kind, codecs, "sendonly");
-        String stream = dt.source.ownerId, track = dt.source.id;
+        String stream = dt.source.content ? dt.source.ownerId + ".content" : dt.source.ownerId, track = dt.source.id;
         b.append("a=msid:").append(stream).append(' ').append(track).append("\r\n");
         if (dt.rtxSsrc != 0) b.append("a=ssrc-group:FID ").append(Integer.toUnsignedString(dt.ssrc)).append(' ').append(Integer.toUnsignedString(dt.rtxSsrc)).append("\r\n");
         for (int s : dt.rtxSsrc != 0 ? new int[] {dt.ssrc, dt.rtxSsrc} : new int[] {dt.ssrc}) {

@@ -25,8 +25,17 @@ public final class MediaSource {
     private final KeyframeRequester keyframes;
     private Subscription[] subs = new Subscription[0];
     public final RetransmissionCache cache;
-    /** Host or self mute (issue 4 enforces it here). */
-    public volatile boolean paused;
+    /** Content (screen share) rather than a camera or microphone. */
+    public final boolean content;
+    /** Set by host controls and self mute: nothing is forwarded while paused. */
+    private volatile boolean paused;
+    /** Counts pauses, so subscribers know to re-base their streams after one. */
+    private volatile int pauseEpoch;
+    /** RFC 6464 header extension id from the publisher's negotiation, or -1. */
+    public int audioLevelExtId = -1;
+    /** Recent audio level: an exponential average of (127 - dBov), 0 silent .. 127 loudest. */
+    private double loudness;
+    private long lastLevelAtMs;
 
     // receive statistics (RFC 3550 A.1, A.3, A.8)
     private boolean seqInit;
@@ -39,7 +48,8 @@ public final class MediaSource {
     public long lastSrNtpMiddle, lastSrAtMs;
 
     public MediaSource(String id, String ownerId, String mid, MediaKind kind, Keyframes.Codec codec, int clockRate,
-                       int payloadType, int rtxPayloadType, int ssrc, int rtxSsrc, KeyframeRequester keyframes) {
+                       int payloadType, int rtxPayloadType, int ssrc, int rtxSsrc, KeyframeRequester keyframes, boolean content) {
+        this.content = content;
         this.id = id;
         this.ownerId = ownerId;
         this.mid = mid;
@@ -74,6 +84,23 @@ public final class MediaSource {
 
     public Subscription[] subscriptions() { return subs; }
 
+    public boolean paused() { return paused; }
+    public int pauseEpoch() { return pauseEpoch; }
+
+    /** Stops or resumes forwarding (any thread). Resuming video asks the publisher for a key frame. */
+    public void setPaused(boolean p, long nowMs) {
+        if (paused == p) return;
+        if (p) pauseEpoch++;
+        paused = p;
+        if (!p && kind == MediaKind.VIDEO) { lastPliAtMs = 0; requestKeyframe(nowMs); }
+    }
+
+    /** 0 (silent) .. 127 (loudest); decays when no levels arrive. */
+    public double loudness(long nowMs) {
+        if (paused || nowMs - lastLevelAtMs > 500) return 0;
+        return loudness;
+    }
+
     /** Asks the publisher for a key frame, at most every 300 ms. */
     public void requestKeyframe(long nowMs) {
         if (kind != MediaKind.VIDEO || nowMs - lastPliAtMs < 300) return;
@@ -93,6 +120,14 @@ public final class MediaSource {
         bytes += len;
         lastPacketAtMs = nowMs;
         boolean key = false;
+        if (audioLevelExtId > 0 && kind == MediaKind.AUDIO) {
+            int e = RtpPacket.findOneByteExtension(a, off, len, audioLevelExtId);
+            if (e > 0) {
+                int level = 127 - (a[e] & 0x7F);      // RFC 6464: -dBov, 127 = silence
+                loudness = loudness * 0.8 + level * 0.2;
+                lastLevelAtMs = nowMs;
+            }
+        }
         if (kind == MediaKind.VIDEO) {
             int plen = RtpPacket.payloadLength(a, off, len);
             key = plen > 0 && Keyframes.isKeyframe(codec, a, off + hdr, plen);

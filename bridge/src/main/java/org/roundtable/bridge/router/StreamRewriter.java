@@ -30,9 +30,16 @@ public final class StreamRewriter {
 
     public boolean started() { return started; }
 
+    /**
+     * The source was paused (host mute, camera off) and resumes now: re-base on the next packet (for video,
+     * the next key frame) so the receiver sees a continuous stream with no gap to NACK.
+     */
+    public void restart() { started = false; }
+
     /** Returns true and sets outSeq/outTs if the packet is to be forwarded. */
     public boolean accept(int ssrc, int seq, long ts, boolean keyframe, long nowMs) {
         if (!started || ssrc != srcSsrc) {
+            // lastOutAtMs == 0 means nothing was sent yet
             if (video && !keyframe) return false;
             // (Re)base: the first packet continues right after what this receiver last got.
             long elapsedTicks = started || lastOutAtMs != 0 ? Math.max(1, (nowMs - lastOutAtMs) * clockRate / 1000) : 0;

@@ -47,7 +47,9 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
                 case "offer" -> offer(msg, rid);
                 case "candidate" -> { requireJoined(); reply(rid, "ok"); }
                 case "media" -> media(msg, rid);
-                case "leave" -> leave(rid);
+                case "share" -> share(msg, rid);
+                case "control" -> control(msg, rid);
+                case "leave" -> leave(msg, rid);
                 case "ping" -> reply(rid, "pong");
                 default -> throw new SignalingException("unknown_type", 400, "unknown message type '" + type + "'");
             }
@@ -80,7 +82,16 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
     private void offer(JsonNode msg, JsonNode rid) throws SignalingException {
         requireJoined();
         if (!msg.path("sdp").isTextual()) throw new SignalingException("bad_message", 400, "'sdp' (string) is required");
-        String answer = meetings.offer(meetingId, self, msg.get("sdp").asText());
+        java.util.Set<String> content = new java.util.HashSet<>();
+        JsonNode c = msg.get("content");
+        if (c != null && !c.isNull()) {
+            if (!c.isArray() || c.size() > 4) throw new SignalingException("bad_message", 400, "'content' must be an array of at most 4 mids");
+            for (JsonNode x : c) {
+                if (!x.isTextual()) throw new SignalingException("bad_message", 400, "'content' must list mids (strings)");
+                content.add(x.asText());
+            }
+        }
+        String answer = meetings.offer(meetingId, self, msg.get("sdp").asText(), content);
         ObjectNode a = meetings.event("answer");
         a.put("sdp", answer);
         if (rid != null) a.set("rid", rid);
@@ -96,10 +107,28 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
         reply(rid, "ok");
     }
 
-    private void leave(JsonNode rid) throws SignalingException {
+    private void share(JsonNode msg, JsonNode rid) throws SignalingException {
+        requireJoined();
+        if (!msg.path("active").isBoolean()) throw new SignalingException("bad_message", 400, "'active' (boolean) is required");
+        meetings.share(meetingId, self, msg.get("active").asBoolean());
+        reply(rid, "ok");
+    }
+
+    private void control(JsonNode msg, JsonNode rid) throws SignalingException {
+        requireJoined();
+        if (!msg.path("action").isTextual()) throw new SignalingException("bad_message", 400, "'action' (string) is required");
+        String target = msg.path("target").isTextual() ? msg.get("target").asText() : null;
+        String role = msg.path("role").isTextual() ? msg.get("role").asText() : null;
+        Boolean policy = msg.path("allowSelfUnmute").isBoolean() ? msg.get("allowSelfUnmute").asBoolean() : null;
+        meetings.control(meetingId, self, msg.get("action").asText(), target, role, policy);
+        reply(rid, "ok");
+    }
+
+    private void leave(JsonNode msg, JsonNode rid) throws SignalingException {
         requireJoined();
         left = true;
-        meetings.leave(meetingId, self, "left");
+        String transferTo = msg.path("transferTo").isTextual() ? msg.get("transferTo").asText() : null;
+        meetings.leave(meetingId, self, "left", transferTo);
         reply(rid, "left");
     }
 

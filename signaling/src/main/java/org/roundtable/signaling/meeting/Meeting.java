@@ -6,13 +6,20 @@ import java.util.List;
 import java.util.Map;
 import org.roundtable.bridge.router.Conference;
 
-/** A meeting: its members and its media router. State changes only on {@link #exec}. */
+/** A meeting: its members, lobby, policies and media router. State changes only on {@link #exec}. */
 public final class Meeting {
     public final String id;
     public final Conference conference;
     public final SerialExecutor exec;
     final Map<String, Participant> participants = new LinkedHashMap<>();
     boolean ended;
+    boolean locked;
+    /** May members unmute themselves (and turn their camera back on) after a host did it? */
+    boolean allowSelfUnmute = true;
+    /** May a new share take over a running one? */
+    boolean shareTakeover = true;
+    boolean recording;
+    String sharerId;
 
     Meeting(String id, Conference conference, SerialExecutor exec) {
         this.id = id;
@@ -20,11 +27,22 @@ public final class Meeting {
         this.exec = exec;
     }
 
-    /** Members in join order (WHEP viewers excluded). Call on exec. */
+    /** Members in the meeting (not in the lobby, not WHEP viewers), in join order. Call on exec. */
     public List<Participant> members() {
         List<Participant> l = new ArrayList<>();
-        for (Participant p : participants.values()) if (p.isMember()) l.add(p);
+        for (Participant p : participants.values()) if (p.isMember() && !p.inLobby) l.add(p);
         return l;
+    }
+
+    List<Participant> lobby() {
+        List<Participant> l = new ArrayList<>();
+        for (Participant p : participants.values()) if (p.inLobby) l.add(p);
+        return l;
+    }
+
+    boolean hasHost() {
+        for (Participant p : members()) if (p.role == Participant.Role.HOST) return true;
+        return false;
     }
 
     public Participant participant(String id) { return participants.get(id); }

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,17 +23,21 @@ import org.roundtable.bridge.router.MediaKind;
 import org.roundtable.bridge.router.MediaSource;
 import org.roundtable.bridge.sdp.Sdp;
 import org.roundtable.signaling.ServerConfig;
+import org.roundtable.signaling.meeting.Participant.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The meeting registry and the rules of joining, negotiating and leaving. Every change to a meeting runs
- * on that meeting's serial executor; callers get a CompletableFuture. Media work is handed to the bridge.
+ * The meetings and their rules: joining (and the lobby), negotiating, roles and host controls, content
+ * sharing, the active speaker, leaving and ending. Every rule is checked here, on the server, so a
+ * modified client cannot get around it; media rules are enforced in the bridge (paused sources, no
+ * endpoint for lobby members). Every change to a meeting runs on that meeting's serial executor.
  */
 public final class MeetingService {
     private static final Logger LOG = LoggerFactory.getLogger(MeetingService.class);
     private static final Pattern MEETING_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final SecureRandom RND = new SecureRandom();
+    private static final long ENDED_MEMORY_MS = 10 * 60_000;
 
     private final Bridge bridge;
     private final ServerConfig config;
@@ -40,6 +48,8 @@ public final class MeetingService {
         return t;
     });
     private final ConcurrentHashMap<String, Meeting> meetings = new ConcurrentHashMap<>();
+    /** Meetings a host ended: joining them is refused for a while (open mode has no registry to say so). */
+    private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
 
     public MeetingService(Bridge bridge, ServerConfig config) {
         this.bridge = bridge;
@@ -56,21 +66,21 @@ public final class MeetingService {
         if (!validMeetingId(id)) throw new SignalingException("bad_meeting_id", 400, "meeting id must be 1-64 letters, digits, '.', '_' or '-'");
         Meeting m = meetings.get(id);
         if (m == null && create && config.openMeetings()) {
-            m = meetings.computeIfAbsent(id, k -> new Meeting(k, bridge.conference(k), new SerialExecutor(pool)));
-            Meeting mm = m;
-            if (mm.conference != null && !listening.contains(mm)) {
-                synchronized (listening) {
-                    if (listening.add(mm)) mm.conference.addListener(c -> mm.exec.execute(() -> sourcesChanged(mm)));
-                }
-            }
+            Long ended = endedAt.get(id);
+            if (ended != null && System.currentTimeMillis() - ended < ENDED_MEMORY_MS)
+                throw new SignalingException("meeting_ended", 410, "the meeting has ended");
+            m = meetings.computeIfAbsent(id, k -> {
+                Meeting nm = new Meeting(k, bridge.conference(k), new SerialExecutor(pool));
+                nm.conference.addListener(c -> nm.exec.execute(() -> sourcesChanged(nm)));
+                nm.conference.addSpeakerListener(who -> nm.exec.execute(() -> speakerChanged(nm, who)));
+                return nm;
+            });
         }
         if (m == null) throw new SignalingException("not_found", 404, "no such meeting");
         return m;
     }
 
-    private final Set<Meeting> listening = new HashSet<>();
-
-    private <T> T onMeeting(Meeting m, java.util.concurrent.Callable<T> task) throws SignalingException {
+    private <T> T onMeeting(Meeting m, Callable<T> task) throws SignalingException {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
@@ -88,7 +98,12 @@ public final class MeetingService {
         }
     }
 
-    /** Joins a meeting (creating it in open mode). Returns the participant; for WEB, sends 'joined' is the caller's job. */
+    // ================================================================== joining
+
+    /**
+     * Joins a meeting (creating it in open mode). In a locked meeting a member waits in the lobby: it
+     * gets no media endpoint until a host admits it.
+     */
     public Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches) throws SignalingException {
         String display = name == null ? "" : name.strip();
         if (display.isEmpty()) display = kind == Participant.Kind.WHIP ? "WHIP" : "Guest";
@@ -98,26 +113,25 @@ public final class MeetingService {
             String dn = display;
             Participant p = onMeeting(m, () -> {
                 if (m.ended) return null;
-                if (m.members().size() >= config.maxParticipants() && kind != Participant.Kind.WHEP)
+                if (m.members().size() + m.lobby().size() >= config.maxParticipants() && kind != Participant.Kind.WHEP)
                     throw new SignalingException("meeting_full", 403, "the meeting is full");
                 if (watches != null) {
                     Participant t = m.participants.get(watches);
-                    if (t == null || !t.isMember()) throw new SignalingException("not_found", 404, "no such participant in the meeting");
+                    if (t == null || !t.isMember() || t.inLobby) throw new SignalingException("not_found", 404, "no such participant in the meeting");
                 }
+                if (m.locked && kind == Participant.Kind.WHIP) throw new SignalingException("locked", 403, "the meeting is locked");
                 Participant np = new Participant(newId(), dn, kind, client);
                 np.watches = watches;
-                np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
-                    @Override public void onClosed(Endpoint e, String reason) {
-                        m.exec.execute(() -> leaveNow(m, np, reason));
-                    }
-                });
                 m.participants.put(np.id, np);
-                if (np.isMember()) {
-                    ObjectNode ev = event("participantJoined");
-                    ev.set("participant", describe(np));
-                    broadcast(m, ev, np);
+                if (kind == Participant.Kind.WEB && m.locked) {
+                    np.inLobby = true;
+                    ObjectNode ev = event("lobbyJoined");
+                    ev.set("participant", describe(m, np));
+                    toHosts(m, ev);
+                    LOG.info("{} ({}) waits in the lobby of meeting {}", np.id, dn, m.id);
+                    return np;
                 }
-                LOG.info("{} ({}, {}) joined meeting {}", np.id, dn, kind, m.id);
+                enter(m, np);
                 return np;
             });
             if (p != null) return p;
@@ -125,33 +139,73 @@ public final class MeetingService {
         throw new SignalingException("internal", 500, "meeting was closing; try again");
     }
 
-    /** The 'joined' payload: own id and the current members. */
-    public ObjectNode joinedMessage(String meetingId, Participant self) throws SignalingException {
-        Meeting m = meetingFor(meetingId, false);
-        return onMeeting(m, () -> {
-            ObjectNode j = event("joined");
-            j.put("meeting", m.id);
-            j.put("participantId", self.id);
-            ArrayNode arr = j.putArray("participants");
-            for (Participant p : m.members()) if (p != self) arr.add(describe(p));
-            int a = 0, v = 0;
-            self.announcedTracks.clear();
-            for (MediaSource s : m.conference.sources()) {
-                if (s.ownerId.equals(self.id)) continue;
-                if (s.kind == MediaKind.AUDIO) a++; else v++;
-                self.announcedTracks.add(s.id);
+    /** Makes np a member with media: role, endpoint, announcement. On exec. */
+    private void enter(Meeting m, Participant np) {
+        np.inLobby = false;
+        if (np.isMember()) np.role = m.hasHost() || np.kind != Participant.Kind.WEB ? Role.GUEST : Role.HOST;
+        np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
+            @Override public void onClosed(Endpoint e, String reason) {
+                m.exec.execute(() -> leaveNow(m, np, reason, null));
             }
-            self.wantAudio = a;
-            self.wantVideo = v;
-            ObjectNode tracks = j.putObject("tracks");
-            tracks.put("audio", a);
-            tracks.put("video", v);
-            return j;
         });
+        if (np.isMember()) {
+            ObjectNode ev = event("participantJoined");
+            ev.set("participant", describe(m, np));
+            broadcast(m, ev, np);
+        }
+        LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
     }
 
-    /** Applies an SDP offer from a participant and returns the answer. */
-    public String offer(String meetingId, Participant p, String sdp) throws SignalingException {
+    /** The 'joined' payload (or 'lobby' for a member waiting to be admitted). */
+    public ObjectNode joinedMessage(String meetingId, Participant self) throws SignalingException {
+        Meeting m = meetingFor(meetingId, false);
+        return onMeeting(m, () -> joinedPayload(m, self));
+    }
+
+    private ObjectNode joinedPayload(Meeting m, Participant self) {
+        if (self.inLobby) {
+            ObjectNode l = event("lobby");
+            l.put("meeting", m.id);
+            l.put("participantId", self.id);
+            return l;
+        }
+        ObjectNode j = event("joined");
+        j.put("meeting", m.id);
+        j.put("participantId", self.id);
+        j.put("role", self.role.wire());
+        ArrayNode arr = j.putArray("participants");
+        for (Participant p : m.members()) if (p != self) arr.add(describe(m, p));
+        ArrayNode members = j.putArray("members");
+        for (Participant p : m.members()) members.add(describe(m, p));
+        if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(describe(m, p));
+        j.put("locked", m.locked);
+        j.put("recording", m.recording);
+        j.put("allowSelfUnmute", m.allowSelfUnmute);
+        int a = 0, v = 0;
+        self.announcedTracks.clear();
+        for (MediaSource s : m.conference.sources()) {
+            if (s.ownerId.equals(self.id)) continue;
+            if (s.kind == MediaKind.AUDIO) a++; else v++;
+            self.announcedTracks.add(s.id);
+        }
+        self.wantAudio = a;
+        self.wantVideo = v;
+        ObjectNode tracks = j.putObject("tracks");
+        tracks.put("audio", a);
+        tracks.put("video", v);
+        return j;
+    }
+
+    /** Tells a newcomer which tracks exist (a receive-only member publishes nothing, so no source change would). */
+    public void announceTracks(String meetingId) {
+        Meeting m = meetings.get(meetingId);
+        if (m != null) m.exec.execute(() -> sourcesChanged(m));
+    }
+
+    // ================================================================== media negotiation
+
+    /** Applies an SDP offer from a participant and returns the answer. contentMids: the sections carrying a shared screen. */
+    public String offer(String meetingId, Participant p, String sdp, Set<String> contentMids) throws SignalingException {
         Meeting m = meetingFor(meetingId, false);
         Sdp offer;
         try {
@@ -161,81 +215,336 @@ public final class MeetingService {
         }
         return onMeeting(m, () -> {
             if (p.left) throw new SignalingException("bad_state", 409, "participant has left");
+            if (p.inLobby) throw new SignalingException("in_lobby", 409, "waiting in the lobby: no media until a host admits you");
+            Set<String> content = new HashSet<>(), refused = new HashSet<>();
+            if (contentMids != null && !contentMids.isEmpty()) {
+                // A share is only published while the server has granted it (see share()).
+                if (p.sharing) content.addAll(contentMids); else refused.addAll(contentMids);
+            }
             Endpoint.SourcePicker picker = picker(p);
-            String answer = bridge.call(() -> p.endpoint.negotiate(offer, picker));
+            String answer = bridge.call(() -> p.endpoint.negotiate(offer, picker, content, refused));
+            if (p.sharing) { p.contentMids.clear(); p.contentMids.addAll(content); }
             return answer;
         });
+    }
+
+    /** Back-compatible form with no content. */
+    public String offer(String meetingId, Participant p, String sdp) throws SignalingException {
+        return offer(meetingId, p, sdp, Set.of());
     }
 
     private Endpoint.SourcePicker picker(Participant p) {
         return new Endpoint.SourcePicker() {
             @Override public MediaSource pick(MediaKind kind, Set<MediaSource> taken, Set<String> codecs) {
                 if (p.kind == Participant.Kind.WHIP) return null;
+                MediaSource fallback = null;
                 for (MediaSource s : p.endpoint.conference.sources()) {
                     if (s.kind != kind || taken.contains(s) || s.ownerId.equals(p.id)) continue;
                     if (p.watches != null && !s.ownerId.equals(p.watches)) continue;
                     if (!codecs.contains(s.codec.name())) continue;
+                    if (p.watches != null && s.content) { if (fallback == null) fallback = s; continue; } // WHEP: camera first
                     return s;
                 }
-                return null;
+                return fallback;
             }
             @Override public boolean keep(MediaSource s) { return p.watches == null || s.ownerId.equals(p.watches); }
         };
     }
 
-    /** Tells a newcomer which tracks exist (a receive-only member publishes nothing, so no source change would). */
-    public void announceTracks(String meetingId) {
-        Meeting m = meetings.get(meetingId);
-        if (m != null) m.exec.execute(() -> sourcesChanged(m));
-    }
+    // ================================================================== self controls
 
-    /** Self-reported microphone/camera state, shown on tiles. */
+    /** A member's own microphone/camera toggle. Unmuting after a host mute obeys the meeting's policy. */
     public void setMedia(String meetingId, Participant p, String kind, boolean on) throws SignalingException {
         Meeting m = meetingFor(meetingId, false);
         onMeeting(m, () -> {
-            if ("audio".equals(kind)) p.audioOn = on; else p.videoOn = on;
-            ObjectNode ev = event("participantUpdated");
-            ev.set("participant", describe(p));
-            broadcast(m, ev, null);
+            requireMember(p);
+            boolean audio = "audio".equals(kind);
+            if (on && audio && p.mutedByHost) {
+                if (!m.allowSelfUnmute) throw new SignalingException("muted_by_host", 403, "the host muted you and does not allow unmuting yourself");
+                p.mutedByHost = false;
+            }
+            if (on && !audio && p.cameraOffByHost) {
+                if (!m.allowSelfUnmute) throw new SignalingException("camera_off_by_host", 403, "the host turned your camera off and does not allow turning it back on");
+                p.cameraOffByHost = false;
+            }
+            if (audio) p.audioOn = on; else p.videoOn = on;
+            applyMedia(p);
+            memberUpdated(m, p, audio ? (on ? "unmuted" : "muted") : (on ? "cameraOn" : "cameraOff"));
             return null;
         });
     }
 
-    public void leave(String meetingId, Participant p, String reason) {
-        Meeting m = meetings.get(meetingId);
-        if (m == null) return;
-        m.exec.execute(() -> leaveNow(m, p, reason));
+    /** Starts or stops sharing content. Only hosts and presenters; a new share takes over (by policy). */
+    public void share(String meetingId, Participant p, boolean active) throws SignalingException {
+        Meeting m = meetingFor(meetingId, false);
+        onMeeting(m, () -> {
+            requireMember(p);
+            if (!active) {
+                stopShare(m, p, null);
+                return null;
+            }
+            if (p.role == Role.GUEST) throw new SignalingException("forbidden", 403, "only hosts and presenters can share content");
+            if (p.kind != Participant.Kind.WEB) throw new SignalingException("forbidden", 403, "this client cannot share content");
+            Participant current = m.sharerId == null ? null : m.participants.get(m.sharerId);
+            if (current != null && current != p) {
+                if (!m.shareTakeover) throw new SignalingException("share_in_progress", 409, current.name + " is sharing");
+                stopShare(m, current, "taken over by " + p.name);
+            }
+            p.sharing = true;
+            m.sharerId = p.id;
+            memberUpdated(m, p, "sharing");
+            return null;
+        });
     }
 
-    private void leaveNow(Meeting m, Participant p, String reason) {
+    private void stopShare(Meeting m, Participant p, String reason) {
+        if (!p.sharing) return;
+        p.sharing = false;
+        if (p.id.equals(m.sharerId)) m.sharerId = null;
+        Set<String> mids = new HashSet<>(p.contentMids);
+        p.contentMids.clear();
+        if (p.endpoint != null && !mids.isEmpty()) bridge.execute(() -> p.endpoint.unpublish(mids));
+        if (reason != null) {
+            ObjectNode ev = event("shareStopped");
+            ev.put("reason", reason);
+            p.client.send(ev);
+        }
+        memberUpdated(m, p, "sharing");
+    }
+
+    // ================================================================== host controls
+
+    /**
+     * A host control. action: muteAll, unmuteAll, mute, unmute, cameraOff, cameraOn, setRole, remove,
+     * lock, unlock, admit, reject, endForAll, setPolicy, startRecording, stopRecording.
+     */
+    public void control(String meetingId, Participant p, String action, String target, String role, Boolean allowSelfUnmute) throws SignalingException {
+        Meeting m = meetingFor(meetingId, false);
+        onMeeting(m, () -> {
+            requireMember(p);
+            if (p.role != Role.HOST) throw new SignalingException("forbidden", 403, "only a host can " + describeAction(action));
+            Participant t = null;
+            if (Set.of("mute", "unmute", "cameraOff", "cameraOn", "setRole", "remove", "admit", "reject").contains(action)) {
+                if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
+                t = m.participants.get(target);
+                if (t == null || !t.isMember()) throw new SignalingException("not_found", 404, "no such participant in the meeting");
+                boolean lobbyAction = action.equals("admit") || action.equals("reject");
+                if (lobbyAction != t.inLobby) throw new SignalingException("bad_state", 409, t.inLobby ? t.name + " is in the lobby" : t.name + " is not in the lobby");
+            }
+            switch (action) {
+                case "muteAll", "unmuteAll" -> {
+                    boolean mute = action.equals("muteAll");
+                    for (Participant x : m.members()) {
+                        if (x == p || x.mutedByHost == mute) continue;
+                        x.mutedByHost = mute;
+                        applyMedia(x);
+                        memberUpdated(m, x, mute ? "muted" : "unmuted");
+                    }
+                }
+                case "mute", "unmute" -> {
+                    t.mutedByHost = action.equals("mute");
+                    applyMedia(t);
+                    memberUpdated(m, t, action.equals("mute") ? "muted" : "unmuted");
+                }
+                case "cameraOff", "cameraOn" -> {
+                    t.cameraOffByHost = action.equals("cameraOff");
+                    applyMedia(t);
+                    memberUpdated(m, t, action);
+                }
+                case "setRole" -> {
+                    Role r = Role.of(role);
+                    if (r == null) throw new SignalingException("bad_message", 400, "'role' must be host, presenter or guest");
+                    if (t.role == Role.HOST && r != Role.HOST && hosts(m).size() == 1)
+                        throw new SignalingException("last_host", 409, "a meeting always has a host: make someone else host first");
+                    t.role = r;
+                    if (r == Role.GUEST && t.sharing) stopShare(m, t, "only hosts and presenters can share content");
+                    memberUpdated(m, t, "role");
+                }
+                case "remove" -> {
+                    if (t == p) throw new SignalingException("bad_message", 400, "use leave to leave the meeting");
+                    ObjectNode ev = event("removed");
+                    ev.put("reason", "removed by " + p.name);
+                    t.client.send(ev);
+                    leaveNow(m, t, "removed by host", null);
+                }
+                case "lock", "unlock" -> {
+                    m.locked = action.equals("lock");
+                    ObjectNode ev = event("locked");
+                    ev.put("locked", m.locked);
+                    broadcast(m, ev, null);
+                }
+                case "admit" -> {
+                    enter(m, t);
+                    ObjectNode ev = event("lobbyLeft");
+                    ev.put("participantId", t.id);
+                    ev.put("admitted", true);
+                    toHosts(m, ev);
+                    ObjectNode admitted = joinedPayload(m, t);
+                    admitted.put("type", "admitted");
+                    t.client.send(admitted);
+                }
+                case "reject" -> {
+                    ObjectNode ev = event("rejected");
+                    ev.put("reason", "a host declined your request to join");
+                    t.client.send(ev);
+                    leaveNow(m, t, "rejected by host", null);
+                }
+                case "endForAll" -> endMeeting(m, "ended by " + p.name);
+                case "setPolicy" -> {
+                    if (allowSelfUnmute == null) throw new SignalingException("bad_message", 400, "'allowSelfUnmute' (boolean) is required");
+                    m.allowSelfUnmute = allowSelfUnmute;
+                    ObjectNode ev = event("policy");
+                    ev.put("allowSelfUnmute", m.allowSelfUnmute);
+                    broadcast(m, ev, null);
+                }
+                case "startRecording", "stopRecording" -> setRecording(m, action.equals("startRecording"), p.name);
+                default -> throw new SignalingException("unknown_action", 400, "unknown control '" + action + "'");
+            }
+            return null;
+        });
+    }
+
+    /** Recording state (the recorder attaches later; until then the state and its events). On exec. */
+    void setRecording(Meeting m, boolean on, String by) {
+        if (m.recording == on) return;
+        m.recording = on;
+        ObjectNode ev = event("recording");
+        ev.put("on", on);
+        ev.put("by", by);
+        broadcast(m, ev, null);
+    }
+
+    private static String describeAction(String action) {
+        return switch (action) {
+            case "muteAll" -> "mute everyone";
+            case "unmuteAll" -> "unmute everyone";
+            case "mute", "unmute" -> action + " other members";
+            case "cameraOff", "cameraOn" -> "turn other members' cameras " + (action.equals("cameraOff") ? "off" : "on");
+            case "setRole" -> "change roles";
+            case "remove" -> "remove members";
+            case "lock", "unlock" -> action + " the meeting";
+            case "admit", "reject" -> action + " people waiting in the lobby";
+            case "endForAll" -> "end the meeting for everyone";
+            case "setPolicy" -> "change the meeting's policy";
+            default -> "do that";
+        };
+    }
+
+    private static void requireMember(Participant p) throws SignalingException {
+        if (p.left) throw new SignalingException("bad_state", 409, "participant has left");
+        if (p.inLobby) throw new SignalingException("in_lobby", 409, "waiting in the lobby until a host admits you");
+    }
+
+    private static List<Participant> hosts(Meeting m) {
+        List<Participant> l = new ArrayList<>();
+        for (Participant x : m.members()) if (x.role == Role.HOST) l.add(x);
+        return l;
+    }
+
+    /** Pushes a participant's mute/camera state into the bridge. On exec. */
+    private void applyMedia(Participant p) {
+        if (p.endpoint == null) return;
+        boolean a = p.audioPaused(), v = p.videoPaused();
+        Endpoint e = p.endpoint;
+        bridge.execute(() -> {
+            e.setPaused(MediaKind.AUDIO, a);
+            e.setPaused(MediaKind.VIDEO, v);
+        });
+    }
+
+    // ================================================================== leaving
+
+    /** Leaves; a host may name who takes over (transferTo). */
+    public void leave(String meetingId, Participant p, String reason, String transferTo) {
+        Meeting m = meetings.get(meetingId);
+        if (m == null) return;
+        m.exec.execute(() -> leaveNow(m, p, reason, transferTo));
+    }
+
+    public void leave(String meetingId, Participant p, String reason) { leave(meetingId, p, reason, null); }
+
+    private void leaveNow(Meeting m, Participant p, String reason, String transferTo) {
         if (p.left) return;
+        boolean wasHost = p.role == Role.HOST && !p.inLobby;
+        boolean wasLobby = p.inLobby;
+        if (p.sharing) stopShare(m, p, null);
         p.left = true;
         m.participants.remove(p.id);
-        bridge.execute(() -> p.endpoint.close(reason));
+        if (p.endpoint != null) bridge.execute(() -> p.endpoint.close(reason));
         LOG.info("{} left meeting {}: {}", p.id, m.id, reason);
-        if (p.isMember()) {
+        if (wasLobby) {
+            ObjectNode ev = event("lobbyLeft");
+            ev.put("participantId", p.id);
+            ev.put("admitted", false);
+            toHosts(m, ev);
+        } else if (p.isMember()) {
             ObjectNode ev = event("participantLeft");
             ev.put("participantId", p.id);
             ev.put("reason", reason);
             broadcast(m, ev, p);
         }
         try { p.client.closed(reason); } catch (RuntimeException ignored) { /* client gone */ }
-        // WHEP viewers of someone who left keep their (now idle) session until they end it.
-        if (m.participants.isEmpty()) {
-            m.ended = true;
-            meetings.remove(m.id, m);
-            synchronized (listening) { listening.remove(m); }
-            bridge.removeConference(m.id);
-            LOG.info("meeting {} ended", m.id);
+        // A meeting always has a host: the one the leaving host chose, else the longest-present member.
+        if (wasHost && !m.hasHost()) {
+            Participant next = transferTo == null ? null : m.participants.get(transferTo);
+            if (next == null || next.inLobby || !next.isMember() || next.kind != Participant.Kind.WEB) {
+                next = m.members().stream().filter(x -> x.kind == Participant.Kind.WEB).min(Comparator.comparingLong(x -> x.order)).orElse(null);
+            }
+            if (next != null) {
+                next.role = Role.HOST;
+                memberUpdated(m, next, "role");
+                // a new host must see the lobby
+                for (Participant l : m.lobby()) {
+                    ObjectNode ev = event("lobbyJoined");
+                    ev.set("participant", describe(m, l));
+                    next.client.send(ev);
+                }
+            }
         }
+        if (m.members().isEmpty()) {
+            // nobody left to admit the lobby: tell them, then close
+            for (Participant l : m.lobby()) {
+                ObjectNode ev = event("rejected");
+                ev.put("reason", "the meeting has no members");
+                l.client.send(ev);
+                l.left = true;
+                m.participants.remove(l.id);
+                l.client.closed("meeting ended");
+            }
+        }
+        if (m.participants.isEmpty()) closeMeeting(m);
     }
+
+    private void endMeeting(Meeting m, String reason) {
+        ObjectNode ev = event("ended");
+        ev.put("reason", reason);
+        for (Participant x : new ArrayList<>(m.participants.values())) {
+            x.client.send(ev);
+            x.left = true;
+            m.participants.remove(x.id);
+            if (x.endpoint != null) bridge.execute(() -> x.endpoint.close(reason));
+            try { x.client.closed(reason); } catch (RuntimeException ignored) { /* gone */ }
+        }
+        endedAt.put(m.id, System.currentTimeMillis());
+        endedAt.values().removeIf(t -> System.currentTimeMillis() - t > ENDED_MEMORY_MS);
+        closeMeeting(m);
+    }
+
+    private void closeMeeting(Meeting m) {
+        m.ended = true;
+        meetings.remove(m.id, m);
+        bridge.removeConference(m.id);
+        LOG.info("meeting {} ended", m.id);
+    }
+
+    // ================================================================== events
 
     /** Sources changed in the conference: tell each browser which tracks exist and ask it to renegotiate. */
     private void sourcesChanged(Meeting m) {
         if (m.ended) return;
         List<MediaSource> sources = m.conference.sources();
         for (Participant p : m.participants.values()) {
-            if (p.kind != Participant.Kind.WEB || p.left) continue;
+            if (p.kind != Participant.Kind.WEB || p.left || p.inLobby) continue;
             int a = 0, v = 0;
             Set<String> now = new HashSet<>();
             for (MediaSource s : sources) {
@@ -247,6 +556,7 @@ public final class MeetingService {
                     ev.put("participantId", s.ownerId);
                     ev.put("kind", s.kind.sdp());
                     ev.put("trackId", s.id);
+                    ev.put("content", s.content);
                     p.client.send(ev);
                 }
             }
@@ -271,13 +581,43 @@ public final class MeetingService {
         }
     }
 
-    private ObjectNode describe(Participant p) {
+    private void speakerChanged(Meeting m, String who) {
+        if (m.ended) return;
+        for (Participant p : m.members()) {
+            boolean now = p.id.equals(who);
+            if (p.speaking != now) {
+                p.speaking = now;
+                memberUpdated(m, p, "speaking");
+            }
+        }
+        ObjectNode ev = event("speaking");
+        if (who == null) ev.putNull("participantId"); else ev.put("participantId", who);
+        broadcast(m, ev, null);
+    }
+
+    private void memberUpdated(Meeting m, Participant p, String change) {
+        ObjectNode ev = event("participantUpdated");
+        ev.put("change", change);
+        ev.set("participant", describe(m, p));
+        if (p.inLobby) toHosts(m, ev); else broadcast(m, ev, null);
+    }
+
+    private ObjectNode describe(Meeting m, Participant p) {
         ObjectNode o = json.createObjectNode();
         o.put("id", p.id);
         o.put("name", p.name);
         o.put("kind", p.kind.name().toLowerCase());
-        o.put("audio", p.audioOn);
-        o.put("video", p.videoOn);
+        o.put("role", p.role.wire());
+        o.put("muted", p.audioPaused());
+        if (p.mutedByHost) o.put("mutedBy", "host"); else if (!p.audioOn) o.put("mutedBy", "self"); else o.putNull("mutedBy");
+        o.put("camera", !p.videoPaused());
+        if (p.cameraOffByHost) o.put("cameraOffBy", "host"); else if (!p.videoOn) o.put("cameraOffBy", "self"); else o.putNull("cameraOffBy");
+        o.put("inLobby", p.inLobby);
+        o.put("sharing", p.sharing);
+        o.put("speaking", p.speaking);
+        // kept for clients of the first protocol version
+        o.put("audio", !p.audioPaused());
+        o.put("video", !p.videoPaused());
         return o;
     }
 
@@ -287,8 +627,14 @@ public final class MeetingService {
         return o;
     }
 
+    /** To every browser member (not the lobby). */
     private void broadcast(Meeting m, ObjectNode ev, Participant except) {
-        for (Participant p : m.participants.values()) if (p != except && p.kind == Participant.Kind.WEB) p.client.send(ev);
+        for (Participant p : m.participants.values())
+            if (p != except && p.kind == Participant.Kind.WEB && !p.inLobby) p.client.send(ev);
+    }
+
+    private void toHosts(Meeting m, ObjectNode ev) {
+        for (Participant p : m.members()) if (p.role == Role.HOST) p.client.send(ev);
     }
 
     private static String newId() {

@@ -1,6 +1,8 @@
 package org.roundtable.signaling.meeting;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
+import java.util.Set;
 import org.roundtable.bridge.router.Endpoint;
 
 /**
@@ -10,10 +12,19 @@ import org.roundtable.bridge.router.Endpoint;
 public final class Participant {
     public enum Kind { WEB, WHIP, WHEP }
 
+    public enum Role {
+        HOST, PRESENTER, GUEST;
+        public String wire() { return name().toLowerCase(); }
+        public static Role of(String s) {
+            for (Role r : values()) if (r.wire().equals(s)) return r;
+            return null;
+        }
+    }
+
     /** Where a participant's events go (the WebSocket session; a no-op for WHIP/WHEP). */
     public interface Client {
         void send(ObjectNode message);
-        /** The server ends this participant's session (e.g. its media timed out). */
+        /** The server ends this participant's session (e.g. its media timed out, or a host removed it). */
         default void closed(String reason) {}
     }
 
@@ -22,21 +33,37 @@ public final class Participant {
     public final Kind kind;
     public final Client client;
     public final long joinedAtMs = System.currentTimeMillis();
+    private static long seq;
+    /** Join order, for "longest present". */
+    final long order;
     Endpoint endpoint;
+    Role role = Role.GUEST;
+    /** Self-reported state (the client's own toggles). */
     boolean audioOn = true, videoOn = true;
+    /** Host controls. */
+    boolean mutedByHost, cameraOffByHost;
+    boolean inLobby;
+    boolean sharing;
+    boolean speaking;
     boolean left;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;
-    final java.util.Set<String> announcedTracks = new java.util.HashSet<>();
+    final Set<String> announcedTracks = new HashSet<>();
+    final Set<String> contentMids = new HashSet<>();
 
     Participant(String id, String name, Kind kind, Client client) {
         this.id = id;
         this.name = name;
         this.kind = kind;
         this.client = client;
+        synchronized (Participant.class) { this.order = ++seq; }
     }
 
     public Endpoint endpoint() { return endpoint; }
     public boolean isMember() { return kind != Kind.WHEP; }
+    public Role role() { return role; }
+    public boolean inLobby() { return inLobby; }
+    boolean audioPaused() { return !audioOn || mutedByHost; }
+    boolean videoPaused() { return !videoOn || cameraOffByHost; }
 }
