@@ -79,7 +79,10 @@
     unlock() { return this._control('unlock'); }
     admit(id) { return this._control('admit', {target: id}); }
     reject(id) { return this._control('reject', {target: id}); }
-    endForAll() { return this._control('endForAll'); }
+    endForAll() {
+      // the 'ended' event can overtake the reply and close this session: that is success too
+      return this._control('endForAll').catch(e => { if (this.error && this.error.code === 'ended') return true; throw e; });
+    }
     setPolicy(allowSelfUnmute) { return this._control('setPolicy', {allowSelfUnmute: !!allowSelfUnmute}); }
     startRecording() { return this._control('startRecording'); }
     stopRecording() { return this._control('stopRecording'); }

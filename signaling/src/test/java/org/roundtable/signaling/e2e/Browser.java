@@ -68,6 +68,12 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
     }
 
+    /** The driver, switched to a tab (for screenshots). */
+    public ChromeDriver driver(String tab) {
+        driver.switchTo().window(tab);
+        return driver;
+    }
+
     public String state(String tab) { return (String) js(tab, "return window.roundtable ? window.roundtable.state : null;"); }
 
     /** The SDK's stats() of one tab: participant id -> {name, audio.packetsReceived, video.framesDecoded}. */
