@@ -30,13 +30,13 @@ public final class Conference {
     public String dominantSpeaker() { return dominant; }
 
     /**
-     * Dominant speaker detection from RFC 6464 levels, run every 200 ms on the media loop: the loudest
-     * unpaused audio source above a floor becomes dominant after 2 consecutive ticks (400 ms), so a cough
-     * does not steal the stage; silence for 10 ticks (2 s) clears it.
+     * Dominant speaker detection from RFC 6464 levels, run every 200 ms on the media loop: the most active
+     * unpaused audio source (see {@link MediaSource#loudness}) above a floor becomes dominant after 2
+     * consecutive ticks (400 ms), so a cough does not steal the stage; silence for 10 ticks (2 s) clears it.
      */
     public void detectSpeaker(long nowMs) {
         MediaSource loudest = null;
-        double best = 40; // below about -87 dBov is background
+        double best = 150; // more than one loud packet in the window
         for (MediaSource s : sources) {
             if (s.kind != MediaKind.AUDIO) continue;
             double l = s.loudness(nowMs);

@@ -33,9 +33,10 @@ public final class MediaSource {
     private volatile int pauseEpoch;
     /** RFC 6464 header extension id from the publisher's negotiation, or -1. */
     public int audioLevelExtId = -1;
-    /** Recent audio level: an exponential average of (127 - dBov), 0 silent .. 127 loudest. */
-    private double loudness;
-    private long lastLevelAtMs;
+    /** Recent audio levels as (127 - dBov), 0 silent .. 127 loudest, with arrival times: a 128-packet ring. */
+    private final byte[] levels = new byte[128];
+    private final long[] levelAtMs = new long[128];
+    private int levelPos;
 
     // receive statistics (RFC 3550 A.1, A.3, A.8)
     private boolean seqInit;
@@ -95,10 +96,15 @@ public final class MediaSource {
         if (!p && kind == MediaKind.VIDEO) { lastPliAtMs = 0; requestKeyframe(nowMs); }
     }
 
-    /** 0 (silent) .. 127 (loudest); decays when no levels arrive. */
+    /**
+     * Speech activity: the summed level of the packets louder than -87 dBov in the last 1.5 s. Continuous
+     * speech scores thousands, a single cough about a hundred; silence and paused sources score 0.
+     */
     public double loudness(long nowMs) {
-        if (paused || nowMs - lastLevelAtMs > 500) return 0;
-        return loudness;
+        if (paused) return 0;
+        int sum = 0;
+        for (int i = 0; i < levels.length; i++) if (nowMs - levelAtMs[i] <= 1500 && levels[i] > 40) sum += levels[i];
+        return sum;
     }
 
     /** Asks the publisher for a key frame, at most every 300 ms. */
@@ -124,8 +130,9 @@ public final class MediaSource {
             int e = RtpPacket.findOneByteExtension(a, off, len, audioLevelExtId);
             if (e > 0) {
                 int level = 127 - (a[e] & 0x7F);      // RFC 6464: -dBov, 127 = silence
-                loudness = loudness * 0.8 + level * 0.2;
-                lastLevelAtMs = nowMs;
+                levels[levelPos] = (byte) level;
+                levelAtMs[levelPos] = nowMs;
+                levelPos = (levelPos + 1) & (levels.length - 1);
             }
         }
         if (kind == MediaKind.VIDEO) {
