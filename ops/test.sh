@@ -10,7 +10,7 @@ NS=${NS:-roundtable-test-$$}
 
 if [[ ${SKIP_INSTALL:-0} != 1 ]]; then
   need=()
-  for p in chromium chromium-driver iproute2 procps; do
+  for p in chromium chromium-driver iproute2 procps postgresql; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
   done
   if (( ${#need[@]} )); then
@@ -26,11 +26,25 @@ mvn -B -q -DskipTests install
 mvn -B -q test -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false >/dev/null
 
 echo "== creating network namespace $NS (loopback only)"
-cleanup() { ip netns del "$NS" 2>/dev/null || true; }
+PGWORK=$(mktemp -d /tmp/roundtable-pg.XXXXXX)
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+cleanup() {
+  [[ -f $PGWORK/data/postmaster.pid ]] && ip netns exec "$NS" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGWORK/data" -m fast stop >/dev/null 2>&1 || true
+  ip netns del "$NS" 2>/dev/null || true
+  rm -rf "$PGWORK"
+}
 trap cleanup EXIT
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
 
+echo "== starting PostgreSQL ($PGBIN) inside $NS on 127.0.0.1:55432"
+chown postgres "$PGWORK"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGWORK/data" -U postgres --auth=trust >/dev/null
+ip netns exec "$NS" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGWORK/data" -l "$PGWORK/log" -w \
+  -o "-h 127.0.0.1 -p 55432 -k $PGWORK -c fsync=off" start >/dev/null
+ip netns exec "$NS" runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p 55432 -U postgres roundtable
+export RT_PG_URL=jdbc:postgresql://127.0.0.1:55432/roundtable RT_PG_USER=postgres
+
 echo "== running all tests in $NS"
-ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" \
+ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" RT_PG_URL="$RT_PG_URL" RT_PG_USER="$RT_PG_USER" \
   mvn -B -o test "$@"

@@ -102,6 +102,7 @@
     $('content-video').srcObject = e.stream;
     $('content-label').textContent = e.stream ? e.participant.name + ' is sharing' : '';
   });
+  rt.on('reminder', r => { $('error').textContent = 'Reminder: "' + r.meeting.subject + '" starts in ' + Math.round(r.startsInSeconds / 60) + ' min'; });
   ['removed', 'rejected', 'ended', 'shareStopped'].forEach(ev => rt.on(ev, e => { $('error').textContent = e.reason || ev; }));
   rt.on('track', e => {
     const v = tile(e.participant).querySelector('video');
@@ -112,7 +113,10 @@
   async function join() {
     $('error').textContent = '';
     const recvOnly = q.get('media') === 'none';   // receive-only, like a mobile viewer
-    const p = rt.join($('meeting').value.trim(), $('name').value.trim(), recvOnly ? {audio: false, video: false} : undefined);
+    const opts = recvOnly ? {audio: false, video: false} : {};
+    if (q.get('token')) opts.token = q.get('token');
+    if ($('password').value) opts.password = $('password').value;
+    const p = rt.join($('meeting').value.trim(), $('name').value.trim(), opts);
     // An empty stream would never load metadata, and a media element waiting for it delays the page's load event.
     const showSelf = () => { if (rt.localStream && rt.localStream.getVideoTracks().length) $('self-video').srcObject = rt.localStream; };
     setTimeout(showSelf, 0);

@@ -131,7 +131,10 @@
     /** Leaves; a host may name who becomes host (otherwise the longest-present member does). */
     leaveAndTransfer(id) { return this.leave(id); }
 
-    /** opts: {audio: true, video: true} by default; both false joins receive-only. */
+    /**
+     * Joins a meeting by id or meeting number. opts: {audio: true, video: true} by default (both false
+     * joins receive-only), token (the account system's JWT), password (for guests).
+     */
     async join(meeting, name, opts) {
       opts = Object.assign({audio: true, video: true}, opts || {});
       if (this.state !== 'idle' && this.state !== 'left' && this.state !== 'error') throw new Error('already ' + this.state);
@@ -144,7 +147,11 @@
           this.localStream = new MediaStream();
         }
         await this._connect();
-        let joined = await this._request({type: 'join', meeting: meeting, name: name});
+        const req = {type: 'join', meeting: meeting, name: name};
+        if (opts.token) req.token = opts.token;
+        if (opts.password) req.password = opts.password;
+        let joined = await this._request(req);
+        this.meeting = joined.meeting || meeting;
         this.id = joined.participantId;
         if (joined.type === 'lobby') {
           this._setState('lobby');
@@ -189,6 +196,15 @@
         else this._addParticipant(p);
       });
       if (!this._self) this._self = {id: this.id, name: '', role: this.role, muted: false, camera: true, inLobby: false, sharing: false, speaking: false};
+    }
+
+    /**
+     * Identifies this client's user without joining a meeting, so the server can send it reminders
+     * ('reminder' events: {meeting: {id, number, subject, start}, startsInSeconds}).
+     */
+    async hello(token) {
+      if (!this.ws || this.ws.readyState !== 1) await this._connect();
+      return this._request({type: 'hello', token: token});
     }
 
     setMic(on) { return this._setTrack('audio', on); }
@@ -252,7 +268,8 @@
         };
         ws.onerror = () => reject(new Error('cannot reach the signalling server'));
         ws.onclose = () => {
-          clearInterval(this._ping); if (this.state === 'joined' || this.state === 'joining') this._fail(new Error('signalling connection lost')); };
+          clearInterval(this._ping);
+          this.ws = null; if (this.state === 'joined' || this.state === 'joining') this._fail(new Error('signalling connection lost')); };
         ws.onmessage = ev => this._onMessage(JSON.parse(ev.data));
       });
     }
@@ -301,6 +318,7 @@
           }
           break;
         }
+        case 'reminder': this._emit('reminder', {meeting: m.meeting, startsInSeconds: m.startsInSeconds}); break;
         case 'recording': this.recording = m.on; this._emit('recording', {on: m.on, by: m.by}); break;
         case 'locked': this.locked = m.locked; this._emit('locked', m.locked); break;
         case 'policy': this.allowSelfUnmute = m.allowSelfUnmute; this._emit('policy', {allowSelfUnmute: m.allowSelfUnmute}); break;

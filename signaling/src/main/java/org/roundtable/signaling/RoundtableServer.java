@@ -10,8 +10,13 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.roundtable.bridge.Bridge;
 import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.signaling.api.HttpApi;
+import org.roundtable.signaling.api.MeetingApi;
 import org.roundtable.signaling.api.WsSession;
+import org.roundtable.signaling.auth.AttemptLimiter;
+import org.roundtable.signaling.auth.Jwt;
 import org.roundtable.signaling.meeting.MeetingService;
+import org.roundtable.signaling.registry.JdbcMeetingRepository;
+import org.roundtable.signaling.registry.MeetingRegistry;
 
 /** The whole server: bridge, meetings, HTTP/WebSocket. Used by {@link Main} and by tests. */
 public final class RoundtableServer implements AutoCloseable {
@@ -19,13 +24,21 @@ public final class RoundtableServer implements AutoCloseable {
     public final PrometheusRegistry registry = new PrometheusRegistry();
     public final Bridge bridge;
     public final MeetingService meetings;
+    public final MeetingRegistry meetingRegistry;
     private final Server http;
 
     public RoundtableServer(ServerConfig config) {
         this.config = config;
         JvmMetrics.builder().register(registry);
         this.bridge = new Bridge(config.bridge(), new BridgeMetrics(registry));
-        this.meetings = new MeetingService(bridge, config);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        ServerConfig.Auth a = config.auth();
+        ServerConfig.Limits l = config.limits();
+        this.meetingRegistry = new MeetingRegistry(new JdbcMeetingRepository(config.registry().dbUrl(), config.registry().dbUser(),
+                config.registry().dbPassword()), config.registry(), clock);
+        this.meetings = new MeetingService(bridge, config, meetingRegistry,
+                new Jwt(a.hs256Secrets(), a.es256PublicKeys(), a.issuer(), a.audience(), a.clockSkewSeconds(), clock),
+                new AttemptLimiter(clock, l.failuresPerSource(), l.failuresPerMeeting(), l.windowSeconds() * 1000L, l.lockoutSeconds() * 1000L));
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         this.http = new Server(threads);
@@ -36,9 +49,9 @@ public final class RoundtableServer implements AutoCloseable {
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(http, container -> {
             container.setIdleTimeout(Duration.ofSeconds(60));
             container.setMaxTextMessageSize(256 * 1024);
-            container.addMapping("/ws", (rq, rs, cb) -> new WsSession(meetings));
+            container.addMapping("/ws", (rq, rs, cb) -> new WsSession(meetings, org.eclipse.jetty.server.Request.getRemoteAddr(rq)));
         });
-        ws.setHandler(new HttpApi(meetings, registry));
+        ws.setHandler(new HttpApi(meetings, registry, new MeetingApi(meetings)));
         http.setHandler(ws);
     }
 
@@ -59,5 +72,6 @@ public final class RoundtableServer implements AutoCloseable {
         http.stop();
         bridge.close();
         meetings.close();
+        meetingRegistry.close();
     }
 }

@@ -3,10 +3,36 @@ package org.roundtable.signaling;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
+import java.util.List;
 import org.roundtable.bridge.BridgeConfig;
 
 /** Server settings, read once from HOCON (embedded reference.conf, optional file, -D overrides). Immutable. */
-public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants) {
+public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
+                           Auth auth, Registry registry, Limits limits) {
+
+    /** Token verification: HS256 secrets and ES256 public keys (PEM) of the enterprise account system. */
+    public record Auth(List<String> hs256Secrets, List<String> es256PublicKeys, String issuer, String audience, long clockSkewSeconds) {}
+
+    /** The meeting registry's database and scheduling rules. */
+    public record Registry(String dbUrl, String dbUser, String dbPassword, int earlyJoinMinutes, int reminderMinutes) {}
+
+    /** Failed password/token attempts allowed per source and per meeting within the window, and the lockout. */
+    public record Limits(int failuresPerSource, int failuresPerMeeting, int windowSeconds, int lockoutSeconds) {}
+
+    /** Tests: an in-memory registry, a known dev secret, default limits. */
+    public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants) {
+        this(httpHost, httpPort, bridge, openMeetings, maxParticipants,
+                new Auth(List.of(DEV_SECRET), List.of(), "", "", 30),
+                new Registry("jdbc:h2:mem:rt" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "", "", 15, 5),
+                new Limits(5, 20, 60, 300));
+    }
+
+    public static final String DEV_SECRET = "roundtable-dev-secret-change-me";
+
+    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits); }
+    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l); }
+    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits); }
+
     public static ServerConfig load(String file, Integer httpPort, Integer mediaPort) {
         Config c = ConfigFactory.defaultOverrides();
         if (file != null) c = c.withFallback(ConfigFactory.parseFile(new File(file)).resolve());
@@ -19,7 +45,16 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         BridgeConfig bc = new BridgeConfig(b.getString("bind-address"), b.getStringList("advertised-addresses"), udp, tcp,
                 b.getLong("remb-bps"), b.getBoolean("prefer-h264"), b.getInt("ice-timeout-ms"), b.getInt("dtls-timeout-ms"),
                 b.getInt("dtls-threads"));
+        Config a = r.getConfig("auth");
+        Config m = r.getConfig("meetings");
+        Config d = r.getConfig("db");
+        Config l = r.getConfig("limits");
         return new ServerConfig(r.getString("http.host"), httpPort != null ? httpPort : r.getInt("http.port"), bc,
-                r.getBoolean("meetings.open"), r.getInt("meetings.max-participants"));
+                m.getBoolean("open"), m.getInt("max-participants"),
+                new Auth(a.getStringList("hs256-secrets"), a.getStringList("es256-public-keys"), a.getString("issuer"),
+                        a.getString("audience"), a.getLong("clock-skew-seconds")),
+                new Registry(d.getString("url"), d.getString("user"), d.getString("password"), m.getInt("early-join-minutes"),
+                        m.getInt("reminder-minutes")),
+                new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")));
     }
 }

@@ -32,9 +32,12 @@ public final class HttpApi extends Handler.Abstract {
     /** WHIP/WHEP resources: resource path -> (meeting, participant). */
     private final Map<String, Object[]> resources = new ConcurrentHashMap<>();
 
-    public HttpApi(MeetingService meetings, PrometheusRegistry registry) {
+    private final MeetingApi meetingApi;
+
+    public HttpApi(MeetingService meetings, PrometheusRegistry registry, MeetingApi meetingApi) {
         this.meetings = meetings;
         this.registry = registry;
+        this.meetingApi = meetingApi;
     }
 
     @Override
@@ -51,6 +54,7 @@ public final class HttpApi extends Handler.Abstract {
             cb.succeeded();
             return true;
         }
+        if (path.equals("/api/meetings") || path.startsWith("/api/meetings/")) return meetingApi.handle(req, res, cb, path);
         try {
             if (path.startsWith("/whip/")) return whip(req, res, cb, path.substring(6).split("/", -1));
             if (path.startsWith("/whep/")) return whep(req, res, cb, path.substring(6).split("/", -1));
@@ -74,8 +78,9 @@ public final class HttpApi extends Handler.Abstract {
         if (method.equals("POST") && parts.length == 1) {
             String sdp = readSdp(req);
             Fields q = Request.extractQueryParameters(req);
-            Participant p = meetings.join(parts[0], q.getValue("name"), Participant.Kind.WHIP, m -> {}, null);
-            return created(res, cb, "/whip/" + parts[0] + "/" + p.id, parts[0], p, sdp);
+            Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
+                    Request.getRemoteAddr(req)), Participant.Kind.WHIP, m -> {}, null);
+            return created(res, cb, "/whip/" + parts[0] + "/" + p.id, p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whip/" + String.join("/", parts));
     }
@@ -84,10 +89,17 @@ public final class HttpApi extends Handler.Abstract {
         String method = req.getMethod();
         if (method.equals("POST") && parts.length == 2) {
             String sdp = readSdp(req);
-            Participant p = meetings.join(parts[0], "WHEP viewer", Participant.Kind.WHEP, m -> {}, parts[1]);
-            return created(res, cb, "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id, parts[0], p, sdp);
+            Fields q = Request.extractQueryParameters(req);
+            Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
+                    Request.getRemoteAddr(req)), Participant.Kind.WHEP, m -> {}, parts[1]);
+            return created(res, cb, "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id, p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whep/" + String.join("/", parts));
+    }
+
+    private static String bearer(Request req) {
+        String a = req.getHeaders().get(HttpHeader.AUTHORIZATION);
+        return a != null && a.regionMatches(true, 0, "Bearer ", 0, 7) ? a.substring(7).trim() : null;
     }
 
     private boolean created(Response res, Callback cb, String location, String meeting, Participant p, String sdp) throws SignalingException {

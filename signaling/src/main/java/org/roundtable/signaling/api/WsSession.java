@@ -23,7 +23,13 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
     private volatile Participant self;
     private volatile boolean left;
 
-    public WsSession(MeetingService meetings) { this.meetings = meetings; }
+    private final String source;
+    private volatile String userId;
+
+    public WsSession(MeetingService meetings, String source) {
+        this.meetings = meetings;
+        this.source = source == null ? "unknown" : source;
+    }
 
     @Override public void onWebSocketOpen(Session s) { this.session = s; }
 
@@ -44,6 +50,7 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
         try {
             switch (type) {
                 case "join" -> join(msg, rid);
+                case "hello" -> hello(msg, rid);
                 case "offer" -> offer(msg, rid);
                 case "candidate" -> { requireJoined(); reply(rid, "ok"); }
                 case "media" -> media(msg, rid);
@@ -70,13 +77,30 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
         if (!msg.path("meeting").isTextual()) throw new SignalingException("bad_message", 400, "'meeting' (string) is required");
         String mid = msg.get("meeting").asText();
         String name = msg.path("name").isTextual() ? msg.get("name").asText() : null;
-        Participant p = meetings.join(mid, name, Participant.Kind.WEB, this, null);
-        meetingId = mid;
+        String token = msg.path("token").isTextual() ? msg.get("token").asText() : null;
+        String password = msg.path("password").isTextual() ? msg.get("password").asText() : null;
+        Participant p = meetings.join(new MeetingService.JoinRequest(mid, name, token, password, source), Participant.Kind.WEB, this, null);
+        if (p.identity() != null) userId = p.identity().userId();
+        meetingId = p.meetingId();
         self = p;
-        ObjectNode joined = meetings.joinedMessage(mid, p);
+        ObjectNode joined = meetings.joinedMessage(meetingId, p);
         if (rid != null) joined.set("rid", rid);
         send(joined);
-        meetings.announceTracks(mid);
+        meetings.announceTracks(meetingId);
+    }
+
+    /** Identifies the session's user without joining (for reminders and, later, presence). */
+    private void hello(JsonNode msg, JsonNode rid) throws SignalingException {
+        if (!msg.path("token").isTextual()) throw new SignalingException("bad_message", 400, "'token' (string) is required");
+        var who = meetings.authenticate(msg.get("token").asText(), source, null);
+        if (userId != null && !userId.equals(who.userId())) meetings.unregisterSession(userId, this);
+        userId = who.userId();
+        meetings.registerSession(userId, this);
+        ObjectNode o = meetings.event("hello");
+        o.put("userId", who.userId());
+        o.put("name", who.name());
+        if (rid != null) o.set("rid", rid);
+        send(o);
     }
 
     private void offer(JsonNode msg, JsonNode rid) throws SignalingException {
@@ -163,6 +187,7 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
     }
 
     @Override public void onWebSocketClose(int status, String reason) {
+        meetings.unregisterSession(userId, this);
         if (self != null && !left) {
             left = true;
             meetings.leave(meetingId, self, "connection closed");

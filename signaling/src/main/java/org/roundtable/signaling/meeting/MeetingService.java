@@ -23,7 +23,13 @@ import org.roundtable.bridge.router.MediaKind;
 import org.roundtable.bridge.router.MediaSource;
 import org.roundtable.bridge.sdp.Sdp;
 import org.roundtable.signaling.ServerConfig;
+import org.roundtable.signaling.auth.AttemptLimiter;
+import org.roundtable.signaling.auth.Identity;
+import org.roundtable.signaling.auth.Jwt;
 import org.roundtable.signaling.meeting.Participant.Role;
+import org.roundtable.signaling.registry.MeetingRecord;
+import org.roundtable.signaling.registry.MeetingRegistry;
+import org.roundtable.signaling.registry.Passwords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +57,119 @@ public final class MeetingService {
     /** Meetings a host ended: joining them is refused for a while (open mode has no registry to say so). */
     private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
 
-    public MeetingService(Bridge bridge, ServerConfig config) {
+    private final MeetingRegistry registry;
+    private final Jwt jwt;
+    private final AttemptLimiter limiter;
+    /** Authenticated signalling sessions by user id, for reminders. */
+    private final Map<String, Set<Participant.Client>> sessions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "meeting-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this.bridge = bridge;
         this.config = config;
+        this.registry = registry;
+        this.jwt = jwt;
+        this.limiter = limiter;
+        timer.scheduleWithFixedDelay(this::sendReminders, 1, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    public MeetingRegistry registry() { return registry; }
+    public Jwt jwt() { return jwt; }
+    public AttemptLimiter limiter() { return limiter; }
+
+    /** A join request as a client sends it: meeting id or number, and what proves access. */
+    public record JoinRequest(String meetingKey, String name, String token, String password, String source) {}
+
+    private static SignalingException denied() {
+        return new SignalingException("denied", 403, "no meeting with that id or number, or a wrong password");
+    }
+
+    /** Verifies a token, counting a failure against the source; null token gives null. */
+    public Identity authenticate(String token, String source, String meetingKey) throws SignalingException {
+        if (token == null) return null;
+        long retry = limiter.retryAfterMs(source, meetingKey);
+        if (retry > 0) throw rateLimited(retry);
+        try {
+            return jwt.verify(token);
+        } catch (Jwt.InvalidToken e) {
+            limiter.failure(source, meetingKey);
+            throw new SignalingException("bad_token", 401, "invalid token: " + e.getMessage());
+        }
+    }
+
+    private static SignalingException rateLimited(long retryMs) {
+        return new SignalingException("rate_limited", 429, "too many failed attempts; try again in " + ((retryMs + 999) / 1000) + " s");
+    }
+
+    /**
+     * Joins by meeting id or number with the caller's proof of access. Registry meetings admit their
+     * owner (as host) and invitees with a token, anyone else with the password; their schedule and
+     * state are enforced. Other ids exist only in open development mode. Failures count against the
+     * source address and the meeting key, and an unauthenticated caller cannot tell a missing meeting
+     * from a wrong password.
+     */
+    public Participant join(JoinRequest r, Participant.Kind kind, Participant.Client client, String watches) throws SignalingException {
+        String key = r.meetingKey();
+        if (!validMeetingId(key)) throw new SignalingException("bad_meeting_id", 400, "meeting id must be 1-64 letters, digits, '.', '_' or '-'");
+        long retry = limiter.retryAfterMs(r.source(), key);
+        if (retry > 0) throw rateLimited(retry);
+        Identity who = authenticate(r.token(), r.source(), key);
+        MeetingRecord rec = registry.find(key).orElse(null);
+        String meetingId = key;
+        boolean owner = false;
+        if (rec != null) {
+            boolean invited = who != null && rec.invited(who.userId());
+            if (!invited) {
+                boolean ok = rec.passwordHash() != null ? Passwords.matches(r.password(), rec.passwordHash()) : who != null;
+                if (!ok) {
+                    limiter.failure(r.source(), key);
+                    throw denied();
+                }
+            }
+            SignalingException why = registry.notJoinable(rec);
+            if (why != null) throw why;
+            meetingId = rec.id();
+            owner = who != null && who.userId().equals(rec.ownerId());
+        } else if (!config.openMeetings()) {
+            limiter.failure(r.source(), key);
+            throw denied();
+        }
+        if (who != null && client != null && kind == Participant.Kind.WEB) registerSession(who.userId(), client);
+        String name = who != null ? who.name() : r.name();
+        Participant p = join(meetingId, name, kind, client, watches, rec != null, owner, who);
+        return p;
+    }
+
+    /** Binds a signalling session to a user (for reminders) without joining a meeting. */
+    public void registerSession(String userId, Participant.Client client) {
+        sessions.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(client);
+    }
+
+    public void unregisterSession(String userId, Participant.Client client) {
+        if (userId == null) return;
+        Set<Participant.Client> s = sessions.get(userId);
+        if (s != null) { s.remove(client); if (s.isEmpty()) sessions.remove(userId, s); }
+    }
+
+    private void sendReminders() {
+        try {
+            registry.remind((m, users) -> {
+                ObjectNode ev = event("reminder");
+                ObjectNode mm = ev.putObject("meeting");
+                mm.put("id", m.id());
+                mm.put("number", m.number());
+                mm.put("subject", m.subject());
+                mm.put("start", java.time.Instant.ofEpochMilli(m.startMs()).toString());
+                ev.put("startsInSeconds", Math.max(0, (m.startMs() - System.currentTimeMillis()) / 1000));
+                for (String u : users) for (Participant.Client c : sessions.getOrDefault(u, Set.of())) c.send(ev);
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("reminders failed: {}", e.toString());
+        }
     }
 
     public ObjectMapper json() { return json; }
@@ -63,11 +179,15 @@ public final class MeetingService {
     public static boolean validMeetingId(String id) { return id != null && MEETING_ID.matcher(id).matches(); }
 
     private Meeting meetingFor(String id, boolean create) throws SignalingException {
+        return meetingFor(id, create, false);
+    }
+
+    private Meeting meetingFor(String id, boolean create, boolean inRegistry) throws SignalingException {
         if (!validMeetingId(id)) throw new SignalingException("bad_meeting_id", 400, "meeting id must be 1-64 letters, digits, '.', '_' or '-'");
         Meeting m = meetings.get(id);
-        if (m == null && create && config.openMeetings()) {
+        if (m == null && create && (config.openMeetings() || inRegistry)) {
             Long ended = endedAt.get(id);
-            if (ended != null && System.currentTimeMillis() - ended < ENDED_MEMORY_MS)
+            if (!inRegistry && ended != null && System.currentTimeMillis() - ended < ENDED_MEMORY_MS)
                 throw new SignalingException("meeting_ended", 410, "the meeting has ended");
             m = meetings.computeIfAbsent(id, k -> {
                 Meeting nm = new Meeting(k, bridge.conference(k), new SerialExecutor(pool));
@@ -105,11 +225,16 @@ public final class MeetingService {
      * gets no media endpoint until a host admits it.
      */
     public Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches) throws SignalingException {
+        return join(new JoinRequest(meetingId, name, null, null, "local"), kind, client, watches);
+    }
+
+    private Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches,
+                             boolean inRegistry, boolean owner, Identity who) throws SignalingException {
         String display = name == null ? "" : name.strip();
         if (display.isEmpty()) display = kind == Participant.Kind.WHIP ? "WHIP" : "Guest";
         if (display.length() > 64) throw new SignalingException("bad_name", 400, "display name longer than 64 characters");
         for (int attempt = 0; attempt < 3; attempt++) {
-            Meeting m = meetingFor(meetingId, kind != Participant.Kind.WHEP);
+            Meeting m = meetingFor(meetingId, kind != Participant.Kind.WHEP, inRegistry);
             String dn = display;
             Participant p = onMeeting(m, () -> {
                 if (m.ended) return null;
@@ -122,8 +247,11 @@ public final class MeetingService {
                 if (m.locked && kind == Participant.Kind.WHIP) throw new SignalingException("locked", 403, "the meeting is locked");
                 Participant np = new Participant(newId(), dn, kind, client);
                 np.watches = watches;
+                np.owner = owner;
+                np.identity = who;
+                np.meetingId = m.id;
                 m.participants.put(np.id, np);
-                if (kind == Participant.Kind.WEB && m.locked) {
+                if (kind == Participant.Kind.WEB && m.locked && !owner) {
                     np.inLobby = true;
                     ObjectNode ev = event("lobbyJoined");
                     ev.set("participant", describe(m, np));
@@ -142,7 +270,7 @@ public final class MeetingService {
     /** Makes np a member with media: role, endpoint, announcement. On exec. */
     private void enter(Meeting m, Participant np) {
         np.inLobby = false;
-        if (np.isMember()) np.role = m.hasHost() || np.kind != Participant.Kind.WEB ? Role.GUEST : Role.HOST;
+        if (np.isMember()) np.role = np.owner || (!m.hasHost() && np.kind == Participant.Kind.WEB) ? Role.HOST : Role.GUEST;
         np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
             @Override public void onClosed(Endpoint e, String reason) {
                 m.exec.execute(() -> leaveNow(m, np, reason, null));
@@ -322,7 +450,11 @@ public final class MeetingService {
         Meeting m = meetingFor(meetingId, false);
         onMeeting(m, () -> {
             requireMember(p);
-            if (p.role != Role.HOST) throw new SignalingException("forbidden", 403, "only a host can " + describeAction(action));
+            boolean recordingAction = action.equals("startRecording") || action.equals("stopRecording");
+            boolean mayRecord = recordingAction && p.identity != null && p.identity.can("record");
+            if (p.role != Role.HOST && !mayRecord)
+                throw new SignalingException("forbidden", 403, recordingAction ? "only a host or a member with the record permission can record"
+                        : "only a host can " + describeAction(action));
             Participant t = null;
             if (Set.of("mute", "unmute", "cameraOff", "cameraOn", "setRole", "remove", "admit", "reject").contains(action)) {
                 if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
@@ -516,6 +648,8 @@ public final class MeetingService {
     }
 
     private void endMeeting(Meeting m, String reason) {
+        // the registry first: anyone told "ended" who asks right away must see it ended
+        try { registry.markEnded(m.id); } catch (RuntimeException e) { LOG.warn("cannot mark meeting {} ended: {}", m.id, e.toString()); }
         ObjectNode ev = event("ended");
         ev.put("reason", reason);
         for (Participant x : new ArrayList<>(m.participants.values())) {
@@ -641,5 +775,8 @@ public final class MeetingService {
         return Long.toString(RND.nextLong() & Long.MAX_VALUE, 36);
     }
 
-    public void close() { pool.shutdownNow(); }
+    public void close() {
+        timer.shutdownNow();
+        pool.shutdownNow();
+    }
 }

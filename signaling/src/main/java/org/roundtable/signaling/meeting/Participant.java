@@ -46,6 +46,10 @@ public final class Participant {
     boolean sharing;
     boolean speaking;
     boolean left;
+    /** The registry meeting's creator: always host, never waits in the lobby. */
+    boolean owner;
+    /** From the caller's token, or null for a guest. */
+    org.roundtable.signaling.auth.Identity identity;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;
@@ -60,7 +64,12 @@ public final class Participant {
         synchronized (Participant.class) { this.order = ++seq; }
     }
 
+    /** The meeting this participant is in (the registry id when the caller used a meeting number). */
+    String meetingId;
+
     public Endpoint endpoint() { return endpoint; }
+    public String meetingId() { return meetingId; }
+    public org.roundtable.signaling.auth.Identity identity() { return identity; }
     public boolean isMember() { return kind != Kind.WHEP; }
     public Role role() { return role; }
     public boolean inLobby() { return inLobby; }
