@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Load scenarios: one JSON line per run. Starts its own server (a separate process) unless pointed at one.
+#   bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]
+#                [--server URL --server-pid PID] [--server-cpus 0] [--load-cpus 1] [--churn-rate R] [--latency-every N]
+# Loopback only; bounded (≤1000 subscribers, ≤50 publishers, ≤600 s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ ! -f bench/target/roundtable-bench.jar || ! -f signaling/target/roundtable.jar ]]; then
+  mvn -B -q -DskipTests install >&2
+fi
+args=(); load_cpus=""
+while (( $# )); do
+  if [[ $1 == --load-cpus ]]; then load_cpus=$2; shift 2; else args+=("$1"); shift; fi
+done
+pin=(); [[ -n $load_cpus ]] && pin=(taskset -c "$load_cpus")
+exec "${pin[@]}" java -XX:+UseZGC -Xmx2g -cp "bench/target/roundtable-bench.jar:bench/target/lib/*" org.roundtable.bench.Main "${args[@]}"

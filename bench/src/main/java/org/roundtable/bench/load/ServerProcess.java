@@ -1,0 +1,80 @@
+package org.roundtable.bench.load;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server under test as its own process (so its CPU is its own), optionally pinned to CPUs with
+ * taskset. CPU comes from /proc/[pid]/stat (utime + stime), memory from /proc/[pid]/status.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static final double CLK_TCK = 100.0; // Linux USER_HZ
+    private final Process process;
+    public final long pid;
+    public final String url;
+
+    private ServerProcess(Process p, String url) {
+        this.process = p;
+        this.pid = p.pid();
+        this.url = url;
+    }
+
+    public static ServerProcess start(Path jar, int httpPort, int mediaPort, String cpus, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (cpus != null && !cpus.isEmpty()) { cmd.add("taskset"); cmd.add("-c"); cmd.add(cpus); }
+        cmd.addAll(List.of(System.getProperty("java.home") + "/bin/java", "-XX:+UseZGC", "-Xms512m", "-Xmx2g",
+                "-Droundtable.bridge.bind-address=127.0.0.1", "-Droundtable.bridge.tcp-port=0",
+                "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1",
+                "-jar", jar.toString(), "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String url = "http://127.0.0.1:" + httpPort;
+        HttpClient c = HttpClient.newHttpClient();
+        long end = System.currentTimeMillis() + 60_000;
+        while (true) {
+            if (!p.isAlive()) throw new IOException("server exited: see " + log);
+            try {
+                if (c.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) break;
+            } catch (IOException e) {
+                if (System.currentTimeMillis() > end) throw new IOException("server did not start: see " + log);
+                Thread.sleep(200);
+            }
+        }
+        return new ServerProcess(p, url);
+    }
+
+    /** CPU seconds (user + system) the process has used, or of any pid. */
+    public static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+    }
+
+    public static double rssMb(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
+            if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+        return -1;
+    }
+
+    public static Path defaultJar() {
+        for (String c : new String[] {"signaling/target/roundtable.jar", "../signaling/target/roundtable.jar"})
+            if (new File(c).isFile()) return Path.of(c).toAbsolutePath();
+        throw new IllegalStateException("signaling/target/roundtable.jar not found: build first (mvn -DskipTests install)");
+    }
+
+    @Override public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+        }
+    }
+}
