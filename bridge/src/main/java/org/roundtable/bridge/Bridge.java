@@ -94,6 +94,10 @@ public final class Bridge implements AutoCloseable {
     public BridgeConfig config() { return config; }
     public DtlsCertificate certificate() { return cert; }
     public ByteBufAllocator alloc() { return alloc; }
+
+    /** Scratch space for building and protecting one outgoing packet. Media loop only. */
+    private final byte[] scratch = new byte[2048 + org.roundtable.bridge.srtp.SrtpSession.MAX_TRAILER];
+    public byte[] scratch() { return scratch; }
     public long nowMs() { return System.nanoTime() / 1_000_000L; }
     public List<String> candidates() { return candidates; }
     public int udpPort() { return ((InetSocketAddress) udp.localAddress()).getPort(); }
@@ -154,6 +158,18 @@ public final class Bridge implements AutoCloseable {
                 pair[1] = new DtlsSession(cert, true, cert.fingerprint, (b, o, l) -> pair[0].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
                         k -> done.countDown(), e -> done.countDown(), 5000);
                 long t0 = System.nanoTime();
+                // jitsi-srtp benchmarks its AES providers (Bouncy Castle included) on first use: do it here,
+                // not on the media loop when the first person joins.
+                for (int p : new int[] {org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM,
+                        org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80}) {
+                    int salt = p == org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM ? 12 : 14;
+                    org.roundtable.bridge.srtp.SrtpSession warm = new org.roundtable.bridge.srtp.SrtpSession(
+                            new DtlsSession.SrtpKeys(p, new byte[16], new byte[salt], new byte[16], new byte[salt]));
+                    byte[] pkt = new byte[200];
+                    pkt[0] = (byte) 0x80;
+                    warm.protectRtp(pkt, 0, 100, pkt.length, 1);
+                    warm.close();
+                }
                 Thread s = new Thread(pair[0], "dtls-warmup-server");
                 s.setDaemon(true);
                 s.start();

@@ -20,6 +20,9 @@ public final class Main {
                 }
             }
         }
+        // Production: no leak-tracking stack traces on the media path (tests run with paranoid detection).
+        if (System.getProperty("io.netty.leakDetection.level") == null)
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         RoundtableServer s = new RoundtableServer(ServerConfig.load(config, http, media)).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try { s.close(); } catch (Exception ignored) { /* exiting */ }

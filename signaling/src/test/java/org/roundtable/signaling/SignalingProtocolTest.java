@@ -31,59 +31,8 @@ class SignalingProtocolTest {
 
     @AfterAll static void stop() throws Exception { server.close(); }
 
-    /** A WebSocket client that queues every message. */
-    static final class Ws implements WebSocket.Listener {
-        final LinkedBlockingQueue<JsonNode> in = new LinkedBlockingQueue<>();
-        final StringBuilder part = new StringBuilder();
-        WebSocket ws;
-
-        static Ws open() throws Exception {
-            Ws w = new Ws();
-            w.ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.httpPort() + "/ws"), w).get(5, TimeUnit.SECONDS);
-            return w;
-        }
-
-        @Override public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            part.append(data);
-            if (last) {
-                try { in.add(JSON.readTree(part.toString())); } catch (Exception e) { throw new RuntimeException(e); }
-                part.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        static final java.util.Set<String> REPLIES = java.util.Set.of("joined", "answer", "ok", "left", "pong", "error");
-
-        /** Sends and returns the reply, skipping events that may arrive in between. */
-        JsonNode send(String text) throws Exception {
-            ws.sendText(text, true).get(5, TimeUnit.SECONDS);
-            for (int i = 0; i < 20; i++) {
-                JsonNode n = next();
-                if (REPLIES.contains(n.path("type").asText())) return n;
-                events.add(n);
-            }
-            throw new AssertionError("no reply");
-        }
-
-        final java.util.List<JsonNode> events = new java.util.ArrayList<>();
-
-        JsonNode next() throws Exception {
-            JsonNode n = in.poll(10, TimeUnit.SECONDS);
-            assertNotNull(n, "a reply");
-            return n;
-        }
-
-        /** The next message of the given type, skipping events. */
-        JsonNode nextOf(String type) throws Exception {
-            for (JsonNode n : events) if (type.equals(n.path("type").asText())) { events.remove(n); return n; }
-            for (int i = 0; i < 20; i++) { JsonNode n = next(); if (type.equals(n.path("type").asText())) return n; }
-            throw new AssertionError("no " + type);
-        }
-    }
-
     @Test void badMessagesGetErrorsAndTheSessionStaysUsable() throws Exception {
-        Ws c = Ws.open();
+        WsClient c = WsClient.open(server.httpPort());
         assertEquals("bad_json", c.send("{not json").path("code").asText());
         assertEquals("bad_message", c.send("[1,2]").path("code").asText());
         assertEquals("bad_message", c.send("{\"type\": 5}").path("code").asText());
@@ -105,19 +54,19 @@ class SignalingProtocolTest {
         assertEquals("pong", c.send("{\"type\":\"ping\"}").path("type").asText(), "still usable after all that");
 
         // a second member sees Ann, and Ann hears of the newcomer
-        Ws d = Ws.open();
+        WsClient d = WsClient.open(server.httpPort());
         JsonNode dj = d.send("{\"type\":\"join\",\"meeting\":\"proto\",\"name\":\"Ben\"}");
         assertEquals("Ann", dj.path("participants").get(0).path("name").asText());
-        assertEquals("Ben", c.nextOf("participantJoined").path("participant").path("name").asText());
+        assertEquals("Ben", c.event("participantJoined", 5000).path("participant").path("name").asText());
         // the meeting is limited to 2 members in this server's config
-        Ws e = Ws.open();
+        WsClient e = WsClient.open(server.httpPort());
         assertEquals("meeting_full", e.send("{\"type\":\"join\",\"meeting\":\"proto\",\"name\":\"Cy\"}").path("code").asText());
         assertEquals("left", d.send("{\"type\":\"leave\"}").path("type").asText());
-        assertEquals(dj.path("participantId").asText(), c.nextOf("participantLeft").path("participantId").asText());
+        assertEquals(dj.path("participantId").asText(), c.event("participantLeft", 5000).path("participantId").asText());
         assertEquals("bad_state", d.send("{\"type\":\"offer\",\"sdp\":\"v=0\"}").path("code").asText(), "after leave");
-        c.ws.abort();
-        d.ws.abort();
-        e.ws.abort();
+        c.close();
+        d.close();
+        e.close();
     }
 
     @Test void whipAndWhepRefuseBadRequests() throws Exception {

@@ -76,34 +76,7 @@ public final class LoadEndpoint {
 
     /** An offer: sendonly audio/video with the given SSRCs (0: none), plus recvonly sections. */
     public String offer(int audioSsrc, int videoSsrc, int recvAudio, int recvVideo) {
-        StringBuilder s = new StringBuilder("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
-        StringBuilder mids = new StringBuilder(), body = new StringBuilder();
-        int mid = 0;
-        if (audioSsrc != 0) { audio(body, mid, "sendonly", audioSsrc); mids.append(' ').append(mid++); }
-        if (videoSsrc != 0) { video(body, mid, "sendonly", videoSsrc); mids.append(' ').append(mid++); }
-        for (int i = 0; i < recvAudio; i++) { audio(body, mid, "recvonly", 0); mids.append(' ').append(mid++); }
-        for (int i = 0; i < recvVideo; i++) { video(body, mid, "recvonly", 0); mids.append(' ').append(mid++); }
-        return s.append("a=group:BUNDLE").append(mids).append("\r\n").append(body).toString();
-    }
-
-    private void common(StringBuilder b, int mid, String dir) {
-        b.append("c=IN IP4 0.0.0.0\r\na=ice-ufrag:").append(ufrag).append("\r\na=ice-pwd:").append(pwd)
-         .append("\r\na=fingerprint:").append(cert.fingerprint).append("\r\na=setup:actpass\r\na=mid:").append(mid)
-         .append("\r\na=").append(dir).append("\r\na=rtcp-mux\r\n");
-    }
-
-    private void audio(StringBuilder b, int mid, String dir, int ssrc) {
-        b.append("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n");
-        common(b, mid, dir);
-        b.append("a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n");
-        if (ssrc != 0) b.append("a=ssrc:").append(Integer.toUnsignedString(ssrc)).append(" cname:load\r\n");
-    }
-
-    private void video(StringBuilder b, int mid, String dir, int ssrc) {
-        b.append("m=video 9 UDP/TLS/RTP/SAVPF 96\r\n");
-        common(b, mid, dir);
-        b.append("a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n");
-        if (ssrc != 0) b.append("a=ssrc:").append(Integer.toUnsignedString(ssrc)).append(" cname:load\r\n");
+        return org.roundtable.bridge.client.Offers.offer(ufrag, pwd, cert, audioSsrc, videoSsrc, 0, recvAudio, recvVideo);
     }
 
     /** ICE, then DTLS, then SRTP, against the answer's UDP candidate. Blocks the calling thread. */

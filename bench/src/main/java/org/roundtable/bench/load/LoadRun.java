@@ -205,6 +205,7 @@ public final class LoadRun {
         double cpu1 = ServerProcess.cpuSeconds(o.serverPid());
         double out1 = forwarded();
         double rss = ServerProcess.rssMb(o.serverPid());
+        double live = ServerProcess.liveHeapMb(o.serverPid());
         pacing = false;
         pacer.join(2000);
         Thread.sleep(500); // let in-flight packets land
@@ -233,6 +234,7 @@ public final class LoadRun {
         r.put("latency_us_p99", round(latency.percentileUs(99), 1));
         r.put("latency_us_p999", round(latency.percentileUs(99.9), 1));
         r.put("server_rss_mb", round(rss, 1));
+        r.put("server_live_heap_mb", round(live, 1));
         r.put("setup_s", round(setupS, 2));
         r.put("pkts_expected", expected);
         r.put("pkts_received", received);

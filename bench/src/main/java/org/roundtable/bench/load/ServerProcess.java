@@ -30,9 +30,12 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(Path jar, int httpPort, int mediaPort, String cpus, Path log) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (cpus != null && !cpus.isEmpty()) { cmd.add("taskset"); cmd.add("-c"); cmd.add(cpus); }
-        cmd.addAll(List.of(System.getProperty("java.home") + "/bin/java", "-XX:+UseZGC", "-Xms512m", "-Xmx2g",
+        cmd.add(System.getProperty("java.home") + "/bin/java");
+        String extra = System.getenv("RT_SERVER_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
+        cmd.addAll(List.of("-XX:+UseZGC", "-Xms512m", "-Xmx2g",
                 "-Droundtable.bridge.bind-address=127.0.0.1", "-Droundtable.bridge.tcp-port=0",
-                "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1",
+                "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "-Droundtable.meetings.max-participants=2000",
                 "-jar", jar.toString(), "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String url = "http://127.0.0.1:" + httpPort;
@@ -61,6 +64,23 @@ public final class ServerProcess implements AutoCloseable {
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
             if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
         return -1;
+    }
+
+    /** Live heap after a full GC, in MB, via jcmd (same JDK); -1 if jcmd is unavailable. */
+    public static double liveHeapMb(long pid) {
+        try {
+            String jcmd = System.getProperty("java.home") + "/bin/jcmd";
+            new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(out);
+            if (!m.find()) return -1;
+            double v = Double.parseDouble(m.group(1));
+            return switch (m.group(2)) { case "K" -> v / 1024; case "G" -> v * 1024; default -> v; };
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     public static Path defaultJar() {

@@ -416,6 +416,15 @@ public final class Endpoint {
         dt.source = null;
     }
 
+    /**
+     * Connects the endpoint to a path with given keys, skipping ICE and DTLS: for microbenchmarks and
+     * component tests that measure the media path without sockets. Media loop (or a single test thread).
+     */
+    public void connectForBenchmark(MediaPath p, DtlsSession.SrtpKeys keys) {
+        this.path = p;
+        this.srtp = new SrtpSession(keys);
+    }
+
     // ------------------------------------------------------------------ ingress
 
     /** A STUN message from addr via path; answers Binding requests (ICE-lite) and selects the path. */
@@ -576,32 +585,36 @@ public final class Endpoint {
 
     // ------------------------------------------------------------------ egress
 
-    /** Writes one RTP packet for a down-track: our header (no extensions), the source's payload, SRTP. */
+    /**
+     * Writes one RTP packet for a down-track: our header (no extensions) and the source's payload are
+     * built and SRTP-protected in the loop's scratch array (no allocation), then copied once into a
+     * pooled direct buffer that the socket sends from (Netty would otherwise copy a heap buffer itself).
+     */
     void sendRtp(DownTrack dt, byte[] a, int off, int len, int hdr, int seq, long ts, boolean retransmission) {
         int payload = len - hdr;
         boolean asRtx = retransmission && dt.rtxPayloadType >= 0;
         int outLen = RtpPacket.FIXED_HEADER + (asRtx ? 2 : 0) + payload;
-        ByteBuf out = bridge.alloc().heapBuffer(outLen + SrtpSession.MAX_TRAILER);
-        byte[] o = out.array();
-        int oo = out.arrayOffset();
-        o[oo] = (byte) (0x80 | (a[off] & 0x20));
-        o[oo + 1] = (byte) ((a[off + 1] & 0x80) | (asRtx ? dt.rtxPayloadType : dt.payloadType));
+        byte[] o = bridge.scratch();
+        if (outLen + SrtpSession.MAX_TRAILER > o.length) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
+        o[0] = (byte) (0x80 | (a[off] & 0x20));
+        o[1] = (byte) ((a[off + 1] & 0x80) | (asRtx ? dt.rtxPayloadType : dt.payloadType));
         int ssrc;
         if (asRtx) {
             dt.rtxSeq = (dt.rtxSeq + 1) & 0xFFFF;
-            RtpPacket.setSequence(o, oo, dt.rtxSeq);
-            RtpPacket.putU16(o, oo + 12, seq);
+            RtpPacket.setSequence(o, 0, dt.rtxSeq);
+            RtpPacket.putU16(o, 12, seq);
             ssrc = dt.rtxSsrc;
         } else {
-            RtpPacket.setSequence(o, oo, seq);
+            RtpPacket.setSequence(o, 0, seq);
             ssrc = dt.ssrc;
         }
-        RtpPacket.setTimestamp(o, oo, ts);
-        RtpPacket.setSsrc(o, oo, ssrc);
-        System.arraycopy(a, off + hdr, o, oo + outLen - payload, payload);
-        int n = srtp.protectRtp(o, oo, outLen, out.capacity(), ssrc);
-        if (n < 0) { out.release(); bridge.metrics.srtpProtectFailures.inc(); return; }
-        out.writerIndex(n);
+        RtpPacket.setTimestamp(o, 0, ts);
+        RtpPacket.setSsrc(o, 0, ssrc);
+        System.arraycopy(a, off + hdr, o, outLen - payload, payload);
+        int n = srtp.protectRtp(o, 0, outLen, o.length, ssrc);
+        if (n < 0) { bridge.metrics.srtpProtectFailures.inc(); return; }
+        ByteBuf out = bridge.alloc().directBuffer(n);
+        out.writeBytes(o, 0, n);
         if (!retransmission) { dt.packetsSent++; dt.octetsSent += payload; }
         else bridge.metrics.retransmissions.inc();
         if (dt.kind == MediaKind.AUDIO) { bridge.metrics.audioPktsOut.inc(); bridge.metrics.audioBytesOut.inc(n); }

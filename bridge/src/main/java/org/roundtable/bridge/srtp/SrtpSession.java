@@ -28,9 +28,16 @@ public final class SrtpSession {
     public final int profile;
 
     public SrtpSession(SrtpKeys keys) {
+        this(keys, true);
+    }
+
+    /** replayProtection false: only for benchmarks that unprotect the same packet repeatedly. */
+    public SrtpSession(SrtpKeys keys, boolean replayProtection) {
         this.profile = keys.profile();
         SrtpPolicy p1 = policy(keys.profile()), p2 = policy(keys.profile());
         SrtpPolicy r1 = policy(keys.profile()), r2 = policy(keys.profile());
+        r1.setReceiveReplayEnabled(replayProtection);
+        r2.setReceiveReplayEnabled(replayProtection);
         tx = new SrtpContextFactory(true, keys.localKey(), keys.localSalt(), p1, p2, LOG);
         rx = new SrtpContextFactory(false, keys.remoteKey(), keys.remoteSalt(), r1, r2, LOG);
     }
