@@ -29,8 +29,8 @@ import org.roundtable.bridge.srtp.SrtpSession;
  * One headless WebRTC endpoint of the load generator: controlling ICE, DTLS client, SRTP, on a Netty
  * datagram channel; thousands share one event loop. Receiving counts packets and tracks loss per SSRC
  * from the plaintext RTP header (no decryption), and decrypts every Nth packet to read the publisher's
- * send time for latency. Thread: receive on the shared loop; send from the pacer thread (its own SRTP
- * context, so the two never share state); connect() from a set-up thread.
+ * send time for latency. Thread: receive on the shared loop; send from the pacer task on the same loop (its own SRTP
+ * context); connect() from a set-up thread.
  */
 public final class LoadEndpoint {
     private static final SecureRandom RND = new SecureRandom();

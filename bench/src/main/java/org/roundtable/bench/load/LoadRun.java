@@ -21,7 +21,7 @@ import org.roundtable.bridge.dtls.DtlsCertificate;
  * WebSocket protocol, send paced media, warm up, then measure a window. Scenarios: fanout (P
  * publishers to S subscribers), meeting (P members all sending and receiving), audio (P speakers to S
  * listeners), churn (S subscribers joining and leaving at a rate while P publishers send).
- * Thread: run() on the caller; receiving on one "load-loop"; pacing on "load-pacer"; set-up on a pool.
+ * Thread: run() on the caller; receiving and pacing on one "load-loop"; set-up on a pool.
  */
 public final class LoadRun {
     public record Options(String scenario, int publishers, int subscribers, int seconds, int warmup, String serverUrl,
@@ -165,16 +165,13 @@ public final class LoadRun {
             default -> throw new IllegalArgumentException("unknown scenario " + o.scenario() + " (fanout, meeting, audio, churn)");
         }
         double setupS = (System.nanoTime() - t0) / 1e9;
-        Thread pacer = new Thread(() -> {
-            while (pacing) {
-                long now = System.nanoTime();
-                Publisher[] ps = publishers.toArray(new Publisher[0]);
-                for (Publisher pub : ps) pub.tick(now);
-                try { Thread.sleep(2); } catch (InterruptedException e) { return; }
-            }
-        }, "load-pacer");
-        pacer.setDaemon(true);
-        pacer.start();
+        // The pacer runs on the load loop itself: writes go straight to the sockets, with no hop through
+        // the loop's task queue (which would count as latency).
+        java.util.concurrent.ScheduledFuture<?> pacer = loop.scheduleAtFixedRate(() -> {
+            if (!pacing) return;
+            long now = System.nanoTime();
+            for (Publisher pub : publishers.toArray(new Publisher[0])) pub.tick(now);
+        }, 0, 1, TimeUnit.MILLISECONDS);
         Thread.sleep(o.warmup() * 1000L);
 
         // measurement window
@@ -207,7 +204,7 @@ public final class LoadRun {
         double rss = ServerProcess.rssMb(o.serverPid());
         double live = ServerProcess.liveHeapMb(o.serverPid());
         pacing = false;
-        pacer.join(2000);
+        pacer.cancel(false);
         Thread.sleep(500); // let in-flight packets land
         long[] counts = loop.submit(() -> {
             latency.stop();

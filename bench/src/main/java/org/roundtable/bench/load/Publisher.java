@@ -3,7 +3,7 @@ package org.roundtable.bench.load;
 /**
  * Pre-packetized media for one publishing endpoint, without encoding: Opus at 50 packets/s (100-byte
  * payloads) and VP8 at 20 fps of two 1,100-byte packets (about 350 kbit/s, 40 packets/s), a key frame
- * of eight packets every 2 s or when a PLI asks. Thread: the pacer.
+ * of eight packets every 2 s or when a PLI asks. Thread: the load loop (the pacer task).
  */
 public final class Publisher {
     public final LoadEndpoint endpoint;
