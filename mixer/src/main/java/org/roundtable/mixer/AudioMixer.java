@@ -1,0 +1,238 @@
+package org.roundtable.mixer;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.roundtable.bridge.router.MediaSource;
+import org.roundtable.bridge.router.Subscription;
+import org.roundtable.bridge.rtp.RtpPacket;
+
+/**
+ * The audio MCU for one meeting: on a fixed 20 ms tick, each input's jitter buffer gives a frame; the
+ * loudest N inputs (RFC 6464 levels where the sender gives them, else decoded energy) are decoded and
+ * summed; each listener hears that mix minus their own voice, clipped softly; and each distinct mix is
+ * encoded once per codec, so listeners who hear the same thing share one encode (everyone who is not
+ * among the loudest shares the full mix). Inputs are ordinary router {@link Subscription}s; outputs
+ * go to an {@link Output} (an RTP sender for a phone leg, or a publisher).
+ * Thread: inputs are fed on the media loop (a copy into a queue); everything else runs on the tick.
+ */
+public final class AudioMixer implements AutoCloseable {
+    /** Where a listener's encoded frames go. */
+    public interface Output { void frame(byte[] payload, int len, long rtpTimestamp); }
+
+    public static final int DEFAULT_SPEAKERS = 3;
+    private final int maxSpeakers;
+    private final int opusComplexity;
+    private final List<Input> inputs = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private ScheduledFuture<?> task;
+    private final java.util.Random noise = new java.util.Random(7);
+    public long ticks, encodes, decodes;
+
+    public AudioMixer(int maxSpeakers, int opusComplexity) {
+        this.maxSpeakers = maxSpeakers;
+        this.opusComplexity = opusComplexity;
+    }
+
+    private record Packet(int seq, byte[] payload, int level) {}
+
+    /** One participant's voice. Feed it with {@link #onRtp} (or push() in tests and benchmarks). */
+    public final class Input implements Subscription {
+        public final String id;
+        private final AudioCodec decoder;
+        private final JitterBuffer jitter = new JitterBuffer();
+        private final ConcurrentLinkedQueue<Packet> inbox = new ConcurrentLinkedQueue<>();
+        private final int audioLevelExtId;
+        final short[] pcm = new short[AudioCodec.FRAME];
+        byte[] frame;
+        int frameLen, frameLevel;
+        boolean selected;
+        /** 0 .. 127 (loudest): from RFC 6464 or measured. */
+        int level;
+
+        Input(String id, AudioCodec.Kind codec, int audioLevelExtId) {
+            this.id = id;
+            this.decoder = AudioCodec.decoder(codec);
+            this.audioLevelExtId = audioLevelExtId;
+        }
+
+        /** From the router, on the media loop: copy the payload out; the tick does the rest. */
+        @Override public void onRtp(MediaSource source, ByteBuf buf, int off, int len, int hdr, boolean keyframe) {
+            byte[] a = buf.array();
+            int plen = RtpPacket.payloadLength(a, off, len);
+            if (plen <= 0 || inbox.size() > 50) return;
+            int lvl = -1;
+            if (audioLevelExtId > 0) {
+                int e = RtpPacket.findOneByteExtension(a, off, len, audioLevelExtId);
+                if (e > 0) lvl = 127 - (a[e] & 0x7F);
+            }
+            byte[] p = new byte[plen];
+            System.arraycopy(a, off + hdr, p, 0, plen);
+            inbox.add(new Packet(RtpPacket.sequence(a, off), p, lvl));
+        }
+
+        /** Feeds a payload directly (tests, benchmarks, the SIP leg's plain RTP). level -1: unknown. */
+        public void push(int seq, byte[] payload, int level) {
+            if (inbox.size() <= 50) inbox.add(new Packet(seq, payload, level));
+        }
+
+        public JitterBuffer jitter() { return jitter; }
+    }
+
+    /** One person hearing the meeting. */
+    public final class Listener {
+        public final String id;
+        final String ownInput;
+        final AudioCodec.Kind codec;
+        final Output out;
+        long ts;
+
+        Listener(String id, String ownInput, AudioCodec.Kind codec, Output out) {
+            this.id = id;
+            this.ownInput = ownInput;
+            this.codec = codec;
+            this.out = out;
+        }
+    }
+
+    public Input addInput(String id, AudioCodec.Kind codec, int audioLevelExtId) {
+        Input in = new Input(id, codec, audioLevelExtId);
+        inputs.add(in);
+        return in;
+    }
+
+    public void removeInput(Input in) { inputs.remove(in); }
+
+    /** ownInput: the listener's own input id (not mixed back to them), or null. */
+    public Listener addListener(String id, String ownInput, AudioCodec.Kind codec, Output out) {
+        Listener l = new Listener(id, ownInput, codec, out);
+        listeners.add(l);
+        return l;
+    }
+
+    public void removeListener(Listener l) { listeners.remove(l); encoders.remove(l); }
+
+    public void start(ScheduledExecutorService ticker) {
+        task = ticker.scheduleAtFixedRate(() -> {
+            try { tick(); } catch (RuntimeException e) { org.slf4j.LoggerFactory.getLogger(AudioMixer.class).warn("mix tick failed", e); }
+        }, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    // encoders: one per (mix key, codec); mix keys are "" (everyone selected) or an input id (everyone but it)
+    private final Map<String, AudioCodec> mixEncoders = new HashMap<>();
+    private final Map<Listener, Object> encoders = new java.util.concurrent.ConcurrentHashMap<>();
+    private final int[] sum = new int[AudioCodec.FRAME];
+    private final short[] mix = new short[AudioCodec.FRAME];
+    private final Map<String, byte[]> encoded = new HashMap<>();
+    private final Map<String, Integer> encodedLen = new HashMap<>();
+    private final List<Input> selected = new ArrayList<>();
+
+    /** One 20 ms step. Public for tests and benchmarks; normally run by {@link #start}. */
+    public void tick() {
+        ticks++;
+        // 1. a frame from each input's jitter buffer
+        for (Input in : inputs) {
+            for (Packet p; (p = in.inbox.poll()) != null; ) in.jitter.push(p.seq, p.payload, p.payload.length, p.level);
+            in.frame = in.jitter.pop();
+            in.frameLen = in.jitter.lastLen;
+            in.frameLevel = in.jitter.lastTag;
+            in.selected = false;
+            if (in.frame == null) { in.level = 0; continue; }
+            in.level = -1;
+        }
+        // RFC 6464 levels ride with the packets; without them, decode to measure
+        for (Input in : inputs) {
+            if (in.frame == null) continue;
+            if (in.audioLevelExtId <= 0) {
+                in.decoder.decode(in.frame, 0, in.frameLen, in.pcm);
+                decodes++;
+                in.level = energyLevel(in.pcm);
+            }
+        }
+        // 2. the loudest N
+        selected.clear();
+        for (Input in : inputs) {
+            if (in.frame == null) continue;
+            if (in.level < 0) in.level = lastLevel(in);
+            if (in.level < 20) continue;                     // below about -107 dBov: silence
+            selected.add(in);
+        }
+        selected.sort((a, b) -> Integer.compare(b.level, a.level));
+        while (selected.size() > maxSpeakers) selected.remove(selected.size() - 1);
+        for (Input in : selected) {
+            if (in.audioLevelExtId > 0) { in.decoder.decode(in.frame, 0, in.frameLen, in.pcm); decodes++; }
+        }
+        // 3. the full mix, then each listener's: minus their own voice; one encode per distinct mix and codec
+        java.util.Arrays.fill(sum, 0);
+        for (Input in : selected) for (int i = 0; i < AudioCodec.FRAME; i++) sum[i] += in.pcm[i];
+        encoded.clear();
+        encodedLen.clear();
+        for (Listener l : listeners) {
+            Input own = null;
+            if (l.ownInput != null) for (Input in : selected) if (in.id.equals(l.ownInput)) own = in;
+            String key = (own == null ? "" : own.id) + "|" + l.codec;
+            byte[] out = encoded.get(key);
+            if (out == null) {
+                for (int i = 0; i < AudioCodec.FRAME; i++) {
+                    int v = sum[i] - (own == null ? 0 : own.pcm[i]);
+                    mix[i] = (short) v;
+                }
+                limit(own == null ? selected.size() : selected.size() - 1);
+                AudioCodec enc = mixEncoders.computeIfAbsent(key, k -> AudioCodec.encoder(l.codec, opusComplexity));
+                out = new byte[1500];
+                int n = enc.encode(mix, out);
+                encodes++;
+                encoded.put(key, out);
+                encodedLen.put(key, n);
+            }
+            l.out.frame(out, encodedLen.get(key), l.ts);
+            l.ts += l.codec.frameTicks();
+        }
+    }
+
+    private int lastLevel(Input in) {
+        // the packet's RFC 6464 level, carried in the queue (see onRtp); unknown counts as audible
+        return in.frameLevel > 0 ? in.frameLevel : 60;
+    }
+
+    /** Soft clipping of the mix in place; with no speakers, comfort noise at about -70 dBov. */
+    private void limit(int speakers) {
+        if (speakers <= 0) {
+            for (int i = 0; i < AudioCodec.FRAME; i++) mix[i] = (short) (noise.nextInt(17) - 8);
+            return;
+        }
+        int peak = 0;
+        for (int i = 0; i < AudioCodec.FRAME; i++) peak = Math.max(peak, Math.abs(sum[i]));
+        // sums beyond 16-bit are compressed smoothly: x / (1 + |x| / 32768) keeps the sign and stays in range
+        for (int i = 0; i < AudioCodec.FRAME; i++) {
+            int v = mix[i];
+            if (peak > 24000) {
+                float x = v;
+                v = Math.round(x / (1f + Math.abs(x) / 32768f) * 1.5f);
+            }
+            mix[i] = (short) Math.max(-32768, Math.min(32767, v));
+        }
+    }
+
+    /** 0..127 like RFC 6464's -dBov, from a frame's RMS. */
+    static int energyLevel(short[] pcm) {
+        double acc = 0;
+        for (short s : pcm) acc += (double) s * s;
+        double rms = Math.sqrt(acc / pcm.length);
+        if (rms < 1) return 0;
+        double dbov = 20 * Math.log10(rms / 32768.0);
+        return (int) Math.max(0, Math.min(127, 127 + dbov));
+    }
+
+    public int inputCount() { return inputs.size(); }
+    public int listenerCount() { return listeners.size(); }
+
+    @Override public void close() { if (task != null) task.cancel(false); }
+}
