@@ -216,6 +216,15 @@ public final class Bridge implements AutoCloseable {
         return e;
     }
 
+    /** Binds a UDP channel on the media loop (plain-RTP legs for the SIP gateway). */
+    public Channel bindDatagram(InetSocketAddress local, io.netty.channel.ChannelHandler handler) throws InterruptedException {
+        boolean epoll = group instanceof EpollEventLoopGroup;
+        return new Bootstrap().group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .handler(handler)
+                .bind(local).sync().channel();
+    }
+
     /** Runs a task on the media loop and waits for its result. */
     public <T> T call(Callable<T> task) throws Exception {
         if (group.next().inEventLoop()) return task.call();
