@@ -231,7 +231,7 @@
     /** {participants: [{id, name, audio: {packetsReceived}, video: {framesDecoded}}]} from getStats(). */
     async stats() {
       const out = new Map();
-      this.participants().forEach(p => out.set(p.id, {id: p.id, name: p.name, audio: {packetsReceived: 0}, video: {framesDecoded: 0, framesReceived: 0}}));
+      this.participants().forEach(p => out.set(p.id, {id: p.id, name: p.name, audio: {packetsReceived: 0, totalAudioEnergy: 0}, video: {framesDecoded: 0, framesReceived: 0}}));
       const content = {framesDecoded: 0, from: null};
       if (!this.pc) return {participants: Array.from(out.values())};
       const trackMid = new Map();
@@ -250,7 +250,7 @@
         if (!owner || !out.has(owner)) return;
         if (this._midSsrc.get(mid) !== undefined && this._midSsrc.get(mid) !== s.ssrc) return;  // stale stream of an earlier sender
         const e = out.get(owner);
-        if (s.kind === 'audio') e.audio.packetsReceived += s.packetsReceived || 0;
+        if (s.kind === 'audio') { e.audio.packetsReceived += s.packetsReceived || 0; e.audio.totalAudioEnergy += s.totalAudioEnergy || 0; }
         else { e.video.framesDecoded += s.framesDecoded || 0; e.video.framesReceived += s.framesReceived || 0; }
       });
       return {participants: Array.from(out.values()), content: content};

@@ -66,6 +66,14 @@ public final class Conference {
 
     public boolean hasSource(MediaSource s) { return sources.contains(s); }
 
+    /**
+     * Publishes a source that is not a WebRTC endpoint's (a phone leg, the mixer's output): it is routed
+     * like any other. Media loop only; feed it with {@link MediaSource#route}.
+     */
+    public void addExternalSource(MediaSource s) { addSource(s); }
+
+    public void removeExternalSource(MediaSource s) { removeSource(s); }
+
     /** Immutable snapshot, readable from any thread. */
     public List<MediaSource> sources() { return snapshot; }
 

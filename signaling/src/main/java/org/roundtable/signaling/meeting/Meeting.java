@@ -20,6 +20,8 @@ public final class Meeting {
     boolean shareTakeover = true;
     boolean recording;
     String sharerId;
+    /** The audio mix for phone members; null until the first phone joins. */
+    MeetingAudio audio;
 
     Meeting(String id, Conference conference, SerialExecutor exec) {
         this.id = id;

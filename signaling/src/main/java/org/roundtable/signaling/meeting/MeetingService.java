@@ -77,7 +77,94 @@ public final class MeetingService {
         timer.scheduleWithFixedDelay(this::sendReminders, 1, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    private final java.util.concurrent.ScheduledExecutorService mixTicker = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "mixer");
+        t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY);
+        return t;
+    });
+
     public MeetingRegistry registry() { return registry; }
+
+    /** A phone member's media: where its leg listens, for the SIP gateway's SDP answer. */
+    public record PhoneMember(Participant participant, int rtpPort) {}
+
+    /**
+     * Puts a phone leg into a meeting (the SIP gateway calls this once the caller is admitted). Its
+     * audio is published into the conference as G.711 (browsers decode it as it is); it hears the
+     * meeting through the mixer. Its keys give the in-call codes: *7 mute, *8 unmute (by policy), #7/#9
+     * recording (record permission). Access rules are the caller's job (IVR, password, lobby).
+     */
+    public PhoneMember joinPhone(String meetingId, String name, Identity who, org.roundtable.mixer.AudioCodec.Kind codec, int payloadType,
+                                 int eventPayloadType, java.net.InetSocketAddress remoteRtp, Participant.Client client) throws SignalingException {
+        Participant p = join(meetingId, name == null ? "Phone" : name, Participant.Kind.SIP, client, null, registry.find(meetingId).isPresent(), false, who);
+        Meeting m = meetingFor(p.meetingId(), false);
+        return onMeeting(m, () -> {
+            if (p.inLobby) return new PhoneMember(p, -1);
+            return new PhoneMember(p, startPhoneMedia(m, p, codec, payloadType, eventPayloadType, remoteRtp));
+        });
+    }
+
+    private int startPhoneMedia(Meeting m, Participant p, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
+                                java.net.InetSocketAddress remote) throws Exception {
+        org.roundtable.bridge.rtp.Keyframes.Codec kc = codec == org.roundtable.mixer.AudioCodec.Kind.PCMA
+                ? org.roundtable.bridge.rtp.Keyframes.Codec.PCMA : org.roundtable.bridge.rtp.Keyframes.Codec.PCMU;
+        int ssrc = RND.nextInt();
+        MediaSource src = new MediaSource(p.id + "-audio-phone", p.id, "phone", MediaKind.AUDIO, kc, 8000, pt, -1, ssrc, 0, x -> {}, false);
+        org.roundtable.mixer.InCallCodes codes = new org.roundtable.mixer.InCallCodes();
+        io.netty.buffer.ByteBufAllocator alloc = bridge.alloc();
+        org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, pt, eventPt, 8000,
+                new org.roundtable.bridge.transport.PlainRtpLeg.Handler() {
+                    @Override public void onAudio(int seq, long ts, byte[] payload) {       // media loop
+                        io.netty.buffer.ByteBuf b = alloc.heapBuffer(12 + payload.length);
+                        byte[] a = b.array();
+                        int o = b.arrayOffset();
+                        a[o] = (byte) 0x80;
+                        a[o + 1] = (byte) pt;
+                        org.roundtable.bridge.rtp.RtpPacket.setSequence(a, o, seq);
+                        org.roundtable.bridge.rtp.RtpPacket.setTimestamp(a, o, ts);
+                        org.roundtable.bridge.rtp.RtpPacket.setSsrc(a, o, ssrc);
+                        System.arraycopy(payload, 0, a, o + 12, payload.length);
+                        b.writerIndex(12 + payload.length);
+                        try { src.route(b, o, 12 + payload.length, 12, bridge.nowMs(), false); } finally { b.release(); }
+                    }
+                    @Override public void onKey(char key) {
+                        String code = codes.key(key, System.currentTimeMillis());
+                        if (code != null) m.exec.execute(() -> inCallCode(m, p, code));
+                    }
+                }).start(config.bridge().bindAddress(), 0);
+        leg.remote(remote);
+        p.phoneLeg = leg;
+        p.phoneSource = src;
+        src.setPaused(p.audioPaused(), bridge.nowMs());
+        bridge.call(() -> { m.conference.addExternalSource(src); return null; });
+        if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker);
+        m.audio.sync();
+        p.phoneListener = m.audio.mixer.addListener(p.id, p.id, codec, (payload, len, ts) -> leg.send(payload, len, 160));
+        LOG.info("{} ({}) joined meeting {} by phone, RTP on port {}", p.id, p.name, m.id, leg.localPort());
+        return leg.localPort();
+    }
+
+    /** *7 / *8 / #7 / #9 from a phone. On exec. */
+    private void inCallCode(Meeting m, Participant p, String code) {
+        if (p.left) return;
+        switch (code) {
+            case "*7", "*8" -> {
+                boolean on = code.equals("*8");
+                if (on && p.mutedByHost && !m.allowSelfUnmute) { LOG.info("{}: *8 refused, the host muted them", p.id); return; }
+                if (on) p.mutedByHost = false;
+                p.audioOn = on;
+                applyMedia(p);
+                memberUpdated(m, p, on ? "unmuted" : "muted");
+            }
+            case "#7", "#9" -> {
+                boolean allowed = p.role == Role.HOST || (p.identity != null && p.identity.can("record"));
+                if (!allowed) { LOG.info("{}: {} refused, no record permission", p.id, code); return; }
+                setRecording(m, code.equals("#7"), p.name);
+            }
+            default -> { /* *45 *46 *44: 1:1 calls, not meetings */ }
+        }
+    }
     public Jwt jwt() { return jwt; }
     public AttemptLimiter limiter() { return limiter; }
 
@@ -271,11 +358,14 @@ public final class MeetingService {
     private void enter(Meeting m, Participant np) {
         np.inLobby = false;
         if (np.isMember()) np.role = np.owner || (!m.hasHost() && np.kind == Participant.Kind.WEB) ? Role.HOST : Role.GUEST;
-        np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
-            @Override public void onClosed(Endpoint e, String reason) {
-                m.exec.execute(() -> leaveNow(m, np, reason, null));
-            }
-        });
+        // phones wait in the lobby like anyone else (locked meetings); they never become host by arriving first
+        if (np.kind != Participant.Kind.SIP) {
+            np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
+                @Override public void onClosed(Endpoint e, String reason) {
+                    m.exec.execute(() -> leaveNow(m, np, reason, null));
+                }
+            });
+        }
         if (np.isMember()) {
             ObjectNode ev = event("participantJoined");
             ev.set("participant", describe(m, np));
@@ -575,6 +665,11 @@ public final class MeetingService {
 
     /** Pushes a participant's mute/camera state into the bridge. On exec. */
     private void applyMedia(Participant p) {
+        if (p.phoneSource != null) {
+            MediaSource src = p.phoneSource;
+            boolean paused = p.audioPaused();
+            bridge.execute(() -> src.setPaused(paused, bridge.nowMs()));
+        }
         if (p.endpoint == null) return;
         boolean a = p.audioPaused(), v = p.videoPaused();
         Endpoint e = p.endpoint;
@@ -603,6 +698,7 @@ public final class MeetingService {
         p.left = true;
         m.participants.remove(p.id);
         if (p.endpoint != null) bridge.execute(() -> p.endpoint.close(reason));
+        closePhone(m, p);
         LOG.info("{} left meeting {}: {}", p.id, m.id, reason);
         if (wasLobby) {
             ObjectNode ev = event("lobbyLeft");
@@ -647,6 +743,18 @@ public final class MeetingService {
         if (m.participants.isEmpty()) closeMeeting(m);
     }
 
+    private void closePhone(Meeting m, Participant p) {
+        if (p.phoneLeg != null) p.phoneLeg.close();
+        if (p.phoneListener != null && m.audio != null) m.audio.mixer.removeListener(p.phoneListener);
+        if (p.phoneSource != null) {
+            MediaSource src = p.phoneSource;
+            bridge.execute(() -> m.conference.removeExternalSource(src));
+        }
+        boolean phonesLeft = false;
+        for (Participant x : m.participants.values()) if (x.kind == Participant.Kind.SIP && !x.left) phonesLeft = true;
+        if (!phonesLeft && m.audio != null) { m.audio.close(); m.audio = null; }
+    }
+
     private void endMeeting(Meeting m, String reason) {
         // the registry first: anyone told "ended" who asks right away must see it ended
         try { registry.markEnded(m.id); } catch (RuntimeException e) { LOG.warn("cannot mark meeting {} ended: {}", m.id, e.toString()); }
@@ -657,6 +765,7 @@ public final class MeetingService {
             x.left = true;
             m.participants.remove(x.id);
             if (x.endpoint != null) bridge.execute(() -> x.endpoint.close(reason));
+            closePhone(m, x);
             try { x.client.closed(reason); } catch (RuntimeException ignored) { /* gone */ }
         }
         endedAt.put(m.id, System.currentTimeMillis());
@@ -676,6 +785,7 @@ public final class MeetingService {
     /** Sources changed in the conference: tell each browser which tracks exist and ask it to renegotiate. */
     private void sourcesChanged(Meeting m) {
         if (m.ended) return;
+        if (m.audio != null) m.audio.sync();
         List<MediaSource> sources = m.conference.sources();
         for (Participant p : m.participants.values()) {
             if (p.kind != Participant.Kind.WEB || p.left || p.inLobby) continue;
@@ -777,6 +887,7 @@ public final class MeetingService {
 
     public void close() {
         timer.shutdownNow();
+        mixTicker.shutdownNow();
         pool.shutdownNow();
     }
 }

@@ -10,7 +10,7 @@ import org.roundtable.bridge.router.Endpoint;
  * listed as a member). Mutated only on its meeting's serial executor.
  */
 public final class Participant {
-    public enum Kind { WEB, WHIP, WHEP }
+    public enum Kind { WEB, WHIP, WHEP, SIP }
 
     public enum Role {
         HOST, PRESENTER, GUEST;
@@ -50,6 +50,10 @@ public final class Participant {
     boolean owner;
     /** From the caller's token, or null for a guest. */
     org.roundtable.signaling.auth.Identity identity;
+    /** For phone members: their audio as a conference source, their leg, and what they hear. */
+    org.roundtable.bridge.router.MediaSource phoneSource;
+    org.roundtable.bridge.transport.PlainRtpLeg phoneLeg;
+    org.roundtable.mixer.AudioMixer.Listener phoneListener;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;

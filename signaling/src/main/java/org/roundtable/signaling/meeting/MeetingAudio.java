@@ -1,0 +1,70 @@
+package org.roundtable.signaling.meeting;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import org.roundtable.bridge.Bridge;
+import org.roundtable.bridge.router.Conference;
+import org.roundtable.bridge.router.MediaKind;
+import org.roundtable.bridge.router.MediaSource;
+import org.roundtable.mixer.AudioCodec;
+import org.roundtable.mixer.AudioMixer;
+
+/**
+ * A meeting's audio mix for members who cannot take one stream per member (phones). Created when the
+ * first phone joins: the mixer subscribes to every audio source in the conference, as they come and go,
+ * as an ordinary subscriber; each phone is a listener hearing everyone but itself.
+ * Thread: sync() on the meeting's executor (it hops to the media loop to subscribe); the mix on the ticker.
+ */
+final class MeetingAudio implements AutoCloseable {
+    final AudioMixer mixer = new AudioMixer(AudioMixer.DEFAULT_SPEAKERS, 5);
+    private final Bridge bridge;
+    private final Conference conference;
+    private final Map<MediaSource, AudioMixer.Input> inputs = new HashMap<>();
+
+    MeetingAudio(Bridge bridge, Conference conference, ScheduledExecutorService ticker) {
+        this.bridge = bridge;
+        this.conference = conference;
+        mixer.start(ticker);
+    }
+
+    static AudioCodec.Kind codecOf(MediaSource s) {
+        return switch (s.codec) {
+            case PCMU -> AudioCodec.Kind.PCMU;
+            case PCMA -> AudioCodec.Kind.PCMA;
+            default -> AudioCodec.Kind.OPUS;
+        };
+    }
+
+    /** Follows the conference's audio sources. On the meeting's executor. */
+    void sync() {
+        List<MediaSource> now = conference.sources();
+        Set<MediaSource> audio = new HashSet<>();
+        for (MediaSource s : now) if (s.kind == MediaKind.AUDIO && !s.content) audio.add(s);
+        for (MediaSource s : audio) {
+            if (inputs.containsKey(s)) continue;
+            AudioMixer.Input in = mixer.addInput(s.ownerId, codecOf(s), s.audioLevelExtId);
+            inputs.put(s, in);
+            bridge.execute(() -> conference.subscribe(s, in));
+        }
+        for (MediaSource s : new HashSet<>(inputs.keySet())) {
+            if (audio.contains(s)) continue;
+            AudioMixer.Input in = inputs.remove(s);
+            mixer.removeInput(in);
+            bridge.execute(() -> conference.unsubscribe(s, in));
+        }
+    }
+
+    @Override public void close() {
+        mixer.close();
+        for (Map.Entry<MediaSource, AudioMixer.Input> e : inputs.entrySet()) {
+            MediaSource s = e.getKey();
+            AudioMixer.Input in = e.getValue();
+            bridge.execute(() -> conference.unsubscribe(s, in));
+        }
+        inputs.clear();
+    }
+}
