@@ -25,6 +25,7 @@ public final class RoundtableServer implements AutoCloseable {
     public final Bridge bridge;
     public final MeetingService meetings;
     public final MeetingRegistry meetingRegistry;
+    public org.roundtable.signaling.sip.SipGateway sip;
     private final Server http;
 
     public RoundtableServer(ServerConfig config) {
@@ -58,6 +59,9 @@ public final class RoundtableServer implements AutoCloseable {
     public RoundtableServer start() throws Exception {
         bridge.start();
         http.start();
+        ServerConfig.Sip s = config.sip();
+        if (s.enabled()) sip = new org.roundtable.signaling.sip.SipGateway(meetings, bridge,
+                new org.roundtable.signaling.sip.SipGateway.Config(s.bindAddress(), s.port(), s.advertisedAddress(), s.hotline())).start();
         return this;
     }
 
@@ -69,6 +73,7 @@ public final class RoundtableServer implements AutoCloseable {
     }
 
     @Override public void close() throws Exception {
+        if (sip != null) sip.close();
         http.stop();
         bridge.close();
         meetings.close();

@@ -8,7 +8,17 @@ import org.roundtable.bridge.BridgeConfig;
 
 /** Server settings, read once from HOCON (embedded reference.conf, optional file, -D overrides). Immutable. */
 public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
-                           Auth auth, Registry registry, Limits limits) {
+                           Auth auth, Registry registry, Limits limits, Sip sip) {
+
+    /** The SIP gateway: where it listens, the address in its SDP, and the hotline number (the IVR). */
+    public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {}
+
+    public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
+                        Auth auth, Registry registry, Limits limits) {
+        this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, new Sip(false, "127.0.0.1", 5060, "127.0.0.1", "1000"));
+    }
+
+    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s); }
 
     /** Token verification: HS256 secrets and ES256 public keys (PEM) of the enterprise account system. */
     public record Auth(List<String> hs256Secrets, List<String> es256PublicKeys, String issuer, String audience, long clockSkewSeconds) {}
@@ -29,9 +39,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     public static final String DEV_SECRET = "roundtable-dev-secret-change-me";
 
-    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits); }
-    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l); }
-    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits); }
+    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip); }
+    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip); }
+    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip); }
 
     public static ServerConfig load(String file, Integer httpPort, Integer mediaPort) {
         Config c = ConfigFactory.defaultOverrides();
@@ -49,12 +59,14 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         Config m = r.getConfig("meetings");
         Config d = r.getConfig("db");
         Config l = r.getConfig("limits");
+        Config sp = r.getConfig("sip");
         return new ServerConfig(r.getString("http.host"), httpPort != null ? httpPort : r.getInt("http.port"), bc,
                 m.getBoolean("open"), m.getInt("max-participants"),
                 new Auth(a.getStringList("hs256-secrets"), a.getStringList("es256-public-keys"), a.getString("issuer"),
                         a.getString("audience"), a.getLong("clock-skew-seconds")),
                 new Registry(d.getString("url"), d.getString("user"), d.getString("password"), m.getInt("early-join-minutes"),
                         m.getInt("reminder-minutes")),
-                new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")));
+                new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")),
+                new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline")));
     }
 }

@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class Sdp {
     public String iceUfrag, icePwd, fingerprint, setup;
+    /** c= connection address (plain RTP peers such as SIP phones). */
+    public String connection;
     public final List<String> bundleMids = new ArrayList<>();
     public final List<Media> media = new ArrayList<>();
 
@@ -46,6 +48,7 @@ public final class Sdp {
         public String mid;
         public String direction = "sendrecv";
         public String iceUfrag, icePwd, fingerprint, setup;
+        public String connection;
         public boolean rtcpMux;
         public final List<Codec> codecs = new ArrayList<>();
         public final Map<Integer, String> extmap = new LinkedHashMap<>(); // id -> uri
@@ -81,6 +84,11 @@ public final class Sdp {
             char t = line.charAt(0);
             String v = line.substring(2);
             if (t == 'v') { sawV = true; continue; }
+            if (t == 'c') {
+                String[] p = v.trim().split("\\s+");
+                if (p.length >= 3) { String addr = p[2].split("/")[0]; if (m == null) s.connection = addr; else m.connection = addr; }
+                continue;
+            }
             if (t == 'm') {
                 String[] p = v.split(" ");
                 if (p.length < 3) throw new SdpException("malformed m= line");
@@ -121,6 +129,7 @@ public final class Sdp {
             if (md.icePwd == null) md.icePwd = s.icePwd;
             if (md.fingerprint == null) md.fingerprint = s.fingerprint;
             if (md.setup == null) md.setup = s.setup;
+            if (md.connection == null) md.connection = s.connection;
         }
         return s;
     }

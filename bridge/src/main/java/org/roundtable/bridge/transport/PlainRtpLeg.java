@@ -30,7 +30,7 @@ public final class PlainRtpLeg implements AutoCloseable {
     private static final SecureRandom RND = new SecureRandom();
     private final Bridge bridge;
     private final int audioPt, eventPt, clockRate;
-    private final Handler handler;
+    private volatile Handler handler;
     private final Rfc4733 dtmf = new Rfc4733();
     private final int ssrc = RND.nextInt();
     private Channel channel;
@@ -54,6 +54,9 @@ public final class PlainRtpLeg implements AutoCloseable {
         channel = bridge.bindDatagram(new InetSocketAddress(bindAddress, port), new Ingress());
         return this;
     }
+
+    /** Hands the leg to someone else (the IVR, then the meeting). */
+    public void handler(Handler h) { this.handler = h; }
 
     public int localPort() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
 

@@ -86,8 +86,42 @@ public final class MeetingService {
 
     public MeetingRegistry registry() { return registry; }
 
-    /** A phone member's media: where its leg listens, for the SIP gateway's SDP answer. */
-    public record PhoneMember(Participant participant, int rtpPort) {}
+    /** A phone member: where its leg listens, and whether it waits in the lobby. */
+    public record PhoneMember(Participant participant, int rtpPort, boolean inLobby) {}
+
+    /** What a phone in the lobby needs once admitted. */
+    record PendingPhone(org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt, org.roundtable.bridge.transport.PlainRtpLeg leg,
+                        Runnable onAdmitted) {}
+
+    /**
+     * The SIP gateway's entry: joins by meeting number (or id) with the caller's password, under the same
+     * rules and rate limits as everyone (the source is the caller's address); a locked meeting keeps the
+     * caller in the lobby (onAdmitted runs when a host lets them in). The leg is handed to the meeting.
+     * onClosed hears when the server ends the call (removed, meeting ended).
+     */
+    public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
+                                 org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
+        return joinPhone(r, codec, pt, eventPt, leg, onClosed, () -> {});
+    }
+
+    public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
+                                 org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed,
+                                 Runnable onAdmitted) throws SignalingException {
+        Participant.Client client = new Participant.Client() {
+            @Override public void send(ObjectNode message) { }
+            @Override public void closed(String reason) { onClosed.accept(reason); }
+        };
+        Participant p = join(r, Participant.Kind.SIP, client, null);
+        Meeting m = meetingFor(p.meetingId(), false);
+        return onMeeting(m, () -> {
+            if (p.inLobby) {
+                p.pendingPhone = new PendingPhone(codec, pt, eventPt, leg, onAdmitted);
+                return new PhoneMember(p, leg.localPort(), true);
+            }
+            startPhoneMedia(m, p, codec, pt, eventPt, leg);
+            return new PhoneMember(p, leg.localPort(), false);
+        });
+    }
 
     /**
      * Puts a phone leg into a meeting (the SIP gateway calls this once the caller is admitted). Its
@@ -100,21 +134,23 @@ public final class MeetingService {
         Participant p = join(meetingId, name == null ? "Phone" : name, Participant.Kind.SIP, client, null, registry.find(meetingId).isPresent(), false, who);
         Meeting m = meetingFor(p.meetingId(), false);
         return onMeeting(m, () -> {
-            if (p.inLobby) return new PhoneMember(p, -1);
-            return new PhoneMember(p, startPhoneMedia(m, p, codec, payloadType, eventPayloadType, remoteRtp));
+            if (p.inLobby) return new PhoneMember(p, -1, true);
+            org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, payloadType,
+                    eventPayloadType, 8000, (seq, ts, payload) -> { }).start(config.bridge().bindAddress(), 0);
+            leg.remote(remoteRtp);
+            return new PhoneMember(p, startPhoneMedia(m, p, codec, payloadType, eventPayloadType, leg), false);
         });
     }
 
     private int startPhoneMedia(Meeting m, Participant p, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                java.net.InetSocketAddress remote) throws Exception {
+                                org.roundtable.bridge.transport.PlainRtpLeg leg) throws Exception {
         org.roundtable.bridge.rtp.Keyframes.Codec kc = codec == org.roundtable.mixer.AudioCodec.Kind.PCMA
                 ? org.roundtable.bridge.rtp.Keyframes.Codec.PCMA : org.roundtable.bridge.rtp.Keyframes.Codec.PCMU;
         int ssrc = RND.nextInt();
         MediaSource src = new MediaSource(p.id + "-audio-phone", p.id, "phone", MediaKind.AUDIO, kc, 8000, pt, -1, ssrc, 0, x -> {}, false);
         org.roundtable.mixer.InCallCodes codes = new org.roundtable.mixer.InCallCodes();
         io.netty.buffer.ByteBufAllocator alloc = bridge.alloc();
-        org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, pt, eventPt, 8000,
-                new org.roundtable.bridge.transport.PlainRtpLeg.Handler() {
+        leg.handler(new org.roundtable.bridge.transport.PlainRtpLeg.Handler() {
                     @Override public void onAudio(int seq, long ts, byte[] payload) {       // media loop
                         io.netty.buffer.ByteBuf b = alloc.heapBuffer(12 + payload.length);
                         byte[] a = b.array();
@@ -132,8 +168,7 @@ public final class MeetingService {
                         String code = codes.key(key, System.currentTimeMillis());
                         if (code != null) m.exec.execute(() -> inCallCode(m, p, code));
                     }
-                }).start(config.bridge().bindAddress(), 0);
-        leg.remote(remote);
+                });
         p.phoneLeg = leg;
         p.phoneSource = src;
         src.setPaused(p.audioPaused(), bridge.nowMs());
@@ -597,6 +632,12 @@ public final class MeetingService {
                 }
                 case "admit" -> {
                     enter(m, t);
+                    if (t.pendingPhone != null) {
+                        PendingPhone pp = t.pendingPhone;
+                        t.pendingPhone = null;
+                        startPhoneMedia(m, t, pp.codec(), pp.pt(), pp.eventPt(), pp.leg());
+                        pp.onAdmitted().run();
+                    }
                     ObjectNode ev = event("lobbyLeft");
                     ev.put("participantId", t.id);
                     ev.put("admitted", true);
@@ -745,6 +786,7 @@ public final class MeetingService {
 
     private void closePhone(Meeting m, Participant p) {
         if (p.phoneLeg != null) p.phoneLeg.close();
+        if (p.pendingPhone != null) { p.pendingPhone.leg().close(); p.pendingPhone = null; }
         if (p.phoneListener != null && m.audio != null) m.audio.mixer.removeListener(p.phoneListener);
         if (p.phoneSource != null) {
             MediaSource src = p.phoneSource;

@@ -54,6 +54,7 @@ public final class Participant {
     org.roundtable.bridge.router.MediaSource phoneSource;
     org.roundtable.bridge.transport.PlainRtpLeg phoneLeg;
     org.roundtable.mixer.AudioMixer.Listener phoneListener;
+    MeetingService.PendingPhone pendingPhone;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;

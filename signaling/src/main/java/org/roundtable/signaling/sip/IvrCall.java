@@ -1,0 +1,188 @@
+package org.roundtable.signaling.sip;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.roundtable.bridge.transport.PlainRtpLeg;
+import org.roundtable.mixer.AudioCodec;
+import org.roundtable.mixer.G711;
+import org.roundtable.signaling.meeting.MeetingService;
+import org.roundtable.signaling.meeting.SignalingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The meeting IVR for one phone call: prompts (8 kHz µ-law files, paced every 20 ms in the call's
+ * codec), keys (RFC 4733 or SIP INFO), meeting number then password, each ending with #. It always
+ * asks for the password, so a caller cannot tell a wrong number from a wrong password; three wrong
+ * tries end the call. The password check is the meeting rules' (rate limits per source included).
+ * Once admitted, the leg is handed to the meeting. Thread: keys on the media loop or the SIP thread,
+ * prompts on the IVR scheduler; state changes under this object's lock.
+ */
+final class IvrCall {
+    private static final Logger LOG = LoggerFactory.getLogger(IvrCall.class);
+    private static final Map<String, byte[]> PROMPTS = new ConcurrentHashMap<>();
+
+    enum State { NUMBER, PASSWORD, JOINING, LOBBY, GOODBYE, JOINED, DONE }
+
+    interface Hangup { void hangup(String reason); }
+
+    private final MeetingService meetings;
+    private final PlainRtpLeg leg;
+    private final AudioCodec.Kind codec;
+    private final int pt, eventPt;
+    private final String source;
+    private final String displayName;
+    private final Hangup hangup;
+    private final ScheduledFuture<?> player;
+    private State state;
+    private String number;
+    private final boolean direct;
+    private final StringBuilder digits = new StringBuilder();
+    private int tries;
+    private byte[] prompt;
+    private int promptPos;
+    private long lastKeyAtMs;
+    volatile long passwordDoneAtMs;
+    volatile long joinedAfterMs = -1;
+    volatile MeetingService.PhoneMember member;
+
+    IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
+            String displayName, ScheduledExecutorService scheduler, Hangup hangup) {
+        this.meetings = meetings;
+        this.leg = leg;
+        this.codec = codec;
+        this.pt = pt;
+        this.eventPt = eventPt;
+        this.source = source;
+        this.displayName = displayName;
+        this.hangup = hangup;
+        this.direct = dialled != null;
+        if (dialled != null) {
+            number = dialled;
+            state = State.PASSWORD;
+            play("password");
+        } else {
+            state = State.NUMBER;
+            play("welcome");
+        }
+        leg.handler(new PlainRtpLeg.Handler() {
+            @Override public void onAudio(int seq, long ts, byte[] payload) { }
+            @Override public void onKey(char key) { key(key); }
+        });
+        player = scheduler.scheduleAtFixedRate(this::tick, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    static byte[] prompt(String name) {
+        return PROMPTS.computeIfAbsent(name, n -> {
+            try (InputStream in = IvrCall.class.getClassLoader().getResourceAsStream("prompts/" + n + ".ul")) {
+                return in == null ? new byte[0] : in.readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+    }
+
+    private synchronized void play(String name) {
+        prompt = prompt(name);
+        promptPos = 0;
+    }
+
+    /** One 20 ms frame of prompt or silence, in the call's codec. */
+    private void tick() {
+        byte[] frame = new byte[160];
+        synchronized (this) {
+            if (state == State.JOINED || state == State.DONE) return;    // the meeting's mix takes over
+            for (int i = 0; i < 160; i++) {
+                int ulaw = prompt != null && promptPos < prompt.length ? prompt[promptPos++] & 0xFF : 0xFF;
+                frame[i] = codec == AudioCodec.Kind.PCMA ? G711.linearToAlaw(G711.ulawToLinear(ulaw)) : (byte) ulaw;
+            }
+        }
+        leg.send(frame, 160, 160);
+    }
+
+    /** A key from RFC 4733 or SIP INFO. */
+    synchronized void key(char k) {
+        long now = System.currentTimeMillis();
+        if (state != State.NUMBER && state != State.PASSWORD) return;
+        if (now - lastKeyAtMs > 10_000) digits.setLength(0);   // a stale half-entry
+        lastKeyAtMs = now;
+        if (k == '*') { digits.setLength(0); return; }
+        if (k != '#') {
+            if (digits.length() < 32) digits.append(k);
+            prompt = null;                                        // barge-in: stop the prompt
+            return;
+        }
+        String entered = digits.toString();
+        digits.setLength(0);
+        if (state == State.NUMBER) {
+            if (entered.isEmpty()) return;
+            number = entered;
+            state = State.PASSWORD;
+            play("password");
+            return;
+        }
+        passwordDoneAtMs = now;
+        state = State.JOINING;
+        String n = number, pw = entered;
+        Thread.ofPlatformIfAvailable(() -> join(n, pw));
+    }
+
+    private void join(String meetingNumber, String password) {
+        try {
+            MeetingService.PhoneMember pm = meetings.joinPhone(new MeetingService.JoinRequest(meetingNumber, displayName, null,
+                    password.isEmpty() ? null : password, source), codec, pt, eventPt, leg, reason -> hangup.hangup(reason));
+            synchronized (this) {
+                member = pm;
+                if (state == State.DONE) return;
+                if (pm.inLobby()) { state = State.LOBBY; play("lobby"); }
+                else state = State.JOINED;
+            }
+            joinedAfterMs = System.currentTimeMillis() - passwordDoneAtMs;
+            LOG.info("phone caller {} joined meeting {}{}, {} ms after the last key (the mix starts on the next 20 ms tick)",
+                    source, meetingNumber, pm.inLobby() ? " (in the lobby)" : "", joinedAfterMs);
+        } catch (SignalingException e) {
+            synchronized (this) {
+                if (state == State.DONE) return;
+                tries++;
+                LOG.info("phone caller {}: {} ({} of 3)", source, e.code, tries);
+                boolean retry = tries < 3 && (e.code.equals("denied") || e.code.equals("bad_meeting_id"));
+                if (retry) {
+                    state = direct ? State.PASSWORD : State.NUMBER;
+                    play("wrong");
+                    return;
+                }
+                state = State.GOODBYE;
+                play("goodbye");
+                long ms = prompt.length / 8 + 300;
+                String why = e.code.equals("rate_limited") ? "too many attempts" : "wrong meeting number or password";
+                Thread.ofPlatformIfAvailable(() -> {
+                    try { Thread.sleep(ms); } catch (InterruptedException ignored) { /* hang up now */ }
+                    hangup.hangup(why);
+                });
+            }
+        }
+    }
+
+    /** The meeting admitted the caller from the lobby: the mix takes over. */
+    synchronized void admitted() { if (state == State.LOBBY) state = State.JOINED; }
+
+    void close() {
+        synchronized (this) { state = State.DONE; }
+        player.cancel(false);
+    }
+
+    /** Thread helper (Java 17 has no virtual threads). */
+    static final class Thread {
+        static void ofPlatformIfAvailable(Runnable r) {
+            java.lang.Thread t = new java.lang.Thread(r, "ivr");
+            t.setDaemon(true);
+            t.start();
+        }
+        static void sleep(long ms) throws InterruptedException { java.lang.Thread.sleep(ms); }
+    }
+}

@@ -1,0 +1,91 @@
+package org.roundtable.signaling.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.roundtable.signaling.e2e.E2e.waitFor;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.BridgeConfig;
+import org.roundtable.signaling.RoundtableServer;
+import org.roundtable.signaling.ServerConfig;
+import org.roundtable.signaling.auth.Identity;
+import org.roundtable.signaling.registry.MeetingSpec;
+
+/**
+ * Phone callers through the SIP gateway, with sipp as the PBX's trunk: a caller dials the hotline, keys
+ * the meeting number and password as RFC 4733 events (a coherent pcap from the shared harness's
+ * generator), and a Chromium member receives its audio; three wrong passwords end the call.
+ */
+class SipCallTest {
+    static final String GEN = "../../shared/harness/sip/gen_rtp_pcap.py";
+
+    static Path pcap(Path dir, String digits, double tail) throws Exception {
+        File gen = new File(GEN).exists() ? new File(GEN) : new File("../shared/harness/sip/gen_rtp_pcap.py");
+        assertTrue(gen.exists(), "the shared harness's pcap generator (" + gen.getAbsolutePath() + ")");
+        Process p = new ProcessBuilder("python3", gen.getAbsolutePath(), dir.resolve("ivr.pcap").toString(), "--codec", "pcma",
+                "--digits", digits, "--lead", "1.5", "--gap", "0.25", "--tail", Double.toString(tail)).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        return dir;
+    }
+
+    static Process sipp(Path dir, String scenario, int sipPort, int localPort, int mediaPort) throws Exception {
+        Path sc = dir.resolve(scenario);
+        try (var in = SipCallTest.class.getClassLoader().getResourceAsStream("sip/" + scenario)) { Files.copy(in, sc); }
+        return new ProcessBuilder("sipp", "-sf", sc.toString(), "-s", "1000", "127.0.0.1:" + sipPort, "-i", "127.0.0.1",
+                "-p", Integer.toString(localPort), "-mi", "127.0.0.1", "-mp", Integer.toString(mediaPort), "-m", "1",
+                "-timeout", "40s", "-timeout_error", "-nd").directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sipp.log").toFile()).start();
+    }
+
+    static int freePort() throws Exception {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) { return s.getLocalPort(); }
+    }
+
+    @Test
+    void hotlineCallerJoinsAndWrongPasswordsHangUp() throws Exception {
+        E2e.skipUnlessE2e();
+        int sipPort = freePort();
+        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        ServerConfig cfg = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
+        try (RoundtableServer server = new RoundtableServer(cfg).start(); Browser b = new Browser()) {
+            String alice = b.open(server.url() + "?meeting=777001&autojoin=1&name=Alice");
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(alice))));
+
+            // hotline -> meeting number 777001 # -> (no password in this open meeting) #
+            Path dir = pcap(Files.createTempDirectory("rt-sip"), "777001##", 10);
+            Process call = sipp(dir, "uac_ivr.xml", sipPort, freePort(), freePort());
+            try {
+                assertTrue(waitFor(20_000, () -> {
+                    Map<String, Object> p = b.stats(alice).stream().filter(x -> "sipp".equals(x.get("name"))).findFirst().orElse(null);
+                    return p != null && E2e.audio(p) > 50 && PhoneInMeetingTest.energy(p) > 0;
+                }), "the browser hears the phone caller: " + b.stats(alice));
+                assertEquals("sip", PhoneInMeetingTest.member(b, alice, "sipp").get("kind"));
+                System.out.printf("[e2e] phone caller joined %d ms after the last password key%n", server.sip.lastJoinDelayMs());
+                assertTrue(call.waitFor(40, TimeUnit.SECONDS), "sipp finished");
+                assertEquals(0, call.exitValue(), "the call completed: " + Files.readString(dir.resolve("sipp.log")));
+                assertTrue(waitFor(5_000, () -> b.stats(alice).stream().noneMatch(x -> "sipp".equals(x.get("name")))), "the caller left on BYE");
+            } finally {
+                call.destroy();
+            }
+
+            // a registry meeting with a password: three wrong tries end the call
+            var m = server.meetingRegistry.create(new Identity("ann", "Ann", java.util.Set.of()),
+                    new MeetingSpec("instant", "Board", null, null, List.of(), "4321", true, false));
+            String n = m.number();
+            Path dir2 = pcap(Files.createTempDirectory("rt-sip"), n + "#1111#" + n + "#2222#" + n + "#3333#", 12);
+            Process rejected = sipp(dir2, "uac_ivr_rejected.xml", sipPort, freePort(), freePort());
+            try {
+                assertTrue(rejected.waitFor(45, TimeUnit.SECONDS), "sipp finished");
+                assertEquals(0, rejected.exitValue(), "the server hung up after three wrong passwords: " + Files.readString(dir2.resolve("sipp.log")));
+            } finally {
+                rejected.destroy();
+            }
+            assertEquals(0, server.sip.activeCalls());
+        }
+    }
+}
