@@ -1,0 +1,87 @@
+package org.roundtable.signaling.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.BridgeConfig;
+import org.roundtable.signaling.RoundtableServer;
+import org.roundtable.signaling.ServerConfig;
+
+/** Malformed SIP and SDP get SIP error responses (or are dropped), and a call in progress carries on. */
+class SipBadInputTest {
+    static String invite(int localPort, String callId, String contentType, String body) {
+        return "INVITE sip:1000@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + localPort + ";branch=z9hG4bK" + callId + "\r\n"
+                + "From: <sip:bad@127.0.0.1>;tag=" + callId + "\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: " + callId + "\r\n"
+                + "CSeq: 1 INVITE\r\nContact: <sip:bad@127.0.0.1:" + localPort + ">\r\nMax-Forwards: 70\r\n"
+                + "Content-Type: " + contentType + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    /** The final response code to a request, skipping 100 Trying; -1 if none came. */
+    static int send(DatagramSocket s, int sipPort, String msg) throws Exception {
+        byte[] b = msg.getBytes(StandardCharsets.UTF_8);
+        s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", sipPort)));
+        byte[] buf = new byte[4096];
+        long end = System.currentTimeMillis() + 3000;
+        while (System.currentTimeMillis() < end) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try { s.receive(p); } catch (SocketTimeoutException e) { continue; }
+            String r = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
+            if (!r.startsWith("SIP/2.0 ")) continue;
+            int code = Integer.parseInt(r.substring(8, 11));
+            if (code >= 200) return code;
+        }
+        return -1;
+    }
+
+    @Test void badSipAndSdpAreAnsweredAndACallCarriesOn() throws Exception {
+        E2e.skipUnlessE2e();
+        int sipPort = SipCallTest.freePort();
+        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        ServerConfig cfg = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
+        try (RoundtableServer server = new RoundtableServer(cfg).start();
+             DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            s.setSoTimeout(100);
+            // a good call in progress (hotline, meeting 880001, no password), staying 9 s
+            Path dir = SipCallTest.pcap(Files.createTempDirectory("rt-sip"), "880001##", 10);
+            Process call = SipCallTest.sipp(dir, "uac_ivr.xml", sipPort, SipCallTest.freePort(), SipCallTest.freePort());
+            try {
+                assertTrue(E2e.waitFor(10_000, () -> server.sip.activeCalls() == 1), "the good call is up");
+                int p = s.getLocalPort();
+                // garbage datagrams: dropped, nothing breaks
+                java.util.Random r = new java.util.Random(5);
+                for (int i = 0; i < 200; i++) {
+                    byte[] g = new byte[1 + r.nextInt(600)];
+                    r.nextBytes(g);
+                    s.send(new DatagramPacket(g, g.length, new InetSocketAddress("127.0.0.1", sipPort)));
+                }
+                s.send(new DatagramPacket("INVITE garbage\r\n\r\n".getBytes(), 18, new InetSocketAddress("127.0.0.1", sipPort)));
+                assertEquals(488, send(s, sipPort, invite(p, "badsdp1", "application/sdp", "this is not SDP")), "unparseable SDP");
+                assertEquals(488, send(s, sipPort, invite(p, "badsdp2", "application/sdp",
+                        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n")),
+                        "no common codec");
+                assertEquals(488, send(s, sipPort, invite(p, "badsdp3", "application/sdp",
+                        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 4000 RTP/AVP 96\r\n")), "no audio");
+                String subscribe = "SUBSCRIBE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + p + ";branch=z9hG4bKsub1\r\n"
+                        + "From: <sip:bad@127.0.0.1>;tag=s1\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: sub1\r\nCSeq: 1 SUBSCRIBE\r\n"
+                        + "Contact: <sip:bad@127.0.0.1:" + p + ">\r\nEvent: presence\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+                assertEquals(405, send(s, sipPort, subscribe), "methods we do not handle");
+                assertEquals(1, server.sip.activeCalls(), "the bad requests left no calls behind, and the good call is still up");
+                assertTrue(call.waitFor(40, TimeUnit.SECONDS));
+                assertEquals(0, call.exitValue(), "the good call completed normally: " + Files.readString(dir.resolve("sipp.log")));
+            } finally {
+                call.destroy();
+            }
+        }
+    }
+}
