@@ -373,7 +373,7 @@ public final class MeetingService {
                 np.identity = who;
                 np.meetingId = m.id;
                 m.participants.put(np.id, np);
-                if (kind == Participant.Kind.WEB && m.locked && !owner) {
+                if ((kind == Participant.Kind.WEB || kind == Participant.Kind.SIP) && m.locked && !owner) {
                     np.inLobby = true;
                     ObjectNode ev = event("lobbyJoined");
                     ev.set("participant", describe(m, np));

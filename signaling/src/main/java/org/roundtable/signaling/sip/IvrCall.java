@@ -135,7 +135,7 @@ final class IvrCall {
     private void join(String meetingNumber, String password) {
         try {
             MeetingService.PhoneMember pm = meetings.joinPhone(new MeetingService.JoinRequest(meetingNumber, displayName, null,
-                    password.isEmpty() ? null : password, source), codec, pt, eventPt, leg, reason -> hangup.hangup(reason));
+                    password.isEmpty() ? null : password, source), codec, pt, eventPt, leg, reason -> hangup.hangup(reason), this::admitted);
             synchronized (this) {
                 member = pm;
                 if (state == State.DONE) return;

@@ -88,4 +88,36 @@ class SipCallTest {
             assertEquals(0, server.sip.activeCalls());
         }
     }
+
+    @Test
+    void lockedMeetingHoldsTheCallerInTheLobbyUntilAdmitted() throws Exception {
+        E2e.skipUnlessE2e();
+        int sipPort = freePort();
+        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        ServerConfig cfg = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
+        try (RoundtableServer server = new RoundtableServer(cfg).start(); Browser b = new Browser()) {
+            String alice = b.open(server.url() + "?meeting=777002&autojoin=1&name=Alice");
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(alice))));
+            b.js(alice, "window.roundtable.lock();");
+            assertTrue(waitFor(5_000, () -> Boolean.TRUE.equals(b.js(alice, "return window.roundtable.locked;"))));
+            Path dir = pcap(Files.createTempDirectory("rt-sip"), "777002##", 10);
+            Process call = sipp(dir, "uac_ivr.xml", sipPort, freePort(), freePort());
+            try {
+                assertTrue(waitFor(15_000, () -> Boolean.TRUE.equals(PhoneInMeetingTest.member(b, alice, "sipp").get("inLobby"))),
+                        "the host sees the caller waiting in the lobby");
+                Thread.sleep(1000);
+                assertTrue(b.stats(alice).stream().noneMatch(x -> "sipp".equals(x.get("name"))), "no media from a caller in the lobby");
+                String id = (String) PhoneInMeetingTest.member(b, alice, "sipp").get("id");
+                b.js(alice, "window.roundtable.admit('" + id + "');");
+                assertTrue(waitFor(10_000, () -> {
+                    Map<String, Object> p = b.stats(alice).stream().filter(x -> "sipp".equals(x.get("name"))).findFirst().orElse(null);
+                    return p != null && E2e.audio(p) > 20 && PhoneInMeetingTest.energy(p) > 0;
+                }), "once admitted, the caller is heard: " + b.stats(alice));
+                assertTrue(call.waitFor(40, TimeUnit.SECONDS));
+                assertEquals(0, call.exitValue(), Files.readString(dir.resolve("sipp.log")));
+            } finally {
+                call.destroy();
+            }
+        }
+    }
 }
