@@ -139,7 +139,7 @@ final class IvrCall {
             synchronized (this) {
                 member = pm;
                 if (state == State.DONE) return;
-                if (pm.inLobby()) { state = State.LOBBY; play("lobby"); }
+                if (pm.inLobby() && state != State.JOINED) { state = State.LOBBY; play("lobby"); } // a fast admit may have come first
                 else state = State.JOINED;
             }
             joinedAfterMs = System.currentTimeMillis() - passwordDoneAtMs;
@@ -169,7 +169,7 @@ final class IvrCall {
     }
 
     /** The meeting admitted the caller from the lobby: the mix takes over. */
-    synchronized void admitted() { if (state == State.LOBBY) state = State.JOINED; }
+    synchronized void admitted() { if (state != State.DONE && state != State.GOODBYE) state = State.JOINED; }
 
     void close() {
         synchronized (this) { state = State.DONE; }
