@@ -10,7 +10,7 @@ NS=${NS:-roundtable-test-$$}
 
 if [[ ${SKIP_INSTALL:-0} != 1 ]]; then
   need=()
-  for p in chromium chromium-driver iproute2 procps postgresql sip-tester python3; do
+  for p in chromium chromium-driver iproute2 procps postgresql sip-tester python3 kamailio baresip; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
   done
   if (( ${#need[@]} )); then
@@ -36,6 +36,12 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
+# a veth carrying 127.0.0.2 inside the namespace (baresip ignores loopback-only hosts; see the harness README)
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec "$NS" ip link add rt0 type veth peer name rt1
+ip netns exec "$NS" ip addr add 127.0.0.2/32 dev rt0
+ip netns exec "$NS" ip link set rt1 up
+ip netns exec "$NS" ip link set rt0 up
 
 echo "== starting PostgreSQL ($PGBIN) inside $NS on 127.0.0.1:55432"
 chown postgres "$PGWORK"
@@ -46,5 +52,5 @@ ip netns exec "$NS" runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p 554
 export RT_PG_URL=jdbc:postgresql://127.0.0.1:55432/roundtable RT_PG_USER=postgres
 
 echo "== running all tests in $NS"
-ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" RT_PG_URL="$RT_PG_URL" RT_PG_USER="$RT_PG_USER" \
+ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" RT_PG_URL="$RT_PG_URL" RT_PG_USER="$RT_PG_USER" RT_NETNS="$NS" \
   mvn -B -o test "$@"

@@ -85,6 +85,8 @@
     }
     setPolicy(allowSelfUnmute) { return this._control('setPolicy', {allowSelfUnmute: !!allowSelfUnmute}); }
     startRecording() { return this._control('startRecording'); }
+    /** Calls a phone or SIP address into the meeting (hosts with the dial_out permission). */
+    dialOut(target) { return this._control('dialOut', {target: target}); }
     stopRecording() { return this._control('stopRecording'); }
     _control(action, extra) {
       if (this.state !== 'joined') return Promise.reject(Object.assign(new Error('not in a meeting'), {code: 'bad_state'}));

@@ -11,7 +11,12 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                            Auth auth, Registry registry, Limits limits, Sip sip) {
 
     /** The SIP gateway: where it listens, the address in its SDP, and the hotline number (the IVR). */
-    public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {}
+    public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
+                      String registrar, int registrarPort, String user, String password, int expiresSeconds) {
+        public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
+            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "roundtable", "", 300);
+        }
+    }
 
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                         Auth auth, Registry registry, Limits limits) {
@@ -67,6 +72,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 new Registry(d.getString("url"), d.getString("user"), d.getString("password"), m.getInt("early-join-minutes"),
                         m.getInt("reminder-minutes")),
                 new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")),
-                new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline")));
+                new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline"),
+                        sp.getString("registrar"), sp.getInt("registrar-port"), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds")));
     }
 }

@@ -29,7 +29,8 @@ public final class PlainRtpLeg implements AutoCloseable {
 
     private static final SecureRandom RND = new SecureRandom();
     private final Bridge bridge;
-    private final int audioPt, eventPt, clockRate;
+    private volatile int audioPt, eventPt;
+    private final int clockRate;
     private volatile Handler handler;
     private final Rfc4733 dtmf = new Rfc4733();
     private final int ssrc = RND.nextInt();
@@ -54,6 +55,9 @@ public final class PlainRtpLeg implements AutoCloseable {
         channel = bridge.bindDatagram(new InetSocketAddress(bindAddress, port), new Ingress());
         return this;
     }
+
+    /** The payload types once negotiated (a dial-out learns them from the callee's answer). */
+    public void payloadTypes(int audio, int event) { this.audioPt = audio; this.eventPt = event; }
 
     /** Hands the leg to someone else (the IVR, then the meeting). */
     public void handler(Handler h) { this.handler = h; }

@@ -99,6 +99,29 @@ public final class MeetingService {
      * caller in the lobby (onAdmitted runs when a host lets them in). The leg is handed to the meeting.
      * onClosed hears when the server ends the call (removed, meeting ended).
      */
+    /** Who can dial out for a meeting (the SIP gateway, when there is one). */
+    public interface Dialer { void dial(String meetingId, String target) throws Exception; }
+    private volatile Dialer dialer;
+    public void dialer(Dialer d) { this.dialer = d; }
+
+    /** A callee a host invited: joins on answer, no IVR or password (the host's invitation is the access). */
+    public PhoneMember joinInvitedPhone(String meetingId, String name, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
+                                        org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
+        Participant.Client client = new Participant.Client() {
+            @Override public void send(ObjectNode message) { }
+            @Override public void closed(String reason) { onClosed.accept(reason); }
+        };
+        Meeting m0 = meetings.get(meetingId);
+        if (m0 == null) throw new SignalingException("not_found", 404, "the meeting has ended");
+        Participant p = join(meetingId, name, Participant.Kind.SIP, client, null, true, false, null);
+        Meeting m = meetingFor(p.meetingId(), false);
+        return onMeeting(m, () -> {
+            if (p.inLobby) { enter(m, p); }      // invited by a host: no lobby
+            startPhoneMedia(m, p, codec, pt, eventPt, leg);
+            return new PhoneMember(p, leg.localPort(), false);
+        });
+    }
+
     public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
                                  org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
         return joinPhone(r, codec, pt, eventPt, leg, onClosed, () -> {});
@@ -581,7 +604,7 @@ public final class MeetingService {
                 throw new SignalingException("forbidden", 403, recordingAction ? "only a host or a member with the record permission can record"
                         : "only a host can " + describeAction(action));
             Participant t = null;
-            if (Set.of("mute", "unmute", "cameraOff", "cameraOn", "setRole", "remove", "admit", "reject").contains(action)) {
+            if (Set.of("mute", "unmute", "cameraOff", "cameraOn", "setRole", "remove", "admit", "reject").contains(action)) {  // target is a member
                 if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
                 t = m.participants.get(target);
                 if (t == null || !t.isMember()) throw new SignalingException("not_found", 404, "no such participant in the meeting");
@@ -661,6 +684,14 @@ public final class MeetingService {
                     broadcast(m, ev, null);
                 }
                 case "startRecording", "stopRecording" -> setRecording(m, action.equals("startRecording"), p.name);
+                case "dialOut" -> {
+                    if (p.identity == null || !p.identity.can("dial_out")) throw new SignalingException("forbidden", 403, "dialling out needs the dial_out permission");
+                    if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
+                        throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a number");
+                    Dialer d = dialer;
+                    if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
+                    d.dial(m.id, target);
+                }
                 default -> throw new SignalingException("unknown_action", 400, "unknown control '" + action + "'");
             }
             return null;

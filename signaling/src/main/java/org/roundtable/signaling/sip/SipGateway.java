@@ -51,6 +51,9 @@ public final class SipGateway implements SipListener, AutoCloseable {
 
     public record Config(String bindAddress, int port, String advertisedAddress, String hotline) {}
 
+    /** Registration to the PBX as an extension or trunk, and where dial-out calls go (its proxy). */
+    public record Registration(String registrarHost, int registrarPort, String user, String password, int expiresSeconds) {}
+
     private final MeetingService meetings;
     private final Bridge bridge;
     private final Config cfg;
@@ -65,12 +68,21 @@ public final class SipGateway implements SipListener, AutoCloseable {
         return t;
     });
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private volatile Registration registration;
+    private volatile boolean registered;
+    private volatile long registerCseq = 1;
+    private final String registerCallId = "reg-" + Long.toHexString(System.nanoTime());
+    private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
+
+    /** A dial-out in progress: the callee joins the meeting when it answers. */
+    private record OutCall(String meetingId, String name, PlainRtpLeg leg, Call call) {}
 
     private final class Call {
         final String id;
         final PlainRtpLeg leg;
         volatile Dialog dialog;
         IvrCall ivr;
+        volatile MeetingService.PhoneMember invited;
         volatile boolean ended;
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
     }
@@ -252,6 +264,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
             MeetingService.PhoneMember pm = c.ivr.member;
             if (pm != null) meetings.leave(pm.participant().meetingId(), pm.participant(), reason);
         }
+        if (c.invited != null) meetings.leave(c.invited.participant().meetingId(), c.invited.participant(), reason);
         c.leg.close();
         LOG.info("call {} ended: {}", c.id, reason);
     }
@@ -264,7 +277,170 @@ public final class SipGateway implements SipListener, AutoCloseable {
         return lastJoinDelayMs;
     }
 
-    @Override public void processResponse(ResponseEvent ev) { }
+    @Override public void processResponse(ResponseEvent ev) {
+        Response r = ev.getResponse();
+        String method = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod();
+        try {
+            if (method.equals(Request.REGISTER)) registerResponse(ev);
+            else if (method.equals(Request.INVITE)) inviteResponse(ev);
+        } catch (Exception e) {
+            LOG.warn("SIP {} response {} failed: {}", method, r.getStatusCode(), e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ registration
+
+    /** Registers to the PBX (digest authentication when challenged) and re-registers before expiry. */
+    public void register(Registration reg) throws Exception {
+        this.registration = reg;
+        sendRegister(null);
+    }
+
+    public boolean registered() { return registered; }
+
+    private void sendRegister(javax.sip.header.WWWAuthenticateHeader challenge) throws Exception {
+        Registration reg = registration;
+        SipURI registrar = addresses.createSipURI(null, reg.registrarHost());
+        registrar.setPort(reg.registrarPort());
+        SipURI aor = addresses.createSipURI(reg.user(), reg.registrarHost());
+        javax.sip.address.Address aorAddr = addresses.createAddress(aor);
+        Request req = messages.createRequest(registrar, Request.REGISTER,
+                headers.createCallIdHeader(registerCallId), headers.createCSeqHeader(registerCseq++, Request.REGISTER),
+                headers.createFromHeader(aorAddr, "rt" + registerCallId.hashCode()), headers.createToHeader(aorAddr, null),
+                java.util.List.of(headers.createViaHeader(cfg.advertisedAddress(), cfg.port(), "udp", null)), headers.createMaxForwardsHeader(70));
+        SipURI contact = addresses.createSipURI(reg.user(), cfg.advertisedAddress());
+        contact.setPort(cfg.port());
+        req.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+        req.addHeader(headers.createExpiresHeader(reg.expiresSeconds()));
+        if (challenge != null) req.addHeader(authorization(challenge, Request.REGISTER, registrar.toString(), reg));
+        provider.getNewClientTransaction(req).sendRequest();
+    }
+
+    private void registerResponse(ResponseEvent ev) throws Exception {
+        Response r = ev.getResponse();
+        int code = r.getStatusCode();
+        if (code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED) {
+            javax.sip.header.WWWAuthenticateHeader ch = (javax.sip.header.WWWAuthenticateHeader) r.getHeader(
+                    code == Response.UNAUTHORIZED ? javax.sip.header.WWWAuthenticateHeader.NAME : javax.sip.header.ProxyAuthenticateHeader.NAME);
+            javax.sip.header.AuthorizationHeader sent = (javax.sip.header.AuthorizationHeader) ev.getClientTransaction().getRequest()
+                    .getHeader(javax.sip.header.AuthorizationHeader.NAME);
+            if (sent != null && !"true".equalsIgnoreCase(ch.getParameter("stale"))) {
+                LOG.warn("registration to {} refused: wrong credentials", registration.registrarHost());
+                registered = false;
+                return;
+            }
+            sendRegister(ch);
+        } else if (code >= 200 && code < 300) {
+            if (!registered) LOG.info("registered to {} as {}", registration.registrarHost(), registration.user());
+            registered = true;
+            long again = Math.max(5, (long) (registration.expiresSeconds() * 0.8));
+            ivrClock.schedule(() -> { try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); } },
+                    again, java.util.concurrent.TimeUnit.SECONDS);
+        } else if (code >= 300) {
+            registered = false;
+            LOG.warn("registration refused: {} {}", code, r.getReasonPhrase());
+            ivrClock.schedule(() -> { try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); } },
+                    30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** RFC 2617 / RFC 3261 digest (MD5, qop=auth when offered). */
+    private javax.sip.header.AuthorizationHeader authorization(javax.sip.header.WWWAuthenticateHeader ch, String method, String uri,
+                                                              Registration reg) throws Exception {
+        String realm = ch.getRealm(), nonce = ch.getNonce(), qop = ch.getQop();
+        String ha1 = md5(reg.user() + ":" + realm + ":" + reg.password()), ha2 = md5(method + ":" + uri);
+        String cnonce = Long.toHexString(System.nanoTime()), nc = "00000001";
+        boolean auth = qop != null && java.util.Arrays.asList(qop.split(",")).stream().anyMatch(q -> q.trim().equals("auth"));
+        String response = auth ? md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2) : md5(ha1 + ":" + nonce + ":" + ha2);
+        javax.sip.header.AuthorizationHeader a = ch instanceof javax.sip.header.ProxyAuthenticateHeader
+                ? headers.createProxyAuthorizationHeader("Digest") : headers.createAuthorizationHeader("Digest");
+        a.setUsername(reg.user());
+        a.setRealm(realm);
+        a.setNonce(nonce);
+        a.setURI(addresses.createURI(uri));
+        a.setResponse(response);
+        a.setAlgorithm("MD5");
+        if (ch.getOpaque() != null) a.setOpaque(ch.getOpaque());
+        if (auth) { a.setQop("auth"); a.setCNonce(cnonce); a.setNonceCount(1); }
+        return a;
+    }
+
+    private static String md5(String s) throws Exception {
+        byte[] d = java.security.MessageDigest.getInstance("MD5").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder sb = new StringBuilder();
+        for (byte b : d) sb.append(String.format("%02x", b));
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ dial-out
+
+    /**
+     * Calls a SIP address or number (through the PBX's proxy when registered) for a meeting; the callee
+     * joins the meeting when it answers.
+     */
+    public void dial(String meetingId, String target) throws Exception {
+        Registration reg = registration;
+        String t = target.startsWith("sip:") ? target : "sip:" + target + "@" + (reg != null ? reg.registrarHost() : cfg.advertisedAddress());
+        javax.sip.address.URI to = addresses.createURI(t);
+        String user = to instanceof SipURI su && su.getUser() != null ? su.getUser() : "callee";
+        SipURI from = addresses.createSipURI(reg != null ? reg.user() : "roundtable", cfg.advertisedAddress());
+        String callId = "out-" + Long.toHexString(System.nanoTime());
+        Request req = messages.createRequest(to, Request.INVITE, headers.createCallIdHeader(callId),
+                headers.createCSeqHeader(1L, Request.INVITE),
+                headers.createFromHeader(addresses.createAddress("Roundtable", from), Long.toHexString(System.nanoTime())),
+                headers.createToHeader(addresses.createAddress(to), null),
+                java.util.List.of(headers.createViaHeader(cfg.advertisedAddress(), cfg.port(), "udp", null)), headers.createMaxForwardsHeader(70));
+        SipURI contact = addresses.createSipURI(from.getUser(), cfg.advertisedAddress());
+        contact.setPort(cfg.port());
+        req.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+        if (reg != null) {
+            SipURI proxy = addresses.createSipURI(null, reg.registrarHost());
+            proxy.setPort(reg.registrarPort());
+            proxy.setLrParam();
+            req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
+        }
+        PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, p2) -> { }).start(cfg.bindAddress(), 0);
+        String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
+                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP 8 0 101\r\n"
+                + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
+        req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+        Call call = new Call(callId, leg);
+        outgoing.put(callId, new OutCall(meetingId, user, leg, call));
+        ClientTransaction ct = provider.getNewClientTransaction(req);
+        call.dialog = ct.getDialog();
+        ct.sendRequest();
+        LOG.info("dialling {} for meeting {}", t, meetingId);
+    }
+
+    private void inviteResponse(ResponseEvent ev) throws Exception {
+        Response r = ev.getResponse();
+        String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
+        OutCall oc = outgoing.get(callId);
+        if (oc == null) return;
+        int code = r.getStatusCode();
+        if (code < 200) return;
+        outgoing.remove(callId);
+        if (code >= 300) { LOG.info("dial-out {} failed: {} {}", callId, code, r.getReasonPhrase()); oc.leg().close(); return; }
+        Dialog d = ev.getDialog() != null ? ev.getDialog() : oc.call().dialog;
+        oc.call().dialog = d;
+        long cseq = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
+        d.sendAck(d.createAck(cseq));
+        Sdp answer = Sdp.parse(new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+        Sdp.Media audio = null;
+        for (Sdp.Media m : answer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
+        if (audio == null || audio.codecs.isEmpty()) { hangup(oc.call(), "no audio in the answer"); return; }
+        Sdp.Codec c = audio.codecs.get(0);
+        AudioCodec.Kind kind = c.pt == 8 || "PCMA".equals(c.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
+        int eventPt = -1;
+        for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
+        oc.leg().payloadTypes(c.pt, eventPt);
+        oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
+        calls.put(callId, oc.call());
+        Call call = oc.call();
+        MeetingService.PhoneMember pm = meetings.joinInvitedPhone(oc.meetingId(), oc.name(), kind, c.pt, eventPt, oc.leg(), reason -> hangup(call, reason));
+        call.invited = pm;
+        LOG.info("dial-out {} answered: {} joined meeting {}", callId, oc.name(), oc.meetingId());
+    }
     @Override public void processTimeout(TimeoutEvent ev) { }
     @Override public void processIOException(IOExceptionEvent ev) { }
     @Override public void processTransactionTerminated(TransactionTerminatedEvent ev) { }

@@ -1,0 +1,79 @@
+package org.roundtable.signaling.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.roundtable.signaling.e2e.E2e.waitFor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.BridgeConfig;
+import org.roundtable.signaling.RoundtableServer;
+import org.roundtable.signaling.ServerConfig;
+import org.roundtable.signaling.auth.Jwt;
+import org.roundtable.signaling.sip.SipGateway;
+
+/**
+ * The gateway registers to the PBX (kamailio, digest authentication) and a host with the dial_out
+ * permission calls a baresip phone registered there into the meeting: it answers and the browser hears
+ * it. Needs the test namespace (ops/test.sh): baresip needs its 127.0.0.2 veth, and kamailio port 5060.
+ */
+class DialOutTest {
+    static Path resource(Path dir, String name, String as) throws Exception {
+        Path p = dir.resolve(as);
+        try (var in = DialOutTest.class.getClassLoader().getResourceAsStream("sip/" + name)) { Files.copy(in, p); }
+        return p;
+    }
+
+    @Test
+    void hostDialsABaresipPhoneThroughThePbx() throws Exception {
+        E2e.skipUnlessE2e();
+        if (System.getenv("RT_NETNS") == null) {
+            assertNotEquals("true", System.getenv("CI"), "CI runs this inside the test namespace (ops/test.sh)");
+            Assumptions.assumeTrue(false, "needs the test namespace: run ops/test.sh");
+        }
+        Path dir = Files.createTempDirectory("rt-pbx");
+        Path cfg = resource(dir, "kamailio.cfg", "kamailio.cfg");
+        Files.createDirectories(dir.resolve("run"));
+        Process kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
+                "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
+        Path bob = Files.createDirectories(dir.resolve("bob"));
+        resource(bob, "bob-accounts", "accounts");
+        resource(bob, "bob-config", "config");
+        Process baresip = null;
+        int sipPort = SipCallTest.freePort();
+        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        ServerConfig sc = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
+        try (RoundtableServer server = new RoundtableServer(sc).start(); Browser b = new Browser()) {
+            Thread.sleep(1500);
+            assertTrue(kamailio.isAlive(), "kamailio runs: " + Files.readString(dir.resolve("kamailio.log")));
+            baresip = new ProcessBuilder("baresip", "-f", bob.toString(), "-v").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(dir.resolve("baresip.log").toFile()).start();
+            Path blog = dir.resolve("baresip.log");
+            assertTrue(waitFor(15_000, () -> { try { return Files.readString(blog).contains("200 OK"); } catch (Exception e) { return false; } }),
+                    "bob registered at the PBX");
+            // the gateway registers with digest credentials
+            server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
+            assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + Files.readString(dir.resolve("kamailio.log")));
+
+            String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
+                    + ",\"permissions\":[\"dial_out\"]}");
+            String ann = b.open(server.url() + "?meeting=dialout&autojoin=1&name=Ann&token=" + token);
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
+            String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
+            assertEquals("ok", r);
+            assertTrue(waitFor(20_000, () -> {
+                Map<String, Object> p = b.stats(ann).stream().filter(x -> "bob".equals(x.get("name"))).findFirst().orElse(null);
+                return p != null && E2e.audio(p) > 50 && PhoneInMeetingTest.energy(p) > 0;
+            }), "bob answered and the meeting hears him: " + b.stats(ann));
+            assertEquals("sip", PhoneInMeetingTest.member(b, ann, "bob").get("kind"));
+        } finally {
+            if (baresip != null) baresip.destroy();
+            kamailio.destroy();
+            if (baresip != null && !baresip.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) baresip.destroyForcibly();
+            if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
+        }
+    }
+}
