@@ -198,9 +198,16 @@ public final class MeetingService {
         bridge.call(() -> { m.conference.addExternalSource(src); return null; });
         if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker);
         m.audio.sync();
-        p.phoneListener = m.audio.mixer.addListener(p.id, p.id, codec, (payload, len, ts) -> leg.send(payload, len, 160));
+        PhoneOutput out = new PhoneOutput(leg, codec);
+        p.phoneOutput = out;
+        p.phoneListener = m.audio.mixer.addListener(p.id, p.id, codec, out);
         LOG.info("{} ({}) joined meeting {} by phone, RTP on port {}", p.id, p.name, m.id, leg.localPort());
         return leg.localPort();
+    }
+
+    /** Plays one of the IVR's prompts to a phone member, over the meeting mix. */
+    private static void prompt(Participant p, String name) {
+        if (p.phoneOutput != null) p.phoneOutput.prompt(org.roundtable.signaling.sip.Prompts.get(name));
     }
 
     /** *7 / *8 / #7 / #9 from a phone. On exec. */
@@ -209,15 +216,24 @@ public final class MeetingService {
         switch (code) {
             case "*7", "*8" -> {
                 boolean on = code.equals("*8");
-                if (on && p.mutedByHost && !m.allowSelfUnmute) { LOG.info("{}: *8 refused, the host muted them", p.id); return; }
+                if (on && p.mutedByHost && !m.allowSelfUnmute) {
+                    LOG.info("{}: *8 refused, the host muted them", p.id);
+                    prompt(p, "not-allowed");
+                    return;
+                }
                 if (on) p.mutedByHost = false;
                 p.audioOn = on;
                 applyMedia(p);
                 memberUpdated(m, p, on ? "unmuted" : "muted");
+                prompt(p, on ? "unmuted" : "muted");
             }
             case "#7", "#9" -> {
                 boolean allowed = p.role == Role.HOST || (p.identity != null && p.identity.can("record"));
-                if (!allowed) { LOG.info("{}: {} refused, no record permission", p.id, code); return; }
+                if (!allowed) {
+                    LOG.info("{}: {} refused, no record permission", p.id, code);
+                    prompt(p, "not-allowed");
+                    return;
+                }
                 setRecording(m, code.equals("#7"), p.name);
             }
             default -> { /* *45 *46 *44: 1:1 calls, not meetings */ }

@@ -55,6 +55,7 @@ public final class Participant {
     org.roundtable.bridge.transport.PlainRtpLeg phoneLeg;
     org.roundtable.mixer.AudioMixer.Listener phoneListener;
     MeetingService.PendingPhone pendingPhone;
+    PhoneOutput phoneOutput;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;

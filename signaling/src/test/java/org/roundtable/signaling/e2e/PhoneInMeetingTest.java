@@ -39,6 +39,7 @@ class PhoneInMeetingTest {
             InetSocketAddress leg = new InetSocketAddress("127.0.0.1", pm.rtpPort());
 
             AtomicLong heardPackets = new AtomicLong();
+            java.io.ByteArrayOutputStream heardBytes = new java.io.ByteArrayOutputStream();
             AtomicInteger peak = new AtomicInteger();
             AtomicInteger seq = new AtomicInteger();
             AtomicLong ts = new AtomicLong();
@@ -68,6 +69,7 @@ class PhoneInMeetingTest {
                         try { phone.receive(p); } catch (SocketTimeoutException e) { continue; }
                         if (p.getLength() <= 12 || RtpPacket.payloadType(buf, 0) != 0) continue;
                         heardPackets.incrementAndGet();
+                        synchronized (heardBytes) { heardBytes.write(buf, 12, p.getLength() - 12); }
                         for (int j = 12; j < p.getLength(); j++) peak.accumulateAndGet(Math.abs(G711.ulawToLinear(buf[j])), Math::max);
                     }
                 } catch (Exception ignored) { /* closed */ }
@@ -95,9 +97,13 @@ class PhoneInMeetingTest {
                 keys(phone, leg, new int[] {10, 8}, seq, ts);
                 assertTrue(waitFor(5_000, () -> Boolean.FALSE.equals(member(b, alice, "Phone 555").get("muted"))), "*8: unmuted");
                 assertTrue(waitFor(5_000, () -> E2e.audio(phoneStats(b, alice)) > a0 + 20), "audio flows again after *8");
-                // #7 by a member without the record permission changes nothing
+                // #7 by a member without the record permission changes nothing, and they hear "not permitted"
+                synchronized (heardBytes) { heardBytes.reset(); }
                 keys(phone, leg, new int[] {11, 7}, seq, ts);
-                Thread.sleep(1000);
+                byte[] prompt = org.roundtable.signaling.sip.Prompts.get("not-allowed");
+                byte[] frame = java.util.Arrays.copyOfRange(prompt, 1600, 1760);   // 200 ms into the prompt
+                assertTrue(waitFor(5_000, () -> { synchronized (heardBytes) { return indexOf(heardBytes.toByteArray(), frame) >= 0; } }),
+                        "the phone hears the 'not permitted' prompt");
                 assertEquals(Boolean.FALSE, b.js(alice, "return window.roundtable.recording;"));
             } finally {
                 running.set(false);
@@ -105,6 +111,15 @@ class PhoneInMeetingTest {
                 receiver.join(2000);
             }
         }
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     /** Keys sent as RFC 4733 events (in the audio's sequence and timestamp space). */
