@@ -59,7 +59,7 @@
     /** Everyone: me, the other members, and (for hosts) those waiting in the lobby. */
     members() {
       const strip = m => ({id: m.id, name: m.name, kind: m.kind, role: m.role, muted: m.muted, mutedBy: m.mutedBy,
-        camera: m.camera, cameraOffBy: m.cameraOffBy, inLobby: m.inLobby, sharing: m.sharing, speaking: m.speaking, self: m.id === this.id});
+        camera: m.camera, cameraOffBy: m.cameraOffBy, inLobby: m.inLobby, sharing: m.sharing, speaking: m.speaking, phone: !!m.phone, self: m.id === this.id});
       const list = [];
       if (this._self) list.push(strip(this._self));
       this._participants.forEach(m => list.push(strip(m)));
@@ -87,6 +87,8 @@
     startRecording() { return this._control('startRecording'); }
     /** Calls a phone or SIP address into the meeting (hosts with the dial_out permission). */
     dialOut(target) { return this._control('dialOut', {target: target}); }
+    /** Asks the server to call my phone; once answered it carries my voice instead of this microphone. */
+    callMeBack(target) { return this._control('callMeBack', {target: target}); }
     stopRecording() { return this._control('stopRecording'); }
     _control(action, extra) {
       if (this.state !== 'joined') return Promise.reject(Object.assign(new Error('not in a meeting'), {code: 'bad_state'}));

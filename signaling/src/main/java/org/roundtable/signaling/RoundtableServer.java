@@ -62,7 +62,13 @@ public final class RoundtableServer implements AutoCloseable {
         ServerConfig.Sip s = config.sip();
         if (s.enabled()) sip = new org.roundtable.signaling.sip.SipGateway(meetings, bridge,
                 new org.roundtable.signaling.sip.SipGateway.Config(s.bindAddress(), s.port(), s.advertisedAddress(), s.hotline())).start();
-        if (sip != null) meetings.dialer(sip::dial);
+        if (sip != null) {
+            org.roundtable.signaling.sip.SipGateway g = sip;
+            meetings.dialer(new MeetingService.Dialer() {
+                @Override public void dial(String meetingId, String target) throws Exception { g.dial(meetingId, target); }
+                @Override public void callBack(String meetingId, String participantId, String target) throws Exception { g.callBack(meetingId, participantId, target); }
+            });
+        }
         if (sip != null && !s.registrar().isEmpty())
             sip.register(new org.roundtable.signaling.sip.SipGateway.Registration(s.registrar(), s.registrarPort(), s.user(), s.password(), s.expiresSeconds()));
         return this;

@@ -100,7 +100,11 @@ public final class MeetingService {
      * onClosed hears when the server ends the call (removed, meeting ended).
      */
     /** Who can dial out for a meeting (the SIP gateway, when there is one). */
-    public interface Dialer { void dial(String meetingId, String target) throws Exception; }
+    public interface Dialer {
+        void dial(String meetingId, String target) throws Exception;
+        /** Calls target for an existing member whose voice the phone will carry (call me back). */
+        void callBack(String meetingId, String participantId, String target) throws Exception;
+    }
     private volatile Dialer dialer;
     public void dialer(Dialer d) { this.dialer = d; }
 
@@ -119,6 +123,43 @@ public final class MeetingService {
             if (p.inLobby) { enter(m, p); }      // invited by a host: no lobby
             startPhoneMedia(m, p, codec, pt, eventPt, leg);
             return new PhoneMember(p, leg.localPort(), false);
+        });
+    }
+
+    /**
+     * Call me back answered: the phone leg carries this member's voice from now on; their browser's
+     * microphone is no longer forwarded. Identity and role stay. onClosed hears when the member leaves.
+     */
+    public PhoneMember attachCallBack(String meetingId, String participantId, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
+                                      org.roundtable.bridge.transport.PlainRtpLeg leg, Runnable hangup) throws SignalingException {
+        Meeting m = meetingFor(meetingId, false);
+        return onMeeting(m, () -> {
+            Participant p = m.participants.get(participantId);
+            if (p == null || p.left || p.inLobby || p.phoneLeg != null) throw new SignalingException("not_found", 404, "the member is not in the meeting");
+            p.phoneReplacesMic = true;
+            p.phoneHangup = hangup;
+            startPhoneMedia(m, p, codec, pt, eventPt, leg);
+            applyMedia(p);
+            memberUpdated(m, p, "phone");
+            return new PhoneMember(p, leg.localPort(), false);
+        });
+    }
+
+    /** The call-back phone hung up: the member's browser microphone carries their voice again. */
+    public void detachCallBack(String meetingId, Participant p) {
+        Meeting m = meetings.get(meetingId);
+        if (m == null) return;
+        m.exec.execute(() -> {
+            if (!p.phoneReplacesMic) return;
+            p.phoneReplacesMic = false;
+            p.phoneHangup = null;      // the phone already hung up
+            closePhone(m, p);
+            p.phoneLeg = null;
+            p.phoneSource = null;
+            p.phoneListener = null;
+            p.phoneOutput = null;
+            applyMedia(p);
+            if (!p.left) memberUpdated(m, p, "phone");
         });
     }
 
@@ -614,6 +655,15 @@ public final class MeetingService {
         Meeting m = meetingFor(meetingId, false);
         onMeeting(m, () -> {
             requireMember(p);
+            if (action.equals("callMeBack")) {
+                if (p.kind != Participant.Kind.WEB) throw new SignalingException("forbidden", 403, "only app and browser members can ask for a call back");
+                if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
+                    throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a phone number");
+                Dialer d = dialer;
+                if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
+                d.callBack(m.id, p.id, target);
+                return null;
+            }
             boolean recordingAction = action.equals("startRecording") || action.equals("stopRecording");
             boolean mayRecord = recordingAction && p.identity != null && p.identity.can("record");
             if (p.role != Role.HOST && !mayRecord)
@@ -759,7 +809,7 @@ public final class MeetingService {
             bridge.execute(() -> src.setPaused(paused, bridge.nowMs()));
         }
         if (p.endpoint == null) return;
-        boolean a = p.audioPaused(), v = p.videoPaused();
+        boolean a = p.audioPaused() || p.phoneReplacesMic, v = p.videoPaused();
         Endpoint e = p.endpoint;
         bridge.execute(() -> {
             e.setPaused(MediaKind.AUDIO, a);
@@ -839,8 +889,10 @@ public final class MeetingService {
             MediaSource src = p.phoneSource;
             bridge.execute(() -> m.conference.removeExternalSource(src));
         }
+        if (p.phoneHangup != null) { Runnable h = p.phoneHangup; p.phoneHangup = null; h.run(); }
         boolean phonesLeft = false;
-        for (Participant x : m.participants.values()) if (x.kind == Participant.Kind.SIP && !x.left) phonesLeft = true;
+        for (Participant x : m.participants.values())
+            if (x != p && !x.left && (x.kind == Participant.Kind.SIP || x.phoneLeg != null)) phonesLeft = true;
         if (!phonesLeft && m.audio != null) { m.audio.close(); m.audio = null; }
     }
 
@@ -948,6 +1000,7 @@ public final class MeetingService {
         o.put("inLobby", p.inLobby);
         o.put("sharing", p.sharing);
         o.put("speaking", p.speaking);
+        o.put("phone", p.phoneReplacesMic);
         // kept for clients of the first protocol version
         o.put("audio", !p.audioPaused());
         o.put("video", !p.videoPaused());

@@ -56,6 +56,10 @@ public final class Participant {
     org.roundtable.mixer.AudioMixer.Listener phoneListener;
     MeetingService.PendingPhone pendingPhone;
     PhoneOutput phoneOutput;
+    /** Call me back: a phone leg carries this member's voice instead of their browser's microphone. */
+    boolean phoneReplacesMic;
+    /** Ends the call-back phone call when the member leaves. */
+    Runnable phoneHangup;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;

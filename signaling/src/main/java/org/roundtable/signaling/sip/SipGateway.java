@@ -74,8 +74,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private final String registerCallId = "reg-" + Long.toHexString(System.nanoTime());
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
 
-    /** A dial-out in progress: the callee joins the meeting when it answers. */
-    private record OutCall(String meetingId, String name, PlainRtpLeg leg, Call call) {}
+    /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
+    private record OutCall(String meetingId, String name, PlainRtpLeg leg, Call call, String forParticipant) {}
 
     private final class Call {
         final String id;
@@ -83,6 +83,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         volatile Dialog dialog;
         IvrCall ivr;
         volatile MeetingService.PhoneMember invited;
+        volatile MeetingService.PhoneMember callBackFor;
         volatile boolean ended;
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
     }
@@ -265,6 +266,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
             if (pm != null) meetings.leave(pm.participant().meetingId(), pm.participant(), reason);
         }
         if (c.invited != null) meetings.leave(c.invited.participant().meetingId(), c.invited.participant(), reason);
+        if (c.callBackFor != null) meetings.detachCallBack(c.callBackFor.participant().meetingId(), c.callBackFor.participant());
         c.leg.close();
         LOG.info("call {} ended: {}", c.id, reason);
     }
@@ -378,7 +380,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
      * Calls a SIP address or number (through the PBX's proxy when registered) for a meeting; the callee
      * joins the meeting when it answers.
      */
-    public void dial(String meetingId, String target) throws Exception {
+    public void dial(String meetingId, String target) throws Exception { dial(meetingId, target, null); }
+
+    /** Call me back: the answered phone carries an existing member's voice. */
+    public void callBack(String meetingId, String participantId, String target) throws Exception { dial(meetingId, target, participantId); }
+
+    private void dial(String meetingId, String target, String forParticipant) throws Exception {
         Registration reg = registration;
         String t = target.startsWith("sip:") ? target : "sip:" + target + "@" + (reg != null ? reg.registrarHost() : cfg.advertisedAddress());
         javax.sip.address.URI to = addresses.createURI(t);
@@ -405,7 +412,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
-        outgoing.put(callId, new OutCall(meetingId, user, leg, call));
+        outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant));
         ClientTransaction ct = provider.getNewClientTransaction(req);
         call.dialog = ct.getDialog();
         ct.sendRequest();
@@ -437,6 +444,17 @@ public final class SipGateway implements SipListener, AutoCloseable {
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
         calls.put(callId, oc.call());
         Call call = oc.call();
+        if (oc.forParticipant() != null) {
+            try {
+                call.callBackFor = meetings.attachCallBack(oc.meetingId(), oc.forParticipant(), kind, c.pt, eventPt, oc.leg(),
+                        () -> hangup(call, "the member left the meeting"));
+            } catch (Exception e) {
+                hangup(call, "the member left before the call back was answered");
+                return;
+            }
+            LOG.info("call back {} answered: it now carries {}'s voice", callId, oc.forParticipant());
+            return;
+        }
         MeetingService.PhoneMember pm = meetings.joinInvitedPhone(oc.meetingId(), oc.name(), kind, c.pt, eventPt, oc.leg(), reason -> hangup(call, reason));
         call.invited = pm;
         LOG.info("dial-out {} answered: {} joined meeting {}", callId, oc.name(), oc.meetingId());

@@ -80,4 +80,59 @@ class DialOutTest {
             if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
         }
     }
+
+    @Test
+    void memberIsCalledBackAndThePhoneCarriesTheirVoice() throws Exception {
+        E2e.skipUnlessE2e();
+        if (System.getenv("RT_NETNS") == null) {
+            assertNotEquals("true", System.getenv("CI"), "CI runs this inside the test namespace (ops/test.sh)");
+            Assumptions.assumeTrue(false, "needs the test namespace: run ops/test.sh");
+        }
+        Path dir = Files.createTempDirectory("rt-pbx");
+        Path cfg = resource(dir, "kamailio.cfg", "kamailio.cfg");
+        Files.createDirectories(dir.resolve("run"));
+        Process kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
+                "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
+        Path bob = Files.createDirectories(dir.resolve("bob"));
+        resource(bob, "bob-accounts", "accounts");
+        resource(bob, "bob-config", "config");
+        Process baresip = null;
+        int sipPort = SipCallTest.freePort();
+        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        ServerConfig sc = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
+        try (RoundtableServer server = new RoundtableServer(sc).start(); Browser b = new Browser()) {
+            Thread.sleep(1500);
+            baresip = new ProcessBuilder("baresip", "-f", bob.toString(), "-v").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(dir.resolve("baresip.log").toFile()).start();
+            Path blog = dir.resolve("baresip.log");
+            assertTrue(waitFor(15_000, () -> { try { return Files.readString(blog).contains("200 OK"); } catch (Exception e) { return false; } }));
+            server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
+            assertTrue(waitFor(10_000, () -> server.sip.registered()));
+            String ann = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ann");
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
+            String ben = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ben");
+            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ben))));
+            String annId = (String) b.js(ann, "return window.roundtable.id;");
+            String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.callMeBack('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
+            assertEquals("ok", r);
+            assertTrue(waitFor(20_000, () -> Boolean.TRUE.equals(PhoneInMeetingTest.member(b, ben, "Ann").get("phone"))), "Ann's voice now comes from her phone");
+            var conf = server.bridge.conference("callback");
+            assertTrue(waitFor(5_000, () -> conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.id.endsWith("-audio-phone"))),
+                    "the phone's audio is published as Ann's");
+            assertTrue(waitFor(5_000, () -> conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.kind == org.roundtable.bridge.router.MediaKind.AUDIO
+                    && !x.id.endsWith("-audio-phone") && x.paused())), "Ann's browser microphone is no longer forwarded");
+            long before = E2e.audio(PhoneInMeetingTest.phoneStatsOf(b, ben, "Ann"));
+            assertTrue(waitFor(10_000, () -> E2e.audio(PhoneInMeetingTest.phoneStatsOf(b, ben, "Ann")) > before + 50), "Ben keeps hearing Ann, through her phone");
+            assertEquals("host", PhoneInMeetingTest.member(b, ben, "Ann").get("role"), "identity and role stay");
+            assertEquals(Map.of(), PhoneInMeetingTest.member(b, ben, "bob"), "no new member: the phone is Ann");
+            // Ann leaves: the server hangs up her phone
+            b.js(ann, "window.roundtable.leave();");
+            assertTrue(waitFor(10_000, () -> server.sip.activeCalls() == 0), "the call back ends with the member");
+        } finally {
+            if (baresip != null) baresip.destroy();
+            kamailio.destroy();
+            if (baresip != null && !baresip.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) baresip.destroyForcibly();
+            if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
+        }
+    }
 }

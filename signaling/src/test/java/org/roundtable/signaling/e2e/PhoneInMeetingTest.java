@@ -145,6 +145,10 @@ class PhoneInMeetingTest {
         return b.stats(tab).stream().filter(p -> "Phone 555".equals(p.get("name"))).findFirst().orElse(null);
     }
 
+    static Map<String, Object> phoneStatsOf(Browser b, String tab, String name) {
+        return b.stats(tab).stream().filter(p -> name.equals(p.get("name"))).findFirst().orElseThrow();
+    }
+
     static double energy(Map<String, Object> p) {
         return ((Number) ((Map<?, ?>) p.get("audio")).get("totalAudioEnergy")).doubleValue();
     }
