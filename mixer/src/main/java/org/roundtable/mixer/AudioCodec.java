@@ -15,7 +15,7 @@ public interface AudioCodec {
     int FRAME = 960; // 20 ms at 48 kHz
 
     enum Kind {
-        OPUS(111, 48000), PCMU(0, 8000), PCMA(8, 8000);
+        OPUS(111, 48000), PCMU(0, 8000), PCMA(8, 8000), G722(9, 8000);  // G.722 samples at 16 kHz; its RTP clock is 8000 (RFC 3551)
         public final int defaultPt, clockRate;
         Kind(int pt, int clock) { defaultPt = pt; clockRate = clock; }
         /** RTP timestamp units per 20 ms frame. */
@@ -34,7 +34,11 @@ public interface AudioCodec {
     static AudioCodec encoder(Kind k, int opusComplexity) { return create(k, opusComplexity); }
 
     private static AudioCodec create(Kind k, int complexity) {
-        return k == Kind.OPUS ? new Opus(complexity) : new G711Codec(k);
+        return switch (k) {
+            case OPUS -> new Opus(complexity);
+            case G722 -> new G722Codec();
+            default -> new G711Codec(k);
+        };
     }
 
     /** Opus via Concentus, mono, VoIP mode. */
@@ -70,6 +74,27 @@ public interface AudioCodec {
             } catch (OpusException e) {
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /** G.722 (wideband, 16 kHz), resampled to and from 48 kHz. */
+    final class G722Codec implements AudioCodec {
+        private final org.roundtable.mixer.G722 dec = new org.roundtable.mixer.G722(), enc = new org.roundtable.mixer.G722();
+        private final Resampler up = new Resampler(16000, false), down = new Resampler(16000, true);
+        private final short[] wide = new short[320];
+
+        @Override public Kind kind() { return Kind.G722; }
+
+        @Override public int decode(byte[] p, int off, int len, short[] pcm) {
+            int n = p == null ? 0 : dec.decode(p, off, Math.min(len, 160), wide);
+            for (int i = n; i < 320; i++) wide[i] = 0;
+            up.up(wide, 320, pcm);
+            return FRAME;
+        }
+
+        @Override public int encode(short[] pcm, byte[] out) {
+            down.down(pcm, FRAME, wide);
+            return enc.encode(wide, 320, out);
         }
     }
 

@@ -80,12 +80,13 @@ public final class Endpoint {
     /** What the receiving endpoint offered for one recv m-line: its payload types per codec. */
     private static final class MidState {
         MediaKind kind;
-        int opusPt = -1, pcmuPt = -1, pcmaPt = -1, vp8Pt = -1, vp8Rtx = -1, h264Pt = -1, h264Rtx = -1;
+        int opusPt = -1, pcmuPt = -1, pcmaPt = -1, g722Pt = -1, vp8Pt = -1, vp8Rtx = -1, h264Pt = -1, h264Rtx = -1;
         Set<String> codecs() {
             Set<String> s = new HashSet<>();
             if (opusPt >= 0) s.add("OPUS");
             if (pcmuPt >= 0) s.add("PCMU");
             if (pcmaPt >= 0) s.add("PCMA");
+            if (g722Pt >= 0) s.add("G722");
             if (vp8Pt >= 0) s.add("VP8");
             if (h264Pt >= 0) s.add("H264");
             return s;
@@ -347,7 +348,7 @@ public final class Endpoint {
         MidState st = new MidState();
         st.kind = kind;
         Sdp.Codec opus = pick(m, "OPUS"), vp8 = pick(m, "VP8"), h264 = pick(m, "H264");
-        Sdp.Codec pcmu = pick(m, "PCMU"), pcma = pick(m, "PCMA");
+        Sdp.Codec pcmu = pick(m, "PCMU"), pcma = pick(m, "PCMA"), g722 = pick(m, "G722");
         Sdp.Codec vp8Rtx = rtxFor(m, vp8), h264Rtx = rtxFor(m, h264);
         List<Sdp.Codec> codecs = new ArrayList<>();
         if (kind == MediaKind.AUDIO) {
@@ -355,6 +356,7 @@ public final class Endpoint {
             if (opus != null) { st.opusPt = opus.pt; codecs.add(opus); }
             if (pcmu != null) { st.pcmuPt = pcmu.pt; codecs.add(pcmu); }
             if (pcma != null) { st.pcmaPt = pcma.pt; codecs.add(pcma); }
+            if (g722 != null) { st.g722Pt = g722.pt; codecs.add(g722); }
         } else {
             if (vp8 != null) { st.vp8Pt = vp8.pt; codecs.add(vp8); }
             if (vp8Rtx != null) { st.vp8Rtx = vp8Rtx.pt; codecs.add(vp8Rtx); }
@@ -373,6 +375,7 @@ public final class Endpoint {
                     case OPUS: pt = st.opusPt; rtxPt = -1; break;
                     case PCMU: pt = st.pcmuPt; rtxPt = -1; break;
                     case PCMA: pt = st.pcmaPt; rtxPt = -1; break;
+                    case G722: pt = st.g722Pt; rtxPt = -1; break;
                     case VP8: pt = st.vp8Pt; rtxPt = st.vp8Rtx; break;
                     default: pt = st.h264Pt; rtxPt = st.h264Rtx; break;
                 }

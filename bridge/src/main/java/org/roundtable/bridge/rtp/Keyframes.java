@@ -4,7 +4,7 @@ package org.roundtable.bridge.rtp;
 public final class Keyframes {
     private Keyframes() {}
 
-    public enum Codec { OPUS, PCMU, PCMA, VP8, H264, OTHER }
+    public enum Codec { OPUS, PCMU, PCMA, G722, VP8, H264, OTHER }
 
     public static boolean isKeyframe(Codec codec, byte[] b, int payloadOff, int payloadLen) {
         switch (codec) {

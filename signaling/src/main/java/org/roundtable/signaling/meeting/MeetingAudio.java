@@ -35,6 +35,7 @@ final class MeetingAudio implements AutoCloseable {
         return switch (s.codec) {
             case PCMU -> AudioCodec.Kind.PCMU;
             case PCMA -> AudioCodec.Kind.PCMA;
+            case G722 -> AudioCodec.Kind.G722;
             default -> AudioCodec.Kind.OPUS;
         };
     }

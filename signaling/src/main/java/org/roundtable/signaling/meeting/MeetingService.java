@@ -208,8 +208,11 @@ public final class MeetingService {
 
     private int startPhoneMedia(Meeting m, Participant p, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
                                 org.roundtable.bridge.transport.PlainRtpLeg leg) throws Exception {
-        org.roundtable.bridge.rtp.Keyframes.Codec kc = codec == org.roundtable.mixer.AudioCodec.Kind.PCMA
-                ? org.roundtable.bridge.rtp.Keyframes.Codec.PCMA : org.roundtable.bridge.rtp.Keyframes.Codec.PCMU;
+        org.roundtable.bridge.rtp.Keyframes.Codec kc = switch (codec) {
+            case PCMA -> org.roundtable.bridge.rtp.Keyframes.Codec.PCMA;
+            case G722 -> org.roundtable.bridge.rtp.Keyframes.Codec.G722;
+            default -> org.roundtable.bridge.rtp.Keyframes.Codec.PCMU;
+        };
         int ssrc = RND.nextInt();
         MediaSource src = new MediaSource(p.id + "-audio-phone", p.id, "phone", MediaKind.AUDIO, kc, 8000, pt, -1, ssrc, 0, x -> {}, false);
         org.roundtable.mixer.InCallCodes codes = new org.roundtable.mixer.InCallCodes();

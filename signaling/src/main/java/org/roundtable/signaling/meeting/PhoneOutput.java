@@ -3,7 +3,6 @@ package org.roundtable.signaling.meeting;
 import org.roundtable.bridge.transport.PlainRtpLeg;
 import org.roundtable.mixer.AudioCodec;
 import org.roundtable.mixer.AudioMixer;
-import org.roundtable.mixer.G711;
 
 /**
  * What a phone member hears: the meeting mix, or for a moment a prompt ("muted", "not permitted")
@@ -14,10 +13,13 @@ final class PhoneOutput implements AudioMixer.Output {
     private final AudioCodec.Kind codec;
     private volatile byte[] prompt;
     private int pos;
+    private final org.roundtable.mixer.PromptFrames frames;
+    private final byte[] frame = new byte[1500];
 
     PhoneOutput(PlainRtpLeg leg, AudioCodec.Kind codec) {
         this.leg = leg;
         this.codec = codec;
+        this.frames = new org.roundtable.mixer.PromptFrames(codec);
     }
 
     /** Plays an 8 kHz µ-law prompt instead of the mix until it ends. */
@@ -34,12 +36,9 @@ final class PhoneOutput implements AudioMixer.Output {
             at = pos;
             if (pr != null) { pos += 160; if (pos >= pr.length) prompt = null; }
         }
-        if (pr == null || codec == AudioCodec.Kind.OPUS) { leg.send(payload, len, 160); return; }
-        byte[] f = new byte[160];
-        for (int i = 0; i < 160; i++) {
-            int u = at + i < pr.length ? pr[at + i] & 0xFF : 0xFF;
-            f[i] = codec == AudioCodec.Kind.PCMA ? G711.linearToAlaw(G711.ulawToLinear(u)) : (byte) u;
-        }
-        leg.send(f, 160, 160);
+        int ticks = codec.frameTicks();
+        if (pr == null) { leg.send(payload, len, ticks); return; }
+        int n = frames.frame(pr, at, frame);
+        leg.send(frame, n, ticks);
     }
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.roundtable.bridge.transport.PlainRtpLeg;
 import org.roundtable.mixer.AudioCodec;
-import org.roundtable.mixer.G711;
 import org.roundtable.signaling.meeting.MeetingService;
 import org.roundtable.signaling.meeting.SignalingException;
 import org.slf4j.Logger;
@@ -62,6 +61,7 @@ final class IvrCall {
         this.displayName = displayName;
         this.hangup = hangup;
         this.direct = dialled != null;
+        this.frames = new org.roundtable.mixer.PromptFrames(codec);
         if (dialled != null) {
             number = dialled;
             state = State.PASSWORD;
@@ -93,16 +93,19 @@ final class IvrCall {
     }
 
     /** One 20 ms frame of prompt or silence, in the call's codec. */
+    private final org.roundtable.mixer.PromptFrames frames;
+    private final byte[] frame = new byte[1500];
+    private static final byte[] NOTHING = new byte[0];
+
     private void tick() {
-        byte[] frame = new byte[160];
+        int n;
         synchronized (this) {
             if (state == State.JOINED || state == State.DONE) return;    // the meeting's mix takes over
-            for (int i = 0; i < 160; i++) {
-                int ulaw = prompt != null && promptPos < prompt.length ? prompt[promptPos++] & 0xFF : 0xFF;
-                frame[i] = codec == AudioCodec.Kind.PCMA ? G711.linearToAlaw(G711.ulawToLinear(ulaw)) : (byte) ulaw;
-            }
+            byte[] p = prompt != null ? prompt : NOTHING;
+            n = frames.frame(p, promptPos, frame);
+            promptPos += 160;
         }
-        leg.send(frame, 160, 160);
+        leg.send(frame, n, codec.frameTicks());
     }
 
     /** A key from RFC 4733 or SIP INFO. */

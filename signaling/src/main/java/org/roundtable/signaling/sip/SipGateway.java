@@ -165,14 +165,17 @@ public final class SipGateway implements SipListener, AutoCloseable {
             return;
         }
         if (audio == null || audio.connection == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no audio"); return; }
+        // G.722 (HD voice) when offered, else G.711 in the caller's order
         Sdp.Codec codec = null, event = null;
         for (Sdp.Codec c : audio.codecs) {
-            String name = c.name != null ? c.name : c.pt == 0 ? "PCMU" : c.pt == 8 ? "PCMA" : null;
-            if (codec == null && ("PCMU".equals(name) || "PCMA".equals(name))) { codec = c; if (c.name == null) c.name = name; }
+            String name = c.name != null ? c.name : c.pt == 0 ? "PCMU" : c.pt == 8 ? "PCMA" : c.pt == 9 ? "G722" : null;
+            if (c.name == null) c.name = name;
+            if ("G722".equals(name) && (codec == null || !"G722".equals(codec.name))) codec = c;
+            else if (codec == null && ("PCMU".equals(name) || "PCMA".equals(name))) codec = c;
             if ("TELEPHONE-EVENT".equals(c.name) && event == null) event = c;
         }
-        if (codec == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no common codec (PCMU, PCMA)"); return; }
-        AudioCodec.Kind kind = "PCMA".equals(codec.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
+        if (codec == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no common codec (G722, PCMU, PCMA)"); return; }
+        AudioCodec.Kind kind = "G722".equals(codec.name) ? AudioCodec.Kind.G722 : "PCMA".equals(codec.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
         int pt = codec.pt, eventPt = event == null ? -1 : event.pt;
         PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, p) -> { }).start(cfg.bindAddress(), 0);
         leg.remote(new InetSocketAddress(audio.connection, audio.port));
@@ -408,8 +411,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, p2) -> { }).start(cfg.bindAddress(), 0);
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP 8 0 101\r\n"
-                + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
+                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP 9 8 0 101\r\n"
+                + "a=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant));
@@ -437,7 +440,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         for (Sdp.Media m : answer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
         if (audio == null || audio.codecs.isEmpty()) { hangup(oc.call(), "no audio in the answer"); return; }
         Sdp.Codec c = audio.codecs.get(0);
-        AudioCodec.Kind kind = c.pt == 8 || "PCMA".equals(c.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
+        AudioCodec.Kind kind = c.pt == 9 || "G722".equals(c.name) ? AudioCodec.Kind.G722
+                : c.pt == 8 || "PCMA".equals(c.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
         int eventPt = -1;
         for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
         oc.leg().payloadTypes(c.pt, eventPt);
@@ -457,7 +461,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         }
         MeetingService.PhoneMember pm = meetings.joinInvitedPhone(oc.meetingId(), oc.name(), kind, c.pt, eventPt, oc.leg(), reason -> hangup(call, reason));
         call.invited = pm;
-        LOG.info("dial-out {} answered: {} joined meeting {}", callId, oc.name(), oc.meetingId());
+        LOG.info("dial-out {} answered ({}): {} joined meeting {}", callId, kind, oc.name(), oc.meetingId());
     }
     @Override public void processTimeout(TimeoutEvent ev) { }
     @Override public void processIOException(IOExceptionEvent ev) { }

@@ -69,6 +69,10 @@ class DialOutTest {
                 return p != null && E2e.audio(p) > 50 && PhoneInMeetingTest.energy(p) > 0;
             }), "bob answered and the meeting hears him: " + b.stats(ann));
             assertEquals("sip", PhoneInMeetingTest.member(b, ann, "bob").get("kind"));
+            String bobId = (String) PhoneInMeetingTest.member(b, ann, "bob").get("id");
+            assertTrue(server.bridge.conference("dialout").sources().stream()
+                    .anyMatch(x -> x.ownerId.equals(bobId) && x.codec == org.roundtable.bridge.rtp.Keyframes.Codec.G722),
+                    "HD voice: G.722 negotiated with bob, and the browser decodes it as it is");
             // and bob hears the meeting: baresip's receive bitrate ("audio=<tx>/<rx> (bit/s)") is up
             java.util.regex.Pattern rx = java.util.regex.Pattern.compile("audio=\\d+/[1-9]\\d{3,} \\(bit/s\\)");
             assertTrue(waitFor(10_000, () -> { try { return rx.matcher(Files.readString(blog)).find(); } catch (Exception e) { return false; } }),
