@@ -211,10 +211,12 @@ public final class MeetingService {
         org.roundtable.bridge.rtp.Keyframes.Codec kc = switch (codec) {
             case PCMA -> org.roundtable.bridge.rtp.Keyframes.Codec.PCMA;
             case G722 -> org.roundtable.bridge.rtp.Keyframes.Codec.G722;
+            case OPUS -> org.roundtable.bridge.rtp.Keyframes.Codec.OPUS;
             default -> org.roundtable.bridge.rtp.Keyframes.Codec.PCMU;
         };
         int ssrc = RND.nextInt();
-        MediaSource src = new MediaSource(p.id + "-audio-phone", p.id, "phone", MediaKind.AUDIO, kc, 8000, pt, -1, ssrc, 0, x -> {}, false);
+        int clock = codec == org.roundtable.mixer.AudioCodec.Kind.OPUS ? 48000 : 8000;
+        MediaSource src = new MediaSource(p.id + "-audio-phone", p.id, "phone", MediaKind.AUDIO, kc, clock, pt, -1, ssrc, 0, x -> {}, false);
         org.roundtable.mixer.InCallCodes codes = new org.roundtable.mixer.InCallCodes();
         io.netty.buffer.ByteBufAllocator alloc = bridge.alloc();
         leg.handler(new org.roundtable.bridge.transport.PlainRtpLeg.Handler() {

@@ -165,17 +165,18 @@ public final class SipGateway implements SipListener, AutoCloseable {
             return;
         }
         if (audio == null || audio.connection == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no audio"); return; }
-        // G.722 (HD voice) when offered, else G.711 in the caller's order
+        // Opus, then G.722 (HD voice), then G.711 in the caller's order
         Sdp.Codec codec = null, event = null;
+        int best = 0;
         for (Sdp.Codec c : audio.codecs) {
             String name = c.name != null ? c.name : c.pt == 0 ? "PCMU" : c.pt == 8 ? "PCMA" : c.pt == 9 ? "G722" : null;
             if (c.name == null) c.name = name;
-            if ("G722".equals(name) && (codec == null || !"G722".equals(codec.name))) codec = c;
-            else if (codec == null && ("PCMU".equals(name) || "PCMA".equals(name))) codec = c;
+            int rank = "OPUS".equals(name) ? 3 : "G722".equals(name) ? 2 : "PCMU".equals(name) || "PCMA".equals(name) ? 1 : 0;
+            if (rank > best) { best = rank; codec = c; }
             if ("TELEPHONE-EVENT".equals(c.name) && event == null) event = c;
         }
-        if (codec == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no common codec (G722, PCMU, PCMA)"); return; }
-        AudioCodec.Kind kind = "G722".equals(codec.name) ? AudioCodec.Kind.G722 : "PCMA".equals(codec.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
+        if (codec == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no common codec (opus, G722, PCMU, PCMA)"); return; }
+        AudioCodec.Kind kind = kindOf(codec);
         int pt = codec.pt, eventPt = event == null ? -1 : event.pt;
         PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, p) -> { }).start(cfg.bindAddress(), 0);
         leg.remote(new InetSocketAddress(audio.connection, audio.port));
@@ -188,7 +189,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         ok.addHeader(ch);
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP " + pt + (eventPt >= 0 ? " " + eventPt : "")
-                + "\r\na=rtpmap:" + pt + " " + codec.name + "/8000\r\n"
+                + "\r\na=rtpmap:" + pt + " " + rtpmap(codec) + "\r\n"
                 + (eventPt >= 0 ? "a=rtpmap:" + eventPt + " telephone-event/8000\r\na=fmtp:" + eventPt + " 0-15\r\n" : "")
                 + "a=ptime:20\r\na=sendrecv\r\n";
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
@@ -203,6 +204,18 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String source = sourceOf(req);
         call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), ivrClock, reason -> hangup(call, reason));
         LOG.info("call {} from {} to {} ({}, PT {}, events PT {})", callId, source, user, kind, pt, eventPt);
+    }
+
+    static AudioCodec.Kind kindOf(Sdp.Codec c) {
+        if ("OPUS".equals(c.name)) return AudioCodec.Kind.OPUS;
+        if (c.pt == 9 || "G722".equals(c.name)) return AudioCodec.Kind.G722;
+        if (c.pt == 8 || "PCMA".equals(c.name)) return AudioCodec.Kind.PCMA;
+        return AudioCodec.Kind.PCMU;
+    }
+
+    /** The rtpmap text for our answer. */
+    static String rtpmap(Sdp.Codec c) {
+        return "OPUS".equals(c.name) ? "opus/48000/2" : c.name + "/8000";
     }
 
     private static String sourceOf(Request req) {
@@ -411,8 +424,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, p2) -> { }).start(cfg.bindAddress(), 0);
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP 9 8 0 101\r\n"
-                + "a=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
+                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP 111 9 8 0 101\r\n"
+                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant));
@@ -440,8 +453,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         for (Sdp.Media m : answer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
         if (audio == null || audio.codecs.isEmpty()) { hangup(oc.call(), "no audio in the answer"); return; }
         Sdp.Codec c = audio.codecs.get(0);
-        AudioCodec.Kind kind = c.pt == 9 || "G722".equals(c.name) ? AudioCodec.Kind.G722
-                : c.pt == 8 || "PCMA".equals(c.name) ? AudioCodec.Kind.PCMA : AudioCodec.Kind.PCMU;
+        AudioCodec.Kind kind = kindOf(c);
         int eventPt = -1;
         for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
         oc.leg().payloadTypes(c.pt, eventPt);

@@ -100,6 +100,10 @@ class DialOutTest {
         Path bob = Files.createDirectories(dir.resolve("bob"));
         resource(bob, "bob-accounts", "accounts");
         resource(bob, "bob-config", "config");
+        // this phone prefers Opus (the first test's prefers G.722)
+        Path acc = bob.resolve("accounts"), bobConf = bob.resolve("config");
+        Files.writeString(acc, Files.readString(acc).replace("audio_codecs=G722/16000/1,PCMA,PCMU", "audio_codecs=opus/48000/2,PCMA"));
+        Files.writeString(bobConf, Files.readString(bobConf).replace("module\t\t\tg722.so", "module\t\t\tg722.so\nmodule\t\t\topus.so"));
         Process baresip = null;
         int sipPort = SipCallTest.freePort();
         BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
@@ -123,6 +127,8 @@ class DialOutTest {
             var conf = server.bridge.conference("callback");
             assertTrue(waitFor(5_000, () -> conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.id.endsWith("-audio-phone"))),
                     "the phone's audio is published as Ann's");
+            assertTrue(conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.id.endsWith("-audio-phone")
+                    && x.codec == org.roundtable.bridge.rtp.Keyframes.Codec.OPUS), "Opus negotiated with the phone");
             assertTrue(waitFor(5_000, () -> conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.kind == org.roundtable.bridge.router.MediaKind.AUDIO
                     && !x.id.endsWith("-audio-phone") && x.paused())), "Ann's browser microphone is no longer forwarded");
             long before = E2e.audio(PhoneInMeetingTest.phoneStatsOf(b, ben, "Ann"));
