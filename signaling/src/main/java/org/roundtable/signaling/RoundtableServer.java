@@ -37,9 +37,11 @@ public final class RoundtableServer implements AutoCloseable {
         ServerConfig.Limits l = config.limits();
         this.meetingRegistry = new MeetingRegistry(new JdbcMeetingRepository(config.registry().dbUrl(), config.registry().dbUser(),
                 config.registry().dbPassword()), config.registry(), clock);
-        this.meetings = new MeetingService(bridge, config, meetingRegistry,
+        MeetingService ms = new MeetingService(bridge, config, meetingRegistry,
                 new Jwt(a.hs256Secrets(), a.es256PublicKeys(), a.issuer(), a.audience(), a.clockSkewSeconds(), clock),
                 new AttemptLimiter(clock, l.failuresPerSource(), l.failuresPerMeeting(), l.windowSeconds() * 1000L, l.lockoutSeconds() * 1000L));
+        ms.registerMetrics(registry);
+        this.meetings = ms;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         this.http = new Server(threads);
@@ -61,7 +63,8 @@ public final class RoundtableServer implements AutoCloseable {
         http.start();
         ServerConfig.Sip s = config.sip();
         if (s.enabled()) sip = new org.roundtable.signaling.sip.SipGateway(meetings, bridge,
-                new org.roundtable.signaling.sip.SipGateway.Config(s.bindAddress(), s.port(), s.advertisedAddress(), s.hotline())).start();
+                new org.roundtable.signaling.sip.SipGateway.Config(s.bindAddress(), s.port(), s.advertisedAddress(), s.hotline()))
+                .metrics(new org.roundtable.signaling.sip.SipMetrics(registry)).start();
         if (sip != null) {
             org.roundtable.signaling.sip.SipGateway g = sip;
             meetings.dialer(new MeetingService.Dialer() {

@@ -86,6 +86,32 @@ public final class MeetingService {
 
     public MeetingRegistry registry() { return registry; }
 
+    /** Registers the meeting-level metrics: members by kind and the audio mixers' work. */
+    public void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry r) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("roundtable_participants").help("Members in meetings, by kind (lobby included)")
+                .labelNames("kind").callback(cb -> {
+                    java.util.Map<String, Integer> n = new java.util.HashMap<>();
+                    for (Participant.Kind k : Participant.Kind.values()) n.put(k.name().toLowerCase(), 0);
+                    for (Meeting m : meetings.values()) for (Participant p : java.util.List.copyOf(m.participants.values()))
+                        n.merge(p.kind.name().toLowerCase(), 1, Integer::sum);
+                    n.forEach((k, v) -> cb.call(v, k));
+                }).register(r);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_mixer_work").help("Audio mixer work since start: ticks, decodes, encodes")
+                .labelNames("op").callback(cb -> {
+                    long t = mixTotals[0], d = mixTotals[1], e = mixTotals[2];
+                    for (Meeting m : meetings.values()) {
+                        MeetingAudio a = m.audio;
+                        if (a != null) { t += a.mixer.ticks; d += a.mixer.decodes; e += a.mixer.encodes; }
+                    }
+                    cb.call(t, "tick");
+                    cb.call(d, "decode");
+                    cb.call(e, "encode");
+                }).register(r);
+    }
+
+    /** Work of mixers that have closed, so the counters never go down. */
+    private final long[] mixTotals = new long[3];
+
     /** A phone member: where its leg listens, and whether it waits in the lobby. */
     public record PhoneMember(Participant participant, int rtpPort, boolean inLobby) {}
 
@@ -898,7 +924,15 @@ public final class MeetingService {
         boolean phonesLeft = false;
         for (Participant x : m.participants.values())
             if (x != p && !x.left && (x.kind == Participant.Kind.SIP || x.phoneLeg != null)) phonesLeft = true;
-        if (!phonesLeft && m.audio != null) { m.audio.close(); m.audio = null; }
+        if (!phonesLeft && m.audio != null) {
+            synchronized (mixTotals) {
+                mixTotals[0] += m.audio.mixer.ticks;
+                mixTotals[1] += m.audio.mixer.decodes;
+                mixTotals[2] += m.audio.mixer.encodes;
+            }
+            m.audio.close();
+            m.audio = null;
+        }
     }
 
     private void endMeeting(Meeting m, String reason) {

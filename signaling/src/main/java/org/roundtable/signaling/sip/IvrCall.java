@@ -37,6 +37,7 @@ final class IvrCall {
     private final String source;
     private final String displayName;
     private final Hangup hangup;
+    private final SipMetrics metrics;
     private final ScheduledFuture<?> player;
     private State state;
     private String number;
@@ -51,7 +52,8 @@ final class IvrCall {
     volatile MeetingService.PhoneMember member;
 
     IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
-            String displayName, ScheduledExecutorService scheduler, Hangup hangup) {
+            String displayName, ScheduledExecutorService scheduler, Hangup hangup, SipMetrics metrics) {
+        this.metrics = metrics;
         this.meetings = meetings;
         this.leg = leg;
         this.codec = codec;
@@ -146,12 +148,14 @@ final class IvrCall {
                 else state = State.JOINED;
             }
             joinedAfterMs = System.currentTimeMillis() - passwordDoneAtMs;
+            metrics.ivrAttempts.labelValues(pm.inLobby() ? "lobby" : "joined").inc();
             LOG.info("phone caller {} joined meeting {}{}, {} ms after the last key (the mix starts on the next 20 ms tick)",
                     source, meetingNumber, pm.inLobby() ? " (in the lobby)" : "", joinedAfterMs);
         } catch (SignalingException e) {
             synchronized (this) {
                 if (state == State.DONE) return;
                 tries++;
+                metrics.ivrAttempts.labelValues(e.code).inc();
                 LOG.info("phone caller {}: {} ({} of 3)", source, e.code, tries);
                 boolean retry = tries < 3 && (e.code.equals("denied") || e.code.equals("bad_meeting_id"));
                 if (retry) {

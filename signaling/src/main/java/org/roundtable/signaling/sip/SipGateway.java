@@ -88,6 +88,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
     }
 
+    private SipMetrics metrics = new SipMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry());
+
+    /** Publishes the gateway's metrics in the server's registry. */
+    public SipGateway metrics(SipMetrics m) { this.metrics = m; return this; }
+    public SipMetrics metrics() { return metrics; }
+
     public SipGateway(MeetingService meetings, Bridge bridge, Config cfg) {
         this.meetings = meetings;
         this.bridge = bridge;
@@ -130,7 +136,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 case Request.CANCEL -> respond(ev, Response.OK);
                 case Request.OPTIONS -> respond(ev, Response.OK);
                 case Request.INFO -> info(ev);
-                default -> respond(ev, Response.METHOD_NOT_ALLOWED);
+                default -> { metrics.badRequests.labelValues("405").inc(); respond(ev, Response.METHOD_NOT_ALLOWED); }
             }
         } catch (Exception e) {
             LOG.warn("SIP {} failed: {}", req.getMethod(), e.toString());
@@ -195,6 +201,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         calls.put(callId, call);
+        metrics.activeCalls.set(calls.size());
+        metrics.calls.labelValues("in", "answered").inc();
         st.sendResponse(ok);
         call.dialog = st.getDialog();
         // who did they call: the hotline, or a meeting number directly
@@ -202,7 +210,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String dialled = user == null || user.equals(cfg.hotline()) ? null : user;
         String from = ev.getRequest().getHeader("From").toString();
         String source = sourceOf(req);
-        call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), ivrClock, reason -> hangup(call, reason));
+        call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), ivrClock, reason -> hangup(call, reason),
+                metrics);
         LOG.info("call {} from {} to {} ({}, PT {}, events PT {})", callId, source, user, kind, pt, eventPt);
     }
 
@@ -231,6 +240,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
     }
 
     private void reject(ServerTransaction st, Request req, int code, String why) throws Exception {
+        metrics.badRequests.labelValues(Integer.toString(code)).inc();
+        metrics.calls.labelValues("in", "rejected").inc();
         Response r = messages.createResponse(code, req);
         r.addHeader(headers.createWarningHeader("roundtable", 399, why));
         st.sendResponse(r);
@@ -276,6 +287,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private void end(Call c, String reason) {
         if (c.ended) return;
         c.ended = true;
+        calls.remove(c.id);
+        metrics.activeCalls.set(calls.size());
         if (c.ivr != null) {
             c.ivr.close();
             MeetingService.PhoneMember pm = c.ivr.member;
@@ -345,17 +358,20 @@ public final class SipGateway implements SipListener, AutoCloseable {
             if (sent != null && !"true".equalsIgnoreCase(ch.getParameter("stale"))) {
                 LOG.warn("registration to {} refused: wrong credentials", registration.registrarHost());
                 registered = false;
+                metrics.registered.set(0);
                 return;
             }
             sendRegister(ch);
         } else if (code >= 200 && code < 300) {
             if (!registered) LOG.info("registered to {} as {}", registration.registrarHost(), registration.user());
             registered = true;
+            metrics.registered.set(1);
             long again = Math.max(5, (long) (registration.expiresSeconds() * 0.8));
             ivrClock.schedule(() -> { try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); } },
                     again, java.util.concurrent.TimeUnit.SECONDS);
         } else if (code >= 300) {
             registered = false;
+            metrics.registered.set(0);
             LOG.warn("registration refused: {} {}", code, r.getReasonPhrase());
             ivrClock.schedule(() -> { try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); } },
                     30, java.util.concurrent.TimeUnit.SECONDS);
@@ -443,7 +459,13 @@ public final class SipGateway implements SipListener, AutoCloseable {
         int code = r.getStatusCode();
         if (code < 200) return;
         outgoing.remove(callId);
-        if (code >= 300) { LOG.info("dial-out {} failed: {} {}", callId, code, r.getReasonPhrase()); oc.leg().close(); return; }
+        if (code >= 300) {
+            LOG.info("dial-out {} failed: {} {}", callId, code, r.getReasonPhrase());
+            metrics.calls.labelValues("out", "failed").inc();
+            oc.leg().close();
+            return;
+        }
+        metrics.calls.labelValues("out", "answered").inc();
         Dialog d = ev.getDialog() != null ? ev.getDialog() : oc.call().dialog;
         oc.call().dialog = d;
         long cseq = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
@@ -459,6 +481,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         oc.leg().payloadTypes(c.pt, eventPt);
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
         calls.put(callId, oc.call());
+        metrics.activeCalls.set(calls.size());
         Call call = oc.call();
         if (oc.forParticipant() != null) {
             try {

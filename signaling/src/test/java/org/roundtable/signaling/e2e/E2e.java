@@ -37,6 +37,15 @@ public final class E2e {
     public static long frames(Map<String, Object> p) { return ((Number) ((Map<?, ?>) p.get("video")).get("framesDecoded")).longValue(); }
     public static long audio(Map<String, Object> p) { return ((Number) ((Map<?, ?>) p.get("audio")).get("packetsReceived")).longValue(); }
 
+    /** One sample's value from the server's /metrics, or -1. */
+    public static double metric(RoundtableServer server, String sample) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).trim());
+        return -1;
+    }
+
     public static void skipUnlessE2e() {
         org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("skip.e2e"), "e2e tests skipped (-Dskip.e2e=true)");
     }

@@ -77,6 +77,9 @@ class SipBadInputTest {
                         + "Contact: <sip:bad@127.0.0.1:" + p + ">\r\nEvent: presence\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
                 assertEquals(405, send(s, sipPort, subscribe), "methods we do not handle");
                 assertEquals(1, server.sip.activeCalls(), "the bad requests left no calls behind, and the good call is still up");
+                assertEquals(3.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"488\"}"), "refusals are counted");
+                assertEquals(1.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"405\"}"));
+                assertEquals(1.0, E2e.metric(server, "roundtable_sip_active_calls"));
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS));
                 assertEquals(0, call.exitValue(), "the good call completed normally: " + Files.readString(dir.resolve("sipp.log")));
             } finally {

@@ -86,6 +86,10 @@ class SipCallTest {
                 rejected.destroy();
             }
             assertEquals(0, server.sip.activeCalls());
+            assertEquals(3.0, E2e.metric(server, "roundtable_ivr_attempts_total{result=\"denied\"}"), "three wrong entries counted");
+            assertEquals(1.0, E2e.metric(server, "roundtable_ivr_attempts_total{result=\"joined\"}"));
+            assertEquals(0.0, E2e.metric(server, "roundtable_sip_active_calls"));
+            assertTrue(E2e.metric(server, "roundtable_mixer_work_total{op=\"encode\"}") > 0, "the mixer's work is counted");
         }
     }
 
