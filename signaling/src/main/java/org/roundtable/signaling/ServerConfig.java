@@ -12,9 +12,12 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     /** The SIP gateway: where it listens, the address in its SDP, and the hotline number (the IVR). */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
-                      String registrar, int registrarPort, String user, String password, int expiresSeconds) {
+                      String registrar, int registrarPort, String user, String password, int expiresSeconds, boolean offerSrtp) {
         public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "roundtable", "", 300);
+            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "roundtable", "", 300, false);
+        }
+        public Sip withOfferSrtp(boolean on) {
+            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, user, password, expiresSeconds, on);
         }
     }
 
@@ -73,6 +76,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         m.getInt("reminder-minutes")),
                 new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")),
                 new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline"),
-                        sp.getString("registrar"), sp.getInt("registrar-port"), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds")));
+                        sp.getString("registrar"), sp.getInt("registrar-port"), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"),
+                        sp.getBoolean("offer-srtp")));
     }
 }

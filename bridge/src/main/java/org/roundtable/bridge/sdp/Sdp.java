@@ -56,6 +56,8 @@ public final class Sdp {
         public final List<int[]> fidGroups = new ArrayList<>();   // {primary, rtx}
         public String msid;
         public List<String> rids = new ArrayList<>();
+        /** SDES (RFC 4568) a=crypto values: "tag suite inline:key||salt[|...]". */
+        public final List<String> crypto = new ArrayList<>();
         public Codec codec(int pt) { for (Codec c : codecs) if (c.pt == pt) return c; return null; }
         public boolean sends() { return direction.equals("sendrecv") || direction.equals("sendonly"); }
         public boolean receives() { return direction.equals("sendrecv") || direction.equals("recvonly"); }
@@ -140,6 +142,7 @@ public final class Sdp {
             case "sendrecv": case "sendonly": case "recvonly": case "inactive": m.direction = name; break;
             case "rtcp-mux": m.rtcpMux = true; break;
             case "msid": m.msid = val.trim(); break;
+            case "crypto": if (m.crypto.size() < 16) m.crypto.add(val.trim()); break;
             case "rid": m.rids.add(val.split(" ")[0]); break;
             case "rtpmap": {
                 int sp = val.indexOf(' ');

@@ -40,6 +40,17 @@ public final class PlainRtpLeg implements AutoCloseable {
     private int seq = RND.nextInt(0x10000);
     private long ts = RND.nextInt() & 0xFFFFFFFFL;
     public volatile long packetsIn, packetsOut;
+    /** SDES-SRTP, when negotiated: one session per direction (receive on the loop, send under this object's lock). */
+    private volatile org.roundtable.bridge.srtp.SrtpSession rxSrtp, txSrtp;
+
+    /** Turns on SRTP with keys from SDES (RFC 4568). */
+    public void srtp(org.roundtable.bridge.dtls.DtlsSession.SrtpKeys keys) {
+        rxSrtp = new org.roundtable.bridge.srtp.SrtpSession(keys);
+        txSrtp = new org.roundtable.bridge.srtp.SrtpSession(keys);
+    }
+
+    public boolean encrypted() { return txSrtp != null; }
+    private int srtpFailures;
 
     /** eventPt: the negotiated telephone-event payload type, or -1. */
     public PlainRtpLeg(Bridge bridge, int audioPt, int eventPt, int clockRate, Handler handler) {
@@ -71,14 +82,18 @@ public final class PlainRtpLeg implements AutoCloseable {
     public synchronized void send(byte[] payload, int len, int samplesPerFrame) {
         InetSocketAddress r = remote;
         if (r == null || channel == null || !channel.isActive()) return;
-        ByteBuf b = channel.alloc().directBuffer(12 + len);
-        byte[] h = new byte[12];
+        byte[] h = new byte[12 + len + org.roundtable.bridge.srtp.SrtpSession.MAX_TRAILER];
         h[0] = (byte) 0x80;
         h[1] = (byte) audioPt;
         RtpPacket.setSequence(h, 0, seq);
         RtpPacket.setTimestamp(h, 0, ts);
         RtpPacket.setSsrc(h, 0, ssrc);
-        b.writeBytes(h).writeBytes(payload, 0, len);
+        System.arraycopy(payload, 0, h, 12, len);
+        int n = 12 + len;
+        org.roundtable.bridge.srtp.SrtpSession tx = txSrtp;
+        if (tx != null && (n = tx.protectRtp(h, 0, n, h.length, ssrc)) < 0) { bridge.metrics.srtpProtectFailures.inc(); return; }
+        ByteBuf b = channel.alloc().directBuffer(n);
+        b.writeBytes(h, 0, n);
         seq = (seq + 1) & 0xFFFF;
         ts = (ts + samplesPerFrame) & 0xFFFFFFFFL;
         packetsOut++;
@@ -94,6 +109,18 @@ public final class PlainRtpLeg implements AutoCloseable {
             int len = buf.readableBytes();
             byte[] a = new byte[len];
             buf.getBytes(buf.readerIndex(), a);
+            org.roundtable.bridge.srtp.SrtpSession rx = rxSrtp;
+            boolean rtcpRange = len > 1 && (a[1] & 0x7F) >= 72 && (a[1] & 0x7F) <= 76;
+            if (rx != null && len >= 12 && !rtcpRange) {
+                int n = rx.unprotectRtp(a, 0, len, RtpPacket.ssrc(a, 0));
+                if (n < 0) {
+                    bridge.metrics.drop(DropReason.SRTP_AUTH);
+                    if (srtpFailures++ == 0) org.slf4j.LoggerFactory.getLogger(PlainRtpLeg.class).info("first SRTP failure: {} bytes, PT {}, ssrc {}",
+                            len, a[1] & 0x7F, Integer.toUnsignedString(RtpPacket.ssrc(a, 0)));
+                    return;
+                }
+                len = n;
+            }
             if (!RtpPacket.isValid(a, 0, len) || RtpPacket.payloadType(a, 0) >= 72 && RtpPacket.payloadType(a, 0) <= 76) {
                 bridge.metrics.drop(DropReason.MALFORMED_RTP);  // not RTP (RTCP to this port counts here too)
                 return;

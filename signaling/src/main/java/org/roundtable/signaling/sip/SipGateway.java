@@ -49,7 +49,41 @@ import org.slf4j.LoggerFactory;
 public final class SipGateway implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
 
-    public record Config(String bindAddress, int port, String advertisedAddress, String hotline) {}
+    public record Config(String bindAddress, int port, String advertisedAddress, String hotline, boolean offerSrtp) {
+        public Config(String bindAddress, int port, String advertisedAddress, String hotline) { this(bindAddress, port, advertisedAddress, hotline, false); }
+    }
+
+    // ------------------------------------------------------------------ SDES-SRTP (RFC 4568)
+    static final String SUITE = "AES_CM_128_HMAC_SHA1_80";
+    private static final java.security.SecureRandom RND = new java.security.SecureRandom();
+
+    static byte[] newKey() { byte[] k = new byte[30]; RND.nextBytes(k); return k; }
+
+    /** key||salt (30 bytes) of the first a=crypto with our suite, and its tag; null if none. */
+    static Object[] remoteCrypto(Sdp.Media m) {
+        for (String c : m.crypto) {
+            String[] p = c.split("\\s+");
+            if (p.length < 3 || !p[1].equalsIgnoreCase(SUITE) || !p[2].startsWith("inline:")) continue;
+            try {
+                byte[] k = java.util.Base64.getDecoder().decode(p[2].substring(7).split("\\|")[0]);
+                if (k.length == 30) return new Object[] {p[0], k};
+            } catch (IllegalArgumentException ignored) { /* not base64: try the next */ }
+        }
+        return null;
+    }
+
+    static org.roundtable.bridge.dtls.DtlsSession.SrtpKeys keys(byte[] local, byte[] remote) {
+        return new org.roundtable.bridge.dtls.DtlsSession.SrtpKeys(org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80,
+                java.util.Arrays.copyOfRange(local, 0, 16), java.util.Arrays.copyOfRange(local, 16, 30),
+                java.util.Arrays.copyOfRange(remote, 0, 16), java.util.Arrays.copyOfRange(remote, 16, 30));
+    }
+
+    static String cryptoLine(String tag, byte[] key) {
+        return "a=crypto:" + tag + " " + SUITE + " inline:" + java.util.Base64.getEncoder().encodeToString(key) + "\r\n";
+    }
+
+    /** Calls whose media is encrypted (SDES-SRTP). */
+    public long encryptedCalls() { return calls.values().stream().filter(c -> c.leg.encrypted()).count(); }
 
     /** Registration to the PBX as an extension or trunk, and where dial-out calls go (its proxy). */
     public record Registration(String registrarHost, int registrarPort, String user, String password, int expiresSeconds) {}
@@ -75,7 +109,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
 
     /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
-    private record OutCall(String meetingId, String name, PlainRtpLeg leg, Call call, String forParticipant) {}
+    private record OutCall(String meetingId, String name, PlainRtpLeg leg, Call call, String forParticipant, byte[] localKey) {}
 
     private final class Call {
         final String id;
@@ -184,7 +218,17 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (codec == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no common codec (opus, G722, PCMU, PCMA)"); return; }
         AudioCodec.Kind kind = kindOf(codec);
         int pt = codec.pt, eventPt = event == null ? -1 : event.pt;
+        String proto = audio.proto == null ? "RTP/AVP" : audio.proto;
+        if (!proto.equals("RTP/AVP") && !proto.equals("RTP/SAVP")) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "unsupported media profile " + proto); return; }
+        Object[] crypto = remoteCrypto(audio);
+        if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + SUITE); return; }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, p) -> { }).start(cfg.bindAddress(), 0);
+        String cryptoAnswer = "";
+        if (crypto != null) {
+            byte[] local = newKey();
+            leg.srtp(keys(local, (byte[]) crypto[1]));
+            cryptoAnswer = cryptoLine((String) crypto[0], local);
+        }
         leg.remote(new InetSocketAddress(audio.connection, audio.port));
         // answer
         Response ok = messages.createResponse(Response.OK, req);
@@ -194,10 +238,10 @@ public final class SipGateway implements SipListener, AutoCloseable {
         ContactHeader ch = headers.createContactHeader(addresses.createAddress(contact));
         ok.addHeader(ch);
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP " + pt + (eventPt >= 0 ? " " + eventPt : "")
+                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " " + proto + " " + pt + (eventPt >= 0 ? " " + eventPt : "")
                 + "\r\na=rtpmap:" + pt + " " + rtpmap(codec) + "\r\n"
                 + (eventPt >= 0 ? "a=rtpmap:" + eventPt + " telephone-event/8000\r\na=fmtp:" + eventPt + " 0-15\r\n" : "")
-                + "a=ptime:20\r\na=sendrecv\r\n";
+                + cryptoAnswer + "a=ptime:20\r\na=sendrecv\r\n";
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         calls.put(callId, call);
@@ -439,12 +483,13 @@ public final class SipGateway implements SipListener, AutoCloseable {
             req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
         }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, p2) -> { }).start(cfg.bindAddress(), 0);
+        byte[] localKey = cfg.offerSrtp() ? newKey() : null;   // SDES, mandatory: RTP/SAVP
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " RTP/AVP 111 9 8 0 101\r\n"
+                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 101\r\n"
                 + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
-        outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant));
+        outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant, localKey));
         ClientTransaction ct = provider.getNewClientTransaction(req);
         call.dialog = ct.getDialog();
         ct.sendRequest();
@@ -479,6 +524,9 @@ public final class SipGateway implements SipListener, AutoCloseable {
         int eventPt = -1;
         for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
         oc.leg().payloadTypes(c.pt, eventPt);
+        Object[] crypto = oc.localKey() == null ? null : remoteCrypto(audio);
+        if (oc.localKey() != null && crypto == null) { hangup(oc.call(), "the callee refused SRTP"); return; }
+        if (crypto != null) oc.leg().srtp(keys(oc.localKey(), (byte[]) crypto[1]));
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
         calls.put(callId, oc.call());
         metrics.activeCalls.set(calls.size());
@@ -496,7 +544,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         }
         MeetingService.PhoneMember pm = meetings.joinInvitedPhone(oc.meetingId(), oc.name(), kind, c.pt, eventPt, oc.leg(), reason -> hangup(call, reason));
         call.invited = pm;
-        LOG.info("dial-out {} answered ({}): {} joined meeting {}", callId, kind, oc.name(), oc.meetingId());
+        LOG.info("dial-out {} answered ({}{}): {} joined meeting {}", callId, kind, oc.leg().encrypted() ? ", SRTP" : "", oc.name(), oc.meetingId());
     }
     @Override public void processTimeout(TimeoutEvent ev) { }
     @Override public void processIOException(IOExceptionEvent ev) { }

@@ -67,7 +67,10 @@ class DialOutTest {
             assertTrue(waitFor(20_000, () -> {
                 Map<String, Object> p = b.stats(ann).stream().filter(x -> "bob".equals(x.get("name"))).findFirst().orElse(null);
                 return p != null && E2e.audio(p) > 50 && PhoneInMeetingTest.energy(p) > 0;
-            }), "bob answered and the meeting hears him: " + b.stats(ann));
+            }), "bob answered and the meeting hears him: " + b.stats(ann) + " srtp_auth drops " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}")
+                    + ", malformed " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"malformed_rtp\"}")
+                    + ", unknown " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"unknown_ssrc\"}")
+                    + ", audio in " + E2e.metric(server, "roundtable_packets_total{direction=\"in\",type=\"audio\"}"));
             assertEquals("sip", PhoneInMeetingTest.member(b, ann, "bob").get("kind"));
             String bobId = (String) PhoneInMeetingTest.member(b, ann, "bob").get("id");
             assertTrue(server.bridge.conference("dialout").sources().stream()

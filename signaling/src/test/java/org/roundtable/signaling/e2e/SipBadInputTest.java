@@ -29,6 +29,12 @@ class SipBadInputTest {
 
     /** The final response code to a request, skipping 100 Trying; -1 if none came. */
     static int send(DatagramSocket s, int sipPort, String msg) throws Exception {
+        String r = response(s, sipPort, msg);
+        return r == null ? -1 : Integer.parseInt(r.substring(8, 11));
+    }
+
+    /** The final response's text, or null. */
+    static String response(DatagramSocket s, int sipPort, String msg) throws Exception {
         byte[] b = msg.getBytes(StandardCharsets.UTF_8);
         s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", sipPort)));
         byte[] buf = new byte[4096];
@@ -39,9 +45,9 @@ class SipBadInputTest {
             String r = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
             if (!r.startsWith("SIP/2.0 ")) continue;
             int code = Integer.parseInt(r.substring(8, 11));
-            if (code >= 200) return code;
+            if (code >= 200) return r;
         }
-        return -1;
+        return null;
     }
 
     @Test void badSipAndSdpAreAnsweredAndACallCarriesOn() throws Exception {
@@ -72,14 +78,27 @@ class SipBadInputTest {
                         "no common codec");
                 assertEquals(488, send(s, sipPort, invite(p, "badsdp3", "application/sdp",
                         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 4000 RTP/AVP 96\r\n")), "no audio");
+                // SDES: RTP/SAVP with a=crypto is answered with SRTP; RTP/SAVP without a usable suite is refused
+                String savp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4002 RTP/SAVP 0 101\r\n"
+                        + "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+                String key = java.util.Base64.getEncoder().encodeToString(new byte[30]);
+                String ok = response(s, sipPort, invite(p, "sdes1", "application/sdp", savp + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n"));
+                assertNotNull(ok);
+                assertTrue(ok.startsWith("SIP/2.0 200"), ok);
+                assertTrue(ok.contains("m=audio ") && ok.contains(" RTP/SAVP 0 101"), ok);
+                assertTrue(ok.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), "answered with our SDES key: " + ok);
+                assertFalse(ok.contains(key), "never echoing the caller's key");
+                assertEquals(1, server.sip.encryptedCalls(), "the SDES call is encrypted");
+                assertEquals(488, send(s, sipPort, invite(p, "sdes2", "application/sdp", savp + "a=crypto:1 F8_128_HMAC_SHA1_80 inline:" + key + "\r\n")),
+                        "RTP/SAVP without a supported suite");
                 String subscribe = "SUBSCRIBE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + p + ";branch=z9hG4bKsub1\r\n"
                         + "From: <sip:bad@127.0.0.1>;tag=s1\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: sub1\r\nCSeq: 1 SUBSCRIBE\r\n"
                         + "Contact: <sip:bad@127.0.0.1:" + p + ">\r\nEvent: presence\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
                 assertEquals(405, send(s, sipPort, subscribe), "methods we do not handle");
-                assertEquals(1, server.sip.activeCalls(), "the bad requests left no calls behind, and the good call is still up");
-                assertEquals(3.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"488\"}"), "refusals are counted");
+                assertEquals(2, server.sip.activeCalls(), "the bad requests left no calls behind; the good call and the SDES call are up");
+                assertEquals(4.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"488\"}"), "refusals are counted");
                 assertEquals(1.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"405\"}"));
-                assertEquals(1.0, E2e.metric(server, "roundtable_sip_active_calls"));
+                assertEquals(2.0, E2e.metric(server, "roundtable_sip_active_calls"));
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS));
                 assertEquals(0, call.exitValue(), "the good call completed normally: " + Files.readString(dir.resolve("sipp.log")));
             } finally {
