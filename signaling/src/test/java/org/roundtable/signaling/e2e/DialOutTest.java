@@ -21,6 +21,54 @@ import org.roundtable.signaling.sip.SipGateway;
  * it. Needs the test namespace (ops/test.sh): baresip needs its 127.0.0.2 veth, and kamailio port 5060.
  */
 class DialOutTest {
+    /** The test PBX: kamailio (digest auth for the gateway) and a baresip phone "bob" registered there. */
+    static final class Pbx implements AutoCloseable {
+        final Path dir;
+        final Process kamailio;
+        Process baresip;
+        final Path baresipLog;
+
+        /** codecs: bob's audio_codecs; extraModule: another baresip module to load, or null. */
+        Pbx(String codecs, String extraModule) throws Exception {
+            if (System.getenv("RT_NETNS") == null) {
+                assertNotEquals("true", System.getenv("CI"), "CI runs this inside the test namespace (ops/test.sh)");
+                Assumptions.assumeTrue(false, "needs the test namespace: run ops/test.sh");
+            }
+            dir = Files.createTempDirectory("rt-pbx");
+            Path cfg = resource(dir, "kamailio.cfg", "kamailio.cfg");
+            Files.createDirectories(dir.resolve("run"));
+            kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
+                    "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
+            Path bob = Files.createDirectories(dir.resolve("bob"));
+            Path acc = resource(bob, "bob-accounts", "accounts"), conf = resource(bob, "bob-config", "config");
+            Files.writeString(acc, Files.readString(acc).replace("audio_codecs=G722/16000/1,PCMA,PCMU", "audio_codecs=" + codecs));
+            if (extraModule != null) Files.writeString(conf, Files.readString(conf).replace("module\t\t\tg722.so", "module\t\t\tg722.so\nmodule\t\t\t" + extraModule));
+            Thread.sleep(1500);
+            assertTrue(kamailio.isAlive(), "kamailio runs: " + Files.readString(dir.resolve("kamailio.log")));
+            baresipLog = dir.resolve("baresip.log");
+            baresip = new ProcessBuilder("baresip", "-f", bob.toString(), "-v").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(baresipLog.toFile()).start();
+            assertTrue(waitFor(15_000, () -> { try { return Files.readString(baresipLog).contains("200 OK"); } catch (Exception e) { return false; } }),
+                    "bob registered at the PBX");
+        }
+
+        @Override public void close() throws Exception {
+            if (baresip != null) baresip.destroy();
+            kamailio.destroy();
+            if (baresip != null && !baresip.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) baresip.destroyForcibly();
+            if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
+        }
+    }
+
+    static RoundtableServer server() throws Exception {
+        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        ServerConfig sc = new ServerConfig("127.0.0.1", 0, bc, true, 100)
+                .withSip(new ServerConfig.Sip(true, "127.0.0.1", SipCallTest.freePort(), "127.0.0.1", "1000"));
+        RoundtableServer server = new RoundtableServer(sc).start();
+        server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
+        return server;
+    }
+
     static Path resource(Path dir, String name, String as) throws Exception {
         Path p = dir.resolve(as);
         try (var in = DialOutTest.class.getClassLoader().getResourceAsStream("sip/" + name)) { Files.copy(in, p); }
@@ -30,33 +78,9 @@ class DialOutTest {
     @Test
     void hostDialsABaresipPhoneThroughThePbx() throws Exception {
         E2e.skipUnlessE2e();
-        if (System.getenv("RT_NETNS") == null) {
-            assertNotEquals("true", System.getenv("CI"), "CI runs this inside the test namespace (ops/test.sh)");
-            Assumptions.assumeTrue(false, "needs the test namespace: run ops/test.sh");
-        }
-        Path dir = Files.createTempDirectory("rt-pbx");
-        Path cfg = resource(dir, "kamailio.cfg", "kamailio.cfg");
-        Files.createDirectories(dir.resolve("run"));
-        Process kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
-                "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
-        Path bob = Files.createDirectories(dir.resolve("bob"));
-        resource(bob, "bob-accounts", "accounts");
-        resource(bob, "bob-config", "config");
-        Process baresip = null;
-        int sipPort = SipCallTest.freePort();
-        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        ServerConfig sc = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
-        try (RoundtableServer server = new RoundtableServer(sc).start(); Browser b = new Browser()) {
-            Thread.sleep(1500);
-            assertTrue(kamailio.isAlive(), "kamailio runs: " + Files.readString(dir.resolve("kamailio.log")));
-            baresip = new ProcessBuilder("baresip", "-f", bob.toString(), "-v").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(dir.resolve("baresip.log").toFile()).start();
-            Path blog = dir.resolve("baresip.log");
-            assertTrue(waitFor(15_000, () -> { try { return Files.readString(blog).contains("200 OK"); } catch (Exception e) { return false; } }),
-                    "bob registered at the PBX");
-            // the gateway registers with digest credentials
-            server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
-            assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + Files.readString(dir.resolve("kamailio.log")));
+        try (Pbx pbx = new Pbx("G722/16000/1,PCMA,PCMU", null); RoundtableServer server = server(); Browser b = new Browser()) {
+            Path blog = pbx.baresipLog;
+            assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + Files.readString(pbx.dir.resolve("kamailio.log")));
 
             String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
                     + ",\"permissions\":[\"dial_out\"]}");
@@ -80,44 +104,14 @@ class DialOutTest {
             java.util.regex.Pattern rx = java.util.regex.Pattern.compile("audio=\\d+/[1-9]\\d{3,} \\(bit/s\\)");
             assertTrue(waitFor(10_000, () -> { try { return rx.matcher(Files.readString(blog)).find(); } catch (Exception e) { return false; } }),
                     "bob receives the meeting's audio");
-        } finally {
-            if (baresip != null) baresip.destroy();
-            kamailio.destroy();
-            if (baresip != null && !baresip.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) baresip.destroyForcibly();
-            if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
         }
     }
 
     @Test
     void memberIsCalledBackAndThePhoneCarriesTheirVoice() throws Exception {
         E2e.skipUnlessE2e();
-        if (System.getenv("RT_NETNS") == null) {
-            assertNotEquals("true", System.getenv("CI"), "CI runs this inside the test namespace (ops/test.sh)");
-            Assumptions.assumeTrue(false, "needs the test namespace: run ops/test.sh");
-        }
-        Path dir = Files.createTempDirectory("rt-pbx");
-        Path cfg = resource(dir, "kamailio.cfg", "kamailio.cfg");
-        Files.createDirectories(dir.resolve("run"));
-        Process kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
-                "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
-        Path bob = Files.createDirectories(dir.resolve("bob"));
-        resource(bob, "bob-accounts", "accounts");
-        resource(bob, "bob-config", "config");
         // this phone prefers Opus (the first test's prefers G.722)
-        Path acc = bob.resolve("accounts"), bobConf = bob.resolve("config");
-        Files.writeString(acc, Files.readString(acc).replace("audio_codecs=G722/16000/1,PCMA,PCMU", "audio_codecs=opus/48000/2,PCMA"));
-        Files.writeString(bobConf, Files.readString(bobConf).replace("module\t\t\tg722.so", "module\t\t\tg722.so\nmodule\t\t\topus.so"));
-        Process baresip = null;
-        int sipPort = SipCallTest.freePort();
-        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        ServerConfig sc = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
-        try (RoundtableServer server = new RoundtableServer(sc).start(); Browser b = new Browser()) {
-            Thread.sleep(1500);
-            baresip = new ProcessBuilder("baresip", "-f", bob.toString(), "-v").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(dir.resolve("baresip.log").toFile()).start();
-            Path blog = dir.resolve("baresip.log");
-            assertTrue(waitFor(15_000, () -> { try { return Files.readString(blog).contains("200 OK"); } catch (Exception e) { return false; } }));
-            server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
+        try (Pbx pbx = new Pbx("opus/48000/2,PCMA", "opus.so"); RoundtableServer server = server(); Browser b = new Browser()) {
             assertTrue(waitFor(10_000, () -> server.sip.registered()));
             String ann = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ann");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
@@ -141,11 +135,6 @@ class DialOutTest {
             // Ann leaves: the server hangs up her phone
             b.js(ann, "window.roundtable.leave();");
             assertTrue(waitFor(10_000, () -> server.sip.activeCalls() == 0), "the call back ends with the member");
-        } finally {
-            if (baresip != null) baresip.destroy();
-            kamailio.destroy();
-            if (baresip != null && !baresip.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) baresip.destroyForcibly();
-            if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
         }
     }
 }
