@@ -35,7 +35,7 @@ public final class ServerProcess implements AutoCloseable {
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
         cmd.addAll(List.of("-XX:+UseZGC", "-Xms512m", "-Xmx2g",
                 "-Droundtable.bridge.bind-address=127.0.0.1", "-Droundtable.bridge.tcp-port=0",
-                "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "-Droundtable.meetings.max-participants=2000",
+                "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "-Droundtable.meetings.max-participants=2000", "-Droundtable.sip.enabled=false",
                 "-jar", jar.toString(), "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String url = "http://127.0.0.1:" + httpPort;
