@@ -116,7 +116,6 @@ public final class Endpoint {
     public boolean mediaReady() { return srtp != null && path != null && !closed; }
     public boolean isClosed() { return closed; }
     public MediaPath path() { return path; }
-    public List<MediaSource> publishedSources() { return new ArrayList<>(published.values()); }
     public List<DownTrack> downTracks() { return new ArrayList<>(downByMid.values()); }
 
     /**

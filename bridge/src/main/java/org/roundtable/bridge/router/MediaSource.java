@@ -183,10 +183,6 @@ public final class MediaSource {
                 (int) Math.min(lost, 0x7FFFFF), extMax, (long) jitter, lastSrNtpMiddle, dlsr);
     }
 
-    public long expectedPackets() {
-        return seqInit ? (cycles & 0xFFFFFFFFL) + maxSeq - baseSeq + 1 : 0;
-    }
-
     public long receivedPackets() { return received; }
 
     public void close() {

@@ -63,8 +63,6 @@ public final class StreamRewriter {
         return started ? (outSeq - seqDelta) & 0xFFFF : -1;
     }
 
-    /** Maps an outgoing sequence number (from a NACK) back to the source's. */
-    public int toOut(int srcSeq) { return (srcSeq + seqDelta) & 0xFFFF; }
     public long toOutTs(long srcTs) { return (srcTs + tsDelta) & 0xFFFFFFFFL; }
     public int lastOutSeq() { return lastOutSeq; }
     public long lastOutTs() { return lastOutTs; }

@@ -46,6 +46,4 @@ public final class Meeting {
         for (Participant p : members()) if (p.role == Participant.Role.HOST) return true;
         return false;
     }
-
-    public Participant participant(String id) { return participants.get(id); }
 }
