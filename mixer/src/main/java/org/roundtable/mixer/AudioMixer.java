@@ -24,7 +24,7 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * Thread: inputs are fed on the media loop (a copy into a queue); everything else runs on the tick.
  */
 public final class AudioMixer implements AutoCloseable {
-    /** Where a listener's encoded frames go. */
+    /** Where a listener's encoded frames go. The payload array is reused after the call: copy to keep. */
     public interface Output { void frame(byte[] payload, int len, long rtpTimestamp); }
 
     public static final int DEFAULT_SPEAKERS = 3;
@@ -93,12 +93,16 @@ public final class AudioMixer implements AutoCloseable {
         final AudioCodec.Kind codec;
         final Output out;
         long ts;
+        /** Mix keys: the full mix in this codec, or the mix without this listener's own voice. */
+        final String fullKey, ownKey;
 
         Listener(String id, String ownInput, AudioCodec.Kind codec, Output out) {
             this.id = id;
             this.ownInput = ownInput;
             this.codec = codec;
             this.out = out;
+            this.fullKey = "|" + codec;
+            this.ownKey = ownInput + "|" + codec;
         }
     }
 
@@ -117,7 +121,10 @@ public final class AudioMixer implements AutoCloseable {
         return l;
     }
 
-    public void removeListener(Listener l) { listeners.remove(l); encoders.remove(l); }
+    public void removeListener(Listener l) {
+        listeners.remove(l);
+        retired.add(l.ownKey);    // its own-voice mix state goes at the next tick (the maps belong to the tick)
+    }
 
     public void start(ScheduledExecutorService ticker) {
         task = ticker.scheduleAtFixedRate(() -> {
@@ -125,18 +132,20 @@ public final class AudioMixer implements AutoCloseable {
         }, 20, 20, TimeUnit.MILLISECONDS);
     }
 
-    // encoders: one per (mix key, codec); mix keys are "" (everyone selected) or an input id (everyone but it)
+    // encoders and output buffers per mix key: "|codec" (everyone selected) or "<input id>|codec" (everyone but that input)
     private final Map<String, AudioCodec> mixEncoders = new HashMap<>();
-    private final Map<Listener, Object> encoders = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> retired = new ConcurrentLinkedQueue<>();
     private final int[] sum = new int[AudioCodec.FRAME];
     private final short[] mix = new short[AudioCodec.FRAME];
+    /** Output buffers per mix key, kept across ticks; and the lengths encoded this tick (-1: not yet). */
     private final Map<String, byte[]> encoded = new HashMap<>();
-    private final Map<String, Integer> encodedLen = new HashMap<>();
+    private final Map<String, int[]> encodedLen = new HashMap<>();
     private final List<Input> selected = new ArrayList<>();
 
     /** One 20 ms step. Public for tests and benchmarks; normally run by {@link #start}. */
     public void tick() {
         ticks++;
+        for (String k; (k = retired.poll()) != null; ) { mixEncoders.remove(k); encoded.remove(k); encodedLen.remove(k); }
         // 1. a frame from each input's jitter buffer
         for (Input in : inputs) {
             for (Packet p; (p = in.inbox.poll()) != null; ) in.jitter.push(p.seq, p.payload, p.payload.length, p.level);
@@ -172,27 +181,24 @@ public final class AudioMixer implements AutoCloseable {
         // 3. the full mix, then each listener's: minus their own voice; one encode per distinct mix and codec
         java.util.Arrays.fill(sum, 0);
         for (Input in : selected) for (int i = 0; i < AudioCodec.FRAME; i++) sum[i] += in.pcm[i];
-        encoded.clear();
-        encodedLen.clear();
+        for (int[] n : encodedLen.values()) n[0] = -1;
         for (Listener l : listeners) {
             Input own = null;
             if (l.ownInput != null) for (Input in : selected) if (in.id.equals(l.ownInput)) own = in;
-            String key = (own == null ? "" : own.id) + "|" + l.codec;
-            byte[] out = encoded.get(key);
-            if (out == null) {
+            String key = own == null ? l.fullKey : l.ownKey;
+            byte[] out = encoded.computeIfAbsent(key, k -> new byte[1500]);
+            int[] len = encodedLen.computeIfAbsent(key, k -> new int[] {-1});
+            if (len[0] < 0) {
                 for (int i = 0; i < AudioCodec.FRAME; i++) {
                     int v = sum[i] - (own == null ? 0 : own.pcm[i]);
                     mix[i] = (short) v;
                 }
                 limit(own == null ? selected.size() : selected.size() - 1);
                 AudioCodec enc = mixEncoders.computeIfAbsent(key, k -> AudioCodec.encoder(l.codec, opusComplexity));
-                out = new byte[1500];
-                int n = enc.encode(mix, out);
+                len[0] = enc.encode(mix, out);
                 encodes++;
-                encoded.put(key, out);
-                encodedLen.put(key, n);
             }
-            l.out.frame(out, encodedLen.get(key), l.ts);
+            l.out.frame(out, len[0], l.ts);
             l.ts += l.codec.frameTicks();
         }
     }

@@ -45,7 +45,9 @@ class PhoneLegMixTest {
                 AudioMixer.Input in = mixer.addInput("phone" + i, AudioCodec.Kind.PCMU, -1);
                 InCallCodes keys = new InCallCodes();
                 legs[i] = new PlainRtpLeg(bridge, 0, 101, 8000, new PlainRtpLeg.Handler() {
-                    @Override public void onAudio(int seq, long ts, byte[] payload) { in.push(seq, payload, -1); }
+                    @Override public void onAudio(int seq, long ts, byte[] b, int off, int len) {
+                        in.push(seq, java.util.Arrays.copyOfRange(b, off, off + len), -1);
+                    }
                     @Override public void onKey(char key) {
                         String c = keys.key(key, System.currentTimeMillis());
                         if (c != null) codes.add(c);

@@ -17,12 +17,12 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * with the gateway). Symmetric RTP: until the remote's first packet arrives we send to the address
  * from its SDP, then to wherever its packets come from (NAT). Audio goes to the handler; RFC 4733
  * telephone-events become keys; anything else is counted and dropped.
- * Thread: receive and the handler on the media loop; send() from any thread (Netty hops to the loop).
+ * Thread: receive and the handler on the media loop; send() from any thread (serialised by its lock; Netty hops to the loop).
  */
 public final class PlainRtpLeg implements AutoCloseable {
     public interface Handler {
-        /** An audio packet's payload (a copy the handler may keep), on the media loop. */
-        void onAudio(int seq, long ts, byte[] payload);
+        /** An audio packet's payload, b[off, off+len), on the media loop; the bytes are reused after the call (copy to keep). */
+        void onAudio(int seq, long ts, byte[] b, int off, int len);
         /** A key pressed (RFC 4733), on the media loop. */
         default void onKey(char key) {}
     }
@@ -51,6 +51,8 @@ public final class PlainRtpLeg implements AutoCloseable {
 
     public boolean encrypted() { return txSrtp != null; }
     private int srtpFailures;
+    /** Build space for send() (under its lock) and for received packets (media loop only). */
+    private final byte[] txScratch = new byte[1500], rxScratch = new byte[2048];
 
     /** eventPt: the negotiated telephone-event payload type, or -1. */
     public PlainRtpLeg(Bridge bridge, int audioPt, int eventPt, int clockRate, Handler handler) {
@@ -82,7 +84,8 @@ public final class PlainRtpLeg implements AutoCloseable {
     public synchronized void send(byte[] payload, int len, int samplesPerFrame) {
         InetSocketAddress r = remote;
         if (r == null || channel == null || !channel.isActive()) return;
-        byte[] h = new byte[12 + len + org.roundtable.bridge.srtp.SrtpSession.MAX_TRAILER];
+        if (12 + len + org.roundtable.bridge.srtp.SrtpSession.MAX_TRAILER > txScratch.length) return;
+        byte[] h = txScratch;
         h[0] = (byte) 0x80;
         h[1] = (byte) audioPt;
         RtpPacket.setSequence(h, 0, seq);
@@ -107,11 +110,13 @@ public final class PlainRtpLeg implements AutoCloseable {
         @Override protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
             ByteBuf buf = p.content();
             int len = buf.readableBytes();
-            byte[] a = new byte[len];
-            buf.getBytes(buf.readerIndex(), a);
+            if (len < 12 || len > rxScratch.length) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
+            byte[] a = rxScratch;
+            buf.getBytes(buf.readerIndex(), a, 0, len);
+            int pt0 = a[1] & 0x7F;
+            if (pt0 >= 72 && pt0 <= 76) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; } // RTCP on the RTP port: not used
             org.roundtable.bridge.srtp.SrtpSession rx = rxSrtp;
-            boolean rtcpRange = len > 1 && (a[1] & 0x7F) >= 72 && (a[1] & 0x7F) <= 76;
-            if (rx != null && len >= 12 && !rtcpRange) {
+            if (rx != null) {
                 int n = rx.unprotectRtp(a, 0, len, RtpPacket.ssrc(a, 0));
                 if (n < 0) {
                     bridge.metrics.drop(DropReason.SRTP_AUTH);
@@ -121,10 +126,7 @@ public final class PlainRtpLeg implements AutoCloseable {
                 }
                 len = n;
             }
-            if (!RtpPacket.isValid(a, 0, len) || RtpPacket.payloadType(a, 0) >= 72 && RtpPacket.payloadType(a, 0) <= 76) {
-                bridge.metrics.drop(DropReason.MALFORMED_RTP);  // not RTP (RTCP to this port counts here too)
-                return;
-            }
+            if (!RtpPacket.isValid(a, 0, len)) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
             if (!latched || !p.sender().equals(remote)) { remote = p.sender(); latched = true; }
             packetsIn++;
             bridge.metrics.audioPktsIn.inc();
@@ -133,9 +135,7 @@ public final class PlainRtpLeg implements AutoCloseable {
                 char k = dtmf.onPacket(RtpPacket.timestamp(a, 0), a, hl, pl);
                 if (k != 0) handler.onKey(k);
             } else if (pt == audioPt && pl > 0) {
-                byte[] payload = new byte[pl];
-                System.arraycopy(a, hl, payload, 0, pl);
-                handler.onAudio(RtpPacket.sequence(a, 0), RtpPacket.timestamp(a, 0), payload);
+                handler.onAudio(RtpPacket.sequence(a, 0), RtpPacket.timestamp(a, 0), a, hl, pl);
             } else {
                 bridge.metrics.drop(DropReason.UNKNOWN_SSRC);
             }

@@ -33,8 +33,8 @@ class PlainRtpLegSrtpTest {
         Bridge bridge = new Bridge(new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 1_000_000, false, 30_000, 10_000, 2), metrics);
         bridge.start();
         List<byte[]> atB = new CopyOnWriteArrayList<>();
-        try (PlainRtpLeg a = new PlainRtpLeg(bridge, 9, 101, 8000, (s, t, p) -> { }).start("127.0.0.1", 0);
-             PlainRtpLeg b = new PlainRtpLeg(bridge, 9, 101, 8000, (s, t, p) -> atB.add(p)).start("127.0.0.1", 0);
+        try (PlainRtpLeg a = new PlainRtpLeg(bridge, 9, 101, 8000, (s, t, x, o, l) -> { }).start("127.0.0.1", 0);
+             PlainRtpLeg b = new PlainRtpLeg(bridge, 9, 101, 8000, (s, t, x, o, l) -> atB.add(java.util.Arrays.copyOfRange(x, o, o + l))).start("127.0.0.1", 0);
              DatagramSocket spy = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             byte[] ka = bytes(1, 30), kb = bytes(2, 30);
             a.srtp(keys(ka, kb));

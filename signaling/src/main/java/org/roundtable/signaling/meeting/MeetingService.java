@@ -134,13 +134,18 @@ public final class MeetingService {
     private volatile Dialer dialer;
     public void dialer(Dialer d) { this.dialer = d; }
 
-    /** A callee a host invited: joins on answer, no IVR or password (the host's invitation is the access). */
-    public PhoneMember joinInvitedPhone(String meetingId, String name, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                        org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
-        Participant.Client client = new Participant.Client() {
+    /** A phone member's events go nowhere (it has no screen); the end of its membership ends the call. */
+    private static Participant.Client phoneClient(java.util.function.Consumer<String> onClosed) {
+        return new Participant.Client() {
             @Override public void send(ObjectNode message) { }
             @Override public void closed(String reason) { onClosed.accept(reason); }
         };
+    }
+
+    /** A callee a host invited: joins on answer, no IVR or password (the host's invitation is the access). */
+    public PhoneMember joinInvitedPhone(String meetingId, String name, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
+                                        org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
+        Participant.Client client = phoneClient(onClosed);
         Meeting m0 = meetings.get(meetingId);
         if (m0 == null) throw new SignalingException("not_found", 404, "the meeting has ended");
         Participant p = join(meetingId, name, Participant.Kind.SIP, client, null, true, false, null);
@@ -180,10 +185,6 @@ public final class MeetingService {
             p.phoneReplacesMic = false;
             p.phoneHangup = null;      // the phone already hung up
             closePhone(m, p);
-            p.phoneLeg = null;
-            p.phoneSource = null;
-            p.phoneListener = null;
-            p.phoneOutput = null;
             applyMedia(p);
             if (!p.left) memberUpdated(m, p, "phone");
         });
@@ -197,10 +198,7 @@ public final class MeetingService {
     public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
                                  org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed,
                                  Runnable onAdmitted) throws SignalingException {
-        Participant.Client client = new Participant.Client() {
-            @Override public void send(ObjectNode message) { }
-            @Override public void closed(String reason) { onClosed.accept(reason); }
-        };
+        Participant.Client client = phoneClient(onClosed);
         Participant p = join(r, Participant.Kind.SIP, client, null);
         Meeting m = meetingFor(p.meetingId(), false);
         return onMeeting(m, () -> {
@@ -226,7 +224,7 @@ public final class MeetingService {
         return onMeeting(m, () -> {
             if (p.inLobby) return new PhoneMember(p, -1, true);
             org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, payloadType,
-                    eventPayloadType, 8000, (seq, ts, payload) -> { }).start(config.bridge().bindAddress(), 0);
+                    eventPayloadType, 8000, (seq, ts, b, off, len) -> { }).start(config.bridge().bindAddress(), 0);
             leg.remote(remoteRtp);
             return new PhoneMember(p, startPhoneMedia(m, p, codec, payloadType, eventPayloadType, leg), false);
         });
@@ -246,8 +244,8 @@ public final class MeetingService {
         org.roundtable.mixer.InCallCodes codes = new org.roundtable.mixer.InCallCodes();
         io.netty.buffer.ByteBufAllocator alloc = bridge.alloc();
         leg.handler(new org.roundtable.bridge.transport.PlainRtpLeg.Handler() {
-                    @Override public void onAudio(int seq, long ts, byte[] payload) {       // media loop
-                        io.netty.buffer.ByteBuf b = alloc.heapBuffer(12 + payload.length);
+                    @Override public void onAudio(int seq, long ts, byte[] payload, int off, int len) {       // media loop
+                        io.netty.buffer.ByteBuf b = alloc.heapBuffer(12 + len);
                         byte[] a = b.array();
                         int o = b.arrayOffset();
                         a[o] = (byte) 0x80;
@@ -255,9 +253,9 @@ public final class MeetingService {
                         org.roundtable.bridge.rtp.RtpPacket.setSequence(a, o, seq);
                         org.roundtable.bridge.rtp.RtpPacket.setTimestamp(a, o, ts);
                         org.roundtable.bridge.rtp.RtpPacket.setSsrc(a, o, ssrc);
-                        System.arraycopy(payload, 0, a, o + 12, payload.length);
-                        b.writerIndex(12 + payload.length);
-                        try { src.route(b, o, 12 + payload.length, 12, bridge.nowMs(), false); } finally { b.release(); }
+                        System.arraycopy(payload, off, a, o + 12, len);
+                        b.writerIndex(12 + len);
+                        try { src.route(b, o, 12 + len, 12, bridge.nowMs(), false); } finally { b.release(); }
                     }
                     @Override public void onKey(char key) {
                         String code = codes.key(key, System.currentTimeMillis());
@@ -912,14 +910,20 @@ public final class MeetingService {
         if (m.participants.isEmpty()) closeMeeting(m);
     }
 
+    /** Ends a member's phone media (leg, mix, source); the member may stay (call back). On exec. */
     private void closePhone(Meeting m, Participant p) {
         if (p.phoneLeg != null) p.phoneLeg.close();
-        if (p.pendingPhone != null) { p.pendingPhone.leg().close(); p.pendingPhone = null; }
+        if (p.pendingPhone != null) p.pendingPhone.leg().close();
         if (p.phoneListener != null && m.audio != null) m.audio.mixer.removeListener(p.phoneListener);
         if (p.phoneSource != null) {
             MediaSource src = p.phoneSource;
             bridge.execute(() -> m.conference.removeExternalSource(src));
         }
+        p.phoneLeg = null;
+        p.pendingPhone = null;
+        p.phoneListener = null;
+        p.phoneSource = null;
+        p.phoneOutput = null;
         if (p.phoneHangup != null) { Runnable h = p.phoneHangup; p.phoneHangup = null; h.run(); }
         boolean phonesLeft = false;
         for (Participant x : m.participants.values())

@@ -48,7 +48,6 @@ final class IvrCall {
     private int promptPos;
     private long lastKeyAtMs;
     volatile long passwordDoneAtMs;
-    volatile long joinedAfterMs = -1;
     volatile MeetingService.PhoneMember member;
 
     IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
@@ -73,7 +72,7 @@ final class IvrCall {
             play("welcome");
         }
         leg.handler(new PlainRtpLeg.Handler() {
-            @Override public void onAudio(int seq, long ts, byte[] payload) { }
+            @Override public void onAudio(int seq, long ts, byte[] b, int off, int len) { }
             @Override public void onKey(char key) { key(key); }
         });
         player = scheduler.scheduleAtFixedRate(this::tick, 0, 20, TimeUnit.MILLISECONDS);
@@ -134,7 +133,7 @@ final class IvrCall {
         passwordDoneAtMs = now;
         state = State.JOINING;
         String n = number, pw = entered;
-        Thread.ofPlatformIfAvailable(() -> join(n, pw));
+        background(() -> join(n, pw));
     }
 
     private void join(String meetingNumber, String password) {
@@ -147,8 +146,10 @@ final class IvrCall {
                 if (pm.inLobby() && state != State.JOINED) { state = State.LOBBY; play("lobby"); } // a fast admit may have come first
                 else state = State.JOINED;
             }
-            joinedAfterMs = System.currentTimeMillis() - passwordDoneAtMs;
+            long joinedAfterMs = System.currentTimeMillis() - passwordDoneAtMs;
             metrics.ivrAttempts.labelValues(pm.inLobby() ? "lobby" : "joined").inc();
+            metrics.joinSeconds.observe(joinedAfterMs / 1000.0);
+            metrics.lastJoinDelayMs = joinedAfterMs;
             LOG.info("phone caller {} joined meeting {}{}, {} ms after the last key (the mix starts on the next 20 ms tick)",
                     source, meetingNumber, pm.inLobby() ? " (in the lobby)" : "", joinedAfterMs);
         } catch (SignalingException e) {
@@ -167,8 +168,8 @@ final class IvrCall {
                 play("goodbye");
                 long ms = prompt.length / 8 + 300;
                 String why = e.code.equals("rate_limited") ? "too many attempts" : "wrong meeting number or password";
-                Thread.ofPlatformIfAvailable(() -> {
-                    try { Thread.sleep(ms); } catch (InterruptedException ignored) { /* hang up now */ }
+                background(() -> {
+                    try { java.lang.Thread.sleep(ms); } catch (InterruptedException ignored) { /* hang up now */ }
                     hangup.hangup(why);
                 });
             }
@@ -183,13 +184,10 @@ final class IvrCall {
         player.cancel(false);
     }
 
-    /** Thread helper (Java 17 has no virtual threads). */
-    static final class Thread {
-        static void ofPlatformIfAvailable(Runnable r) {
-            java.lang.Thread t = new java.lang.Thread(r, "ivr");
-            t.setDaemon(true);
-            t.start();
-        }
-        static void sleep(long ms) throws InterruptedException { java.lang.Thread.sleep(ms); }
+    /** Runs a blocking step (joining, a delayed hang-up) off the key and SIP threads. */
+    private static void background(Runnable r) {
+        java.lang.Thread t = new java.lang.Thread(r, "ivr");
+        t.setDaemon(true);
+        t.start();
     }
 }

@@ -222,7 +222,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (!proto.equals("RTP/AVP") && !proto.equals("RTP/SAVP")) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "unsupported media profile " + proto); return; }
         Object[] crypto = remoteCrypto(audio);
         if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + SUITE); return; }
-        PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, p) -> { }).start(cfg.bindAddress(), 0);
+        PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, b, o, l) -> { }).start(cfg.bindAddress(), 0);
         String cryptoAnswer = "";
         if (crypto != null) {
             byte[] local = newKey();
@@ -344,13 +344,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         LOG.info("call {} ended: {}", c.id, reason);
     }
 
-    private volatile long lastJoinDelayMs = -1;
-
     /** Time from a caller's last password key to joining the meeting, of the latest call that joined. */
-    public long lastJoinDelayMs() {
-        for (Call c : calls.values()) if (c.ivr != null && c.ivr.joinedAfterMs >= 0) lastJoinDelayMs = c.ivr.joinedAfterMs;
-        return lastJoinDelayMs;
-    }
+    public long lastJoinDelayMs() { return metrics.lastJoinDelayMs; }
 
     @Override public void processResponse(ResponseEvent ev) {
         Response r = ev.getResponse();
@@ -482,7 +477,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
             proxy.setLrParam();
             req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
         }
-        PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, p2) -> { }).start(cfg.bindAddress(), 0);
+        PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, b2, o2, l2) -> { }).start(cfg.bindAddress(), 0);
         byte[] localKey = cfg.offerSrtp() ? newKey() : null;   // SDES, mandatory: RTP/SAVP
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 101\r\n"

@@ -8,6 +8,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 public final class SipMetrics {
     public final Gauge activeCalls, registered;
     public final Counter calls, ivrAttempts, badRequests;
+    public final io.prometheus.metrics.core.metrics.Histogram joinSeconds;
+    /** The latest caller's time from the last password key to joining, in ms (-1: none yet). */
+    public volatile long lastJoinDelayMs = -1;
 
     public SipMetrics(PrometheusRegistry r) {
         activeCalls = Gauge.builder().name("roundtable_sip_active_calls").help("Phone calls up now (incoming and outgoing)").register(r);
@@ -16,6 +19,9 @@ public final class SipMetrics {
                 .labelNames("direction", "result").register(r);
         ivrAttempts = Counter.builder().name("roundtable_ivr_attempts").help("Meeting number and password entries by result")
                 .labelNames("result").register(r);
+        joinSeconds = io.prometheus.metrics.core.metrics.Histogram.builder().name("roundtable_ivr_join_seconds")
+                .help("From a caller's last password key to joining the meeting").classicOnly()
+                .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2).register(r);
         badRequests = Counter.builder().name("roundtable_sip_rejected").help("SIP requests refused, by response code")
                 .labelNames("code").register(r);
     }
