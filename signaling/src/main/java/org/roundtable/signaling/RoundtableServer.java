@@ -26,6 +26,7 @@ public final class RoundtableServer implements AutoCloseable {
     public final MeetingService meetings;
     public final MeetingRegistry meetingRegistry;
     public org.roundtable.signaling.sip.SipGateway sip;
+    public final HttpApi httpApi;
     private final Server http;
 
     public RoundtableServer(ServerConfig config) {
@@ -54,7 +55,8 @@ public final class RoundtableServer implements AutoCloseable {
             container.setMaxTextMessageSize(256 * 1024);
             container.addMapping("/ws", (rq, rs, cb) -> new WsSession(meetings, org.eclipse.jetty.server.Request.getRemoteAddr(rq)));
         });
-        ws.setHandler(new HttpApi(meetings, registry, new MeetingApi(meetings)));
+        this.httpApi = new HttpApi(meetings, registry, new MeetingApi(meetings));
+        ws.setHandler(httpApi);
         http.setHandler(ws);
     }
 

@@ -78,9 +78,11 @@ public final class HttpApi extends Handler.Abstract {
         if (method.equals("POST") && parts.length == 1) {
             String sdp = readSdp(req);
             Fields q = Request.extractQueryParameters(req);
+            String[] location = new String[1];
             Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
-                    Request.getRemoteAddr(req)), Participant.Kind.WHIP, m -> {}, null);
-            return created(res, cb, "/whip/" + parts[0] + "/" + p.id, p.meetingId(), p, sdp);
+                    Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
+            location[0] = "/whip/" + parts[0] + "/" + p.id;
+            return created(res, cb, location[0], p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whip/" + String.join("/", parts));
     }
@@ -90,12 +92,25 @@ public final class HttpApi extends Handler.Abstract {
         if (method.equals("POST") && parts.length == 2) {
             String sdp = readSdp(req);
             Fields q = Request.extractQueryParameters(req);
+            String[] location = new String[1];
             Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
-                    Request.getRemoteAddr(req)), Participant.Kind.WHEP, m -> {}, parts[1]);
-            return created(res, cb, "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id, p.meetingId(), p, sdp);
+                    Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
+            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id;
+            return created(res, cb, location[0], p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whep/" + String.join("/", parts));
     }
+
+    /** A WHIP/WHEP session's resource URL goes away when its participant does (ICE timeout, meeting ended), not only on DELETE. */
+    private Participant.Client forgetOnEnd(String[] location) {
+        return new Participant.Client() {
+            @Override public void send(com.fasterxml.jackson.databind.node.ObjectNode message) { }
+            @Override public void closed(String reason) { if (location[0] != null) resources.remove(location[0]); }
+        };
+    }
+
+    /** Open WHIP/WHEP sessions (for tests and operators). */
+    public int openResources() { return resources.size(); }
 
     private static String bearer(Request req) {
         String a = req.getHeaders().get(HttpHeader.AUTHORIZATION);

@@ -5,11 +5,9 @@ import static org.roundtable.signaling.e2e.E2e.waitFor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.roundtable.bridge.BridgeConfig;
 import org.roundtable.signaling.RoundtableServer;
 import org.roundtable.signaling.ServerConfig;
 import org.roundtable.signaling.auth.Jwt;
@@ -61,10 +59,7 @@ class DialOutTest {
     }
 
     static RoundtableServer server() throws Exception {
-        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        ServerConfig sc = new ServerConfig("127.0.0.1", 0, bc, true, 100)
-                .withSip(new ServerConfig.Sip(true, "127.0.0.1", SipCallTest.freePort(), "127.0.0.1", "1000"));
-        RoundtableServer server = new RoundtableServer(sc).start();
+        RoundtableServer server = E2e.sipServer();
         server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
         return server;
     }
@@ -90,13 +85,13 @@ class DialOutTest {
             assertEquals("ok", r);
             assertTrue(waitFor(20_000, () -> {
                 Map<String, Object> p = b.stats(ann).stream().filter(x -> "bob".equals(x.get("name"))).findFirst().orElse(null);
-                return p != null && E2e.audio(p) > 50 && PhoneInMeetingTest.energy(p) > 0;
+                return p != null && E2e.audio(p) > 50 && E2e.energy(p) > 0;
             }), "bob answered and the meeting hears him: " + b.stats(ann) + " srtp_auth drops " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}")
                     + ", malformed " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"malformed_rtp\"}")
                     + ", unknown " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"unknown_ssrc\"}")
                     + ", audio in " + E2e.metric(server, "roundtable_packets_total{direction=\"in\",type=\"audio\"}"));
-            assertEquals("sip", PhoneInMeetingTest.member(b, ann, "bob").get("kind"));
-            String bobId = (String) PhoneInMeetingTest.member(b, ann, "bob").get("id");
+            assertEquals("sip", E2e.member(b, ann, "bob").get("kind"));
+            String bobId = (String) E2e.member(b, ann, "bob").get("id");
             assertTrue(server.bridge.conference("dialout").sources().stream()
                     .anyMatch(x -> x.ownerId.equals(bobId) && x.codec == org.roundtable.bridge.rtp.Keyframes.Codec.G722),
                     "HD voice: G.722 negotiated with bob, and the browser decodes it as it is");
@@ -120,7 +115,7 @@ class DialOutTest {
             String annId = (String) b.js(ann, "return window.roundtable.id;");
             String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.callMeBack('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
             assertEquals("ok", r);
-            assertTrue(waitFor(20_000, () -> Boolean.TRUE.equals(PhoneInMeetingTest.member(b, ben, "Ann").get("phone"))), "Ann's voice now comes from her phone");
+            assertTrue(waitFor(20_000, () -> Boolean.TRUE.equals(E2e.member(b, ben, "Ann").get("phone"))), "Ann's voice now comes from her phone");
             var conf = server.bridge.conference("callback");
             assertTrue(waitFor(5_000, () -> conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.id.endsWith("-audio-phone"))),
                     "the phone's audio is published as Ann's");
@@ -128,10 +123,10 @@ class DialOutTest {
                     && x.codec == org.roundtable.bridge.rtp.Keyframes.Codec.OPUS), "Opus negotiated with the phone");
             assertTrue(waitFor(5_000, () -> conf.sources().stream().anyMatch(x -> x.ownerId.equals(annId) && x.kind == org.roundtable.bridge.router.MediaKind.AUDIO
                     && !x.id.endsWith("-audio-phone") && x.paused())), "Ann's browser microphone is no longer forwarded");
-            long before = E2e.audio(PhoneInMeetingTest.phoneStatsOf(b, ben, "Ann"));
-            assertTrue(waitFor(10_000, () -> E2e.audio(PhoneInMeetingTest.phoneStatsOf(b, ben, "Ann")) > before + 50), "Ben keeps hearing Ann, through her phone");
-            assertEquals("host", PhoneInMeetingTest.member(b, ben, "Ann").get("role"), "identity and role stay");
-            assertEquals(Map.of(), PhoneInMeetingTest.member(b, ben, "bob"), "no new member: the phone is Ann");
+            long before = E2e.audio(E2e.statsOf(b, ben, "Ann"));
+            assertTrue(waitFor(10_000, () -> E2e.audio(E2e.statsOf(b, ben, "Ann")) > before + 50), "Ben keeps hearing Ann, through her phone");
+            assertEquals("host", E2e.member(b, ben, "Ann").get("role"), "identity and role stay");
+            assertNull(E2e.member(b, ben, "bob"), "no new member: the phone is Ann");
             // Ann leaves: the server hangs up her phone
             b.js(ann, "window.roundtable.leave();");
             assertTrue(waitFor(10_000, () -> server.sip.activeCalls() == 0), "the call back ends with the member");

@@ -12,13 +12,44 @@ public final class E2e {
     private E2e() {}
 
     /** A server on ephemeral ports, loopback only. */
-    public static RoundtableServer server(boolean iceTcp) throws Exception {
-        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, iceTcp ? freeTcpPort() : 0, 2_500_000, false, 30_000, 10_000, 2);
+    public static RoundtableServer server(boolean iceTcp) throws Exception { return server(iceTcp, 30_000); }
+
+    /** iceTimeoutMs: how long without ICE consent before an endpoint is closed. */
+    public static RoundtableServer server(boolean iceTcp, int iceTimeoutMs) throws Exception {
+        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, iceTcp ? freeTcpPort() : 0, 2_500_000, false, iceTimeoutMs, 10_000, 2);
         return new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)).start();
     }
 
     static int freeTcpPort() throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) { return s.getLocalPort(); }
+    }
+
+    /** A free UDP port on loopback (SIP and RTP peers). */
+    public static int freeUdpPort() throws Exception {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) { return s.getLocalPort(); }
+    }
+
+    /** A server in open mode with the SIP gateway on a free loopback port (hotline 1000); its port is config.sip().port(). */
+    public static RoundtableServer sipServer() throws Exception {
+        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
+        return new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)
+                .withSip(new ServerConfig.Sip(true, "127.0.0.1", freeUdpPort(), "127.0.0.1", "1000"))).start();
+    }
+
+    /** A member as a tab's SDK lists it (members()), or null. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> member(Browser b, String tab, String name) {
+        List<Map<String, Object>> ms = (List<Map<String, Object>>) b.js(tab, "return window.roundtable.members();");
+        return ms.stream().filter(m -> name.equals(m.get("name"))).findFirst().orElse(null);
+    }
+
+    /** What a tab receives from the member called name (its stats() entry), or null. */
+    public static Map<String, Object> statsOf(Browser b, String tab, String name) {
+        return b.stats(tab).stream().filter(p -> name.equals(p.get("name"))).findFirst().orElse(null);
+    }
+
+    public static double energy(Map<String, Object> p) {
+        return ((Number) ((Map<?, ?>) p.get("audio")).get("totalAudioEnergy")).doubleValue();
     }
 
     public static boolean waitFor(long timeoutMs, BooleanSupplier cond) throws InterruptedException {

@@ -18,19 +18,9 @@ import org.roundtable.signaling.RoundtableServer;
 class HostControlsBrowserTest {
     Browser b;
 
-    /** What a tab receives from the member called name. */
-    Map<String, Object> from(String tab, String name) {
-        return b.stats(tab).stream().filter(p -> name.equals(p.get("name"))).findFirst().orElse(null);
-    }
-
-    long audioFrom(String tab, String name) { Map<String, Object> p = from(tab, name); return p == null ? -1 : audio(p); }
-    long framesFrom(String tab, String name) { Map<String, Object> p = from(tab, name); return p == null ? -1 : frames(p); }
-
-    @SuppressWarnings("unchecked")
-    Map<String, Object> member(String tab, String name) {
-        List<Map<String, Object>> ms = (List<Map<String, Object>>) b.js(tab, "return window.roundtable.members();");
-        return ms.stream().filter(m -> name.equals(m.get("name"))).findFirst().orElse(null);
-    }
+    long audioFrom(String tab, String name) { Map<String, Object> p = E2e.statsOf(b, tab, name); return p == null ? -1 : audio(p); }
+    long framesFrom(String tab, String name) { Map<String, Object> p = E2e.statsOf(b, tab, name); return p == null ? -1 : frames(p); }
+    Map<String, Object> member(String tab, String name) { return E2e.member(b, tab, name); }
 
     String id(String tab) { return (String) b.js(tab, "return window.roundtable.id;"); }
 
@@ -132,7 +122,7 @@ class HostControlsBrowserTest {
             assertEquals("ok", call(alice, "window.roundtable.remove('" + daveId + "')"));
             assertTrue(waitFor(5_000, () -> "left".equals(b.state(dave))), "removed member has left");
             assertEquals("removed", b.js(dave, "return window.roundtable.error && window.roundtable.error.code;"));
-            assertTrue(waitFor(5_000, () -> from(alice, "Dave") == null), "Dave is gone for the others");
+            assertTrue(waitFor(5_000, () -> E2e.statsOf(b, alice, "Dave") == null), "Dave is gone for the others");
             b.js(dave, "location.reload();");
             assertTrue(waitFor(10_000, () -> "lobby".equals(b.state(dave))), "a removed member cannot rejoin a locked meeting without admission");
             String dave2 = (String) member(alice, "Dave").get("id");

@@ -8,7 +8,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,24 +78,24 @@ class PhoneInMeetingTest {
             try {
                 // the browser hears the phone: a member of kind sip, audio packets with energy
                 assertTrue(waitFor(10_000, () -> {
-                    Map<String, Object> p = phoneStats(b, alice);
-                    return p != null && E2e.audio(p) > 50 && energy(p) > 0;
+                    Map<String, Object> p = E2e.statsOf(b, alice, "Phone 555");
+                    return p != null && E2e.audio(p) > 50 && E2e.energy(p) > 0;
                 }), "the browser receives the phone's audio: " + b.stats(alice));
-                assertEquals("sip", member(b, alice, "Phone 555").get("kind"));
+                assertEquals("sip", E2e.member(b, alice, "Phone 555").get("kind"));
                 // the phone hears the browser (Chromium's fake microphone beeps) through the mixer
                 assertTrue(waitFor(10_000, () -> heardPackets.get() > 100 && peak.get() > 500),
                         "the phone hears the meeting: " + heardPackets.get() + " packets, peak " + peak.get());
 
                 // *7 mutes the phone for everyone; *8 brings it back
                 keys(phone, leg, new int[] {10, 7}, seq, ts);
-                assertTrue(waitFor(5_000, () -> Boolean.TRUE.equals(member(b, alice, "Phone 555").get("muted"))), "*7: muted");
+                assertTrue(waitFor(5_000, () -> Boolean.TRUE.equals(E2e.member(b, alice, "Phone 555").get("muted"))), "*7: muted");
                 Thread.sleep(800);
-                long a0 = E2e.audio(phoneStats(b, alice));
+                long a0 = E2e.audio(E2e.statsOf(b, alice, "Phone 555"));
                 Thread.sleep(1500);
-                assertEquals(a0, E2e.audio(phoneStats(b, alice)), "no audio from a phone muted with *7");
+                assertEquals(a0, E2e.audio(E2e.statsOf(b, alice, "Phone 555")), "no audio from a phone muted with *7");
                 keys(phone, leg, new int[] {10, 8}, seq, ts);
-                assertTrue(waitFor(5_000, () -> Boolean.FALSE.equals(member(b, alice, "Phone 555").get("muted"))), "*8: unmuted");
-                assertTrue(waitFor(5_000, () -> E2e.audio(phoneStats(b, alice)) > a0 + 20), "audio flows again after *8");
+                assertTrue(waitFor(5_000, () -> Boolean.FALSE.equals(E2e.member(b, alice, "Phone 555").get("muted"))), "*8: unmuted");
+                assertTrue(waitFor(5_000, () -> E2e.audio(E2e.statsOf(b, alice, "Phone 555")) > a0 + 20), "audio flows again after *8");
                 // #7 by a member without the record permission changes nothing, and they hear "not permitted"
                 synchronized (heardBytes) { heardBytes.reset(); }
                 keys(phone, leg, new int[] {11, 7}, seq, ts);
@@ -141,21 +140,4 @@ class PhoneInMeetingTest {
         }
     }
 
-    static Map<String, Object> phoneStats(Browser b, String tab) {
-        return b.stats(tab).stream().filter(p -> "Phone 555".equals(p.get("name"))).findFirst().orElse(null);
-    }
-
-    static Map<String, Object> phoneStatsOf(Browser b, String tab, String name) {
-        return b.stats(tab).stream().filter(p -> name.equals(p.get("name"))).findFirst().orElseThrow();
-    }
-
-    static double energy(Map<String, Object> p) {
-        return ((Number) ((Map<?, ?>) p.get("audio")).get("totalAudioEnergy")).doubleValue();
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> member(Browser b, String tab, String name) {
-        List<Map<String, Object>> ms = (List<Map<String, Object>>) b.js(tab, "return window.roundtable.members();");
-        return ms.stream().filter(m -> name.equals(m.get("name"))).findFirst().orElse(Map.of());
-    }
 }

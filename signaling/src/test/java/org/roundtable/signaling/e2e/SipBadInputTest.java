@@ -10,12 +10,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.roundtable.bridge.BridgeConfig;
 import org.roundtable.signaling.RoundtableServer;
-import org.roundtable.signaling.ServerConfig;
 
 /** Malformed SIP and SDP get SIP error responses (or are dropped), and a call in progress carries on. */
 class SipBadInputTest {
@@ -52,15 +49,13 @@ class SipBadInputTest {
 
     @Test void badSipAndSdpAreAnsweredAndACallCarriesOn() throws Exception {
         E2e.skipUnlessE2e();
-        int sipPort = SipCallTest.freePort();
-        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        ServerConfig cfg = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
-        try (RoundtableServer server = new RoundtableServer(cfg).start();
+        try (RoundtableServer server = E2e.sipServer();
              DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            int sipPort = server.config.sip().port();
             s.setSoTimeout(100);
             // a good call in progress (hotline, meeting 880001, no password), staying 9 s
             Path dir = SipCallTest.pcap(Files.createTempDirectory("rt-sip"), "880001##", 10);
-            Process call = SipCallTest.sipp(dir, "uac_ivr.xml", sipPort, SipCallTest.freePort(), SipCallTest.freePort());
+            Process call = SipCallTest.sipp(dir, "uac_ivr.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());
             try {
                 assertTrue(E2e.waitFor(10_000, () -> server.sip.activeCalls() == 1), "the good call is up");
                 int p = s.getLocalPort();

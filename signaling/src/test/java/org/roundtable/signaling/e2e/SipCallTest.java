@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.roundtable.bridge.BridgeConfig;
 import org.roundtable.signaling.RoundtableServer;
-import org.roundtable.signaling.ServerConfig;
 import org.roundtable.signaling.auth.Identity;
 import org.roundtable.signaling.registry.MeetingSpec;
 
@@ -42,29 +40,23 @@ class SipCallTest {
                 .redirectOutput(dir.resolve("sipp.log").toFile()).start();
     }
 
-    static int freePort() throws Exception {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) { return s.getLocalPort(); }
-    }
-
     @Test
     void hotlineCallerJoinsAndWrongPasswordsHangUp() throws Exception {
         E2e.skipUnlessE2e();
-        int sipPort = freePort();
-        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        ServerConfig cfg = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
-        try (RoundtableServer server = new RoundtableServer(cfg).start(); Browser b = new Browser()) {
+        try (RoundtableServer server = E2e.sipServer(); Browser b = new Browser()) {
+            int sipPort = server.config.sip().port();
             String alice = b.open(server.url() + "?meeting=777001&autojoin=1&name=Alice");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(alice))));
 
             // hotline -> meeting number 777001 # -> (no password in this open meeting) #
             Path dir = pcap(Files.createTempDirectory("rt-sip"), "777001##", 10);
-            Process call = sipp(dir, "uac_ivr.xml", sipPort, freePort(), freePort());
+            Process call = sipp(dir, "uac_ivr.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());
             try {
                 assertTrue(waitFor(20_000, () -> {
                     Map<String, Object> p = b.stats(alice).stream().filter(x -> "sipp".equals(x.get("name"))).findFirst().orElse(null);
-                    return p != null && E2e.audio(p) > 50 && PhoneInMeetingTest.energy(p) > 0;
+                    return p != null && E2e.audio(p) > 50 && E2e.energy(p) > 0;
                 }), "the browser hears the phone caller: " + b.stats(alice));
-                assertEquals("sip", PhoneInMeetingTest.member(b, alice, "sipp").get("kind"));
+                assertEquals("sip", E2e.member(b, alice, "sipp").get("kind"));
                 System.out.printf("[e2e] phone caller joined %d ms after the last password key%n", server.sip.lastJoinDelayMs());
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS), "sipp finished");
                 assertEquals(0, call.exitValue(), "the call completed: " + Files.readString(dir.resolve("sipp.log")));
@@ -78,7 +70,7 @@ class SipCallTest {
                     new MeetingSpec("instant", "Board", null, null, List.of(), "4321", true, false));
             String n = m.number();
             Path dir2 = pcap(Files.createTempDirectory("rt-sip"), n + "#1111#" + n + "#2222#" + n + "#3333#", 12);
-            Process rejected = sipp(dir2, "uac_ivr_rejected.xml", sipPort, freePort(), freePort());
+            Process rejected = sipp(dir2, "uac_ivr_rejected.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());
             try {
                 assertTrue(rejected.waitFor(45, TimeUnit.SECONDS), "sipp finished");
                 assertEquals(0, rejected.exitValue(), "the server hung up after three wrong passwords: " + Files.readString(dir2.resolve("sipp.log")));
@@ -96,26 +88,24 @@ class SipCallTest {
     @Test
     void lockedMeetingHoldsTheCallerInTheLobbyUntilAdmitted() throws Exception {
         E2e.skipUnlessE2e();
-        int sipPort = freePort();
-        BridgeConfig bc = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        ServerConfig cfg = new ServerConfig("127.0.0.1", 0, bc, true, 100).withSip(new ServerConfig.Sip(true, "127.0.0.1", sipPort, "127.0.0.1", "1000"));
-        try (RoundtableServer server = new RoundtableServer(cfg).start(); Browser b = new Browser()) {
+        try (RoundtableServer server = E2e.sipServer(); Browser b = new Browser()) {
+            int sipPort = server.config.sip().port();
             String alice = b.open(server.url() + "?meeting=777002&autojoin=1&name=Alice");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(alice))));
             b.js(alice, "window.roundtable.lock();");
             assertTrue(waitFor(5_000, () -> Boolean.TRUE.equals(b.js(alice, "return window.roundtable.locked;"))));
             Path dir = pcap(Files.createTempDirectory("rt-sip"), "777002##", 10);
-            Process call = sipp(dir, "uac_ivr.xml", sipPort, freePort(), freePort());
+            Process call = sipp(dir, "uac_ivr.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());
             try {
-                assertTrue(waitFor(15_000, () -> Boolean.TRUE.equals(PhoneInMeetingTest.member(b, alice, "sipp").get("inLobby"))),
+                assertTrue(waitFor(15_000, () -> Boolean.TRUE.equals(E2e.member(b, alice, "sipp").get("inLobby"))),
                         "the host sees the caller waiting in the lobby");
                 Thread.sleep(1000);
                 assertTrue(b.stats(alice).stream().noneMatch(x -> "sipp".equals(x.get("name"))), "no media from a caller in the lobby");
-                String id = (String) PhoneInMeetingTest.member(b, alice, "sipp").get("id");
+                String id = (String) E2e.member(b, alice, "sipp").get("id");
                 b.js(alice, "window.roundtable.admit('" + id + "');");
                 assertTrue(waitFor(10_000, () -> {
                     Map<String, Object> p = b.stats(alice).stream().filter(x -> "sipp".equals(x.get("name"))).findFirst().orElse(null);
-                    return p != null && E2e.audio(p) > 20 && PhoneInMeetingTest.energy(p) > 0;
+                    return p != null && E2e.audio(p) > 20 && E2e.energy(p) > 0;
                 }), "once admitted, the caller is heard: " + b.stats(alice));
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS));
                 assertEquals(0, call.exitValue(), Files.readString(dir.resolve("sipp.log")));

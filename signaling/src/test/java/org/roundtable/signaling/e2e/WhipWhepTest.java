@@ -46,7 +46,7 @@ class WhipWhepTest {
     @SuppressWarnings("unchecked")
     void whipPublisherIsSeenAndWhepViewerWatches() throws Exception {
         E2e.skipUnlessE2e();
-        try (RoundtableServer server = E2e.server(false); Browser b = new Browser()) {
+        try (RoundtableServer server = E2e.server(false, 10_000); Browser b = new Browser()) {
             String alice = b.open(server.url() + "?meeting=broadcast&autojoin=1&name=Alice");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(alice))));
 
@@ -73,12 +73,13 @@ class WhipWhepTest {
                 assertTrue(((String) r.get("location")).startsWith("/whep/broadcast/" + aliceId + "/"), "resource URL: " + r);
                 assertEquals(200, ((Number) r.get("deleteStatus")).intValue(), "DELETE ends the WHEP session");
             } finally {
-                ff.destroy();
-                if (!ff.waitFor(5, TimeUnit.SECONDS)) ff.destroyForcibly();
+                ff.destroyForcibly();      // SIGKILL: no DELETE, as when a publisher's machine dies
+                ff.waitFor(5, TimeUnit.SECONDS);
             }
-            // the publisher is gone from the meeting once ffmpeg stops (DELETE on exit, or ICE timeout)
-            assertTrue(waitFor(10_000, () -> b.stats(alice).stream().noneMatch(p -> "Studio".equals(p.get("name")))),
+            // the publisher is gone from the meeting once its ICE consent expires, and so is its resource
+            assertTrue(waitFor(20_000, () -> b.stats(alice).stream().noneMatch(p -> "Studio".equals(p.get("name")))),
                     "WHIP publisher left: " + b.stats(alice));
+            assertTrue(waitFor(5_000, () -> server.httpApi.openResources() == 0), "no WHIP/WHEP resource left behind");
         }
     }
 }
