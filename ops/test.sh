@@ -30,6 +30,8 @@ PGWORK=$(mktemp -d /tmp/roundtable-pg.XXXXXX)
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 cleanup() {
   [[ -f $PGWORK/data/postmaster.pid ]] && ip netns exec "$NS" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGWORK/data" -m fast stop >/dev/null 2>&1 || true
+  # whatever a test left behind (a peer of a killed test JVM) dies with the namespace
+  ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
   ip netns del "$NS" 2>/dev/null || true
   rm -rf "$PGWORK"
 }
