@@ -5,7 +5,6 @@ import static org.roundtable.signaling.e2e.E2e.waitFor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.roundtable.signaling.RoundtableServer;
@@ -83,10 +82,7 @@ class DialOutTest {
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
             String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
             assertEquals("ok", r);
-            assertTrue(waitFor(20_000, () -> {
-                Map<String, Object> p = b.stats(ann).stream().filter(x -> "bob".equals(x.get("name"))).findFirst().orElse(null);
-                return p != null && E2e.audio(p) > 50 && E2e.energy(p) > 0;
-            }), "bob answered and the meeting hears him: " + b.stats(ann) + " srtp_auth drops " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}")
+            assertTrue(waitFor(20_000, () -> E2e.hears(b, ann, "bob", 50)), "bob answered and the meeting hears him: " + b.stats(ann) + " srtp_auth drops " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}")
                     + ", malformed " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"malformed_rtp\"}")
                     + ", unknown " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"unknown_ssrc\"}")
                     + ", audio in " + E2e.metric(server, "roundtable_packets_total{direction=\"in\",type=\"audio\"}"));

@@ -48,6 +48,12 @@ public final class E2e {
         return b.stats(tab).stream().filter(p -> name.equals(p.get("name"))).findFirst().orElse(null);
     }
 
+    /** Whether tab receives more than packets audio packets from the member called name, with sound in them. */
+    public static boolean hears(Browser b, String tab, String name, int packets) {
+        Map<String, Object> p = statsOf(b, tab, name);
+        return p != null && audio(p) > packets && energy(p) > 0;
+    }
+
     public static double energy(Map<String, Object> p) {
         return ((Number) ((Map<?, ?>) p.get("audio")).get("totalAudioEnergy")).doubleValue();
     }

@@ -8,7 +8,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -77,10 +76,7 @@ class PhoneInMeetingTest {
             receiver.start();
             try {
                 // the browser hears the phone: a member of kind sip, audio packets with energy
-                assertTrue(waitFor(10_000, () -> {
-                    Map<String, Object> p = E2e.statsOf(b, alice, "Phone 555");
-                    return p != null && E2e.audio(p) > 50 && E2e.energy(p) > 0;
-                }), "the browser receives the phone's audio: " + b.stats(alice));
+                assertTrue(waitFor(10_000, () -> E2e.hears(b, alice, "Phone 555", 50)), "the browser receives the phone's audio: " + b.stats(alice));
                 assertEquals("sip", E2e.member(b, alice, "Phone 555").get("kind"));
                 // the phone hears the browser (Chromium's fake microphone beeps) through the mixer
                 assertTrue(waitFor(10_000, () -> heardPackets.get() > 100 && peak.get() > 500),

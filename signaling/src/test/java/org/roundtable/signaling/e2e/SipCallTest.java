@@ -7,7 +7,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.roundtable.signaling.RoundtableServer;
@@ -52,15 +51,12 @@ class SipCallTest {
             Path dir = pcap(Files.createTempDirectory("rt-sip"), "777001##", 10);
             Process call = sipp(dir, "uac_ivr.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());
             try {
-                assertTrue(waitFor(20_000, () -> {
-                    Map<String, Object> p = b.stats(alice).stream().filter(x -> "sipp".equals(x.get("name"))).findFirst().orElse(null);
-                    return p != null && E2e.audio(p) > 50 && E2e.energy(p) > 0;
-                }), "the browser hears the phone caller: " + b.stats(alice));
+                assertTrue(waitFor(20_000, () -> E2e.hears(b, alice, "sipp", 50)), "the browser hears the phone caller: " + b.stats(alice));
                 assertEquals("sip", E2e.member(b, alice, "sipp").get("kind"));
                 System.out.printf("[e2e] phone caller joined %d ms after the last password key%n", server.sip.lastJoinDelayMs());
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS), "sipp finished");
                 assertEquals(0, call.exitValue(), "the call completed: " + Files.readString(dir.resolve("sipp.log")));
-                assertTrue(waitFor(5_000, () -> b.stats(alice).stream().noneMatch(x -> "sipp".equals(x.get("name")))), "the caller left on BYE");
+                assertTrue(waitFor(5_000, () -> E2e.statsOf(b, alice, "sipp") == null), "the caller left on BYE");
             } finally {
                 call.destroy();
             }
@@ -100,13 +96,10 @@ class SipCallTest {
                 assertTrue(waitFor(15_000, () -> Boolean.TRUE.equals(E2e.member(b, alice, "sipp").get("inLobby"))),
                         "the host sees the caller waiting in the lobby");
                 Thread.sleep(1000);
-                assertTrue(b.stats(alice).stream().noneMatch(x -> "sipp".equals(x.get("name"))), "no media from a caller in the lobby");
+                assertTrue(E2e.statsOf(b, alice, "sipp") == null, "no media from a caller in the lobby");
                 String id = (String) E2e.member(b, alice, "sipp").get("id");
                 b.js(alice, "window.roundtable.admit('" + id + "');");
-                assertTrue(waitFor(10_000, () -> {
-                    Map<String, Object> p = b.stats(alice).stream().filter(x -> "sipp".equals(x.get("name"))).findFirst().orElse(null);
-                    return p != null && E2e.audio(p) > 20 && E2e.energy(p) > 0;
-                }), "once admitted, the caller is heard: " + b.stats(alice));
+                assertTrue(waitFor(10_000, () -> E2e.hears(b, alice, "sipp", 20)), "once admitted, the caller is heard: " + b.stats(alice));
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS));
                 assertEquals(0, call.exitValue(), Files.readString(dir.resolve("sipp.log")));
             } finally {
