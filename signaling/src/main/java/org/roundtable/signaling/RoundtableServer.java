@@ -65,7 +65,7 @@ public final class RoundtableServer implements AutoCloseable {
         http.start();
         ServerConfig.Sip s = config.sip();
         if (s.enabled()) sip = new org.roundtable.signaling.sip.SipGateway(meetings, bridge,
-                new org.roundtable.signaling.sip.SipGateway.Config(s.bindAddress(), s.port(), s.advertisedAddress(), s.hotline(), s.offerSrtp()))
+                s)
                 .metrics(new org.roundtable.signaling.sip.SipMetrics(registry)).start();
         if (sip != null) {
             org.roundtable.signaling.sip.SipGateway g = sip;

@@ -12,13 +12,26 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     /** The SIP gateway: where it listens, the address in its SDP, and the hotline number (the IVR). */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
-                      String registrar, int registrarPort, String user, String password, int expiresSeconds, boolean offerSrtp) {
+                      String registrar, int registrarPort, String user, String password, int expiresSeconds, boolean offerSrtp,
+                      Tls tls) {
         public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "roundtable", "", 300, false);
+            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "roundtable", "", 300, false, Tls.OFF);
         }
         public Sip withOfferSrtp(boolean on) {
-            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, user, password, expiresSeconds, on);
+            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, user, password, expiresSeconds, on, tls);
         }
+        public Sip withTls(Tls t) {
+            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, user, password, expiresSeconds, offerSrtp, t);
+        }
+    }
+
+    /**
+     * SIP over TLS: its port (0 = off) and a PKCS#12 keystore with the gateway's certificate; an empty
+     * keystore means a self-signed certificate made at start-up (the PBX must then not verify it).
+     */
+    public record Tls(int port, String keystore, String keystorePassword) {
+        public static final Tls OFF = new Tls(0, "", "");
+        public boolean enabled() { return port > 0; }
     }
 
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
@@ -77,6 +90,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")),
                 new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline"),
                         sp.getString("registrar"), sp.getInt("registrar-port"), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"),
-                        sp.getBoolean("offer-srtp")));
+                        sp.getBoolean("offer-srtp"),
+                        new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"))));
     }
 }

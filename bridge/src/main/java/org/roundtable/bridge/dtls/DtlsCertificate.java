@@ -40,15 +40,8 @@ public final class DtlsCertificate {
     public static DtlsCertificate generate() {
         try {
             SecureRandom rnd = new SecureRandom();
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"), rnd);
-            KeyPair kp = g.generateKeyPair();
-            long now = System.currentTimeMillis();
-            X500Name name = new X500Name("CN=roundtable");
-            X509CertificateHolder h = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(rnd.nextLong() & Long.MAX_VALUE),
-                    new Date(now - 86_400_000L), new Date(now + 30L * 86_400_000L), name, kp.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
-            byte[] der = h.getEncoded();
+            KeyPair kp = newKeyPair(rnd);
+            byte[] der = selfSigned(kp, "roundtable", 30, rnd);
             BcTlsCrypto crypto = new BcTlsCrypto(rnd);
             TlsCertificate tc = crypto.createCertificate(der);
             return new DtlsCertificate(crypto, PrivateKeyFactory.createKey(kp.getPrivate().getEncoded()),
@@ -56,6 +49,23 @@ public final class DtlsCertificate {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the DTLS certificate", e);
         }
+    }
+
+    /** An ECDSA P-256 key pair. */
+    public static KeyPair newKeyPair(SecureRandom rnd) throws java.security.GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"), rnd);
+        return g.generateKeyPair();
+    }
+
+    /** A self-signed SHA256withECDSA certificate (DER) for CN=cn, valid from a day ago for the given days. */
+    public static byte[] selfSigned(KeyPair kp, String cn, int days, SecureRandom rnd) throws Exception {
+        long now = System.currentTimeMillis();
+        X500Name name = new X500Name("CN=" + cn);
+        X509CertificateHolder h = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(rnd.nextLong() & Long.MAX_VALUE),
+                new Date(now - 86_400_000L), new Date(now + days * 86_400_000L), name, kp.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+        return h.getEncoded();
     }
 
     /** Upper-case hex SHA-256 with colons. */

@@ -34,24 +34,21 @@ import org.roundtable.bridge.Bridge;
 import org.roundtable.bridge.sdp.Sdp;
 import org.roundtable.bridge.transport.PlainRtpLeg;
 import org.roundtable.mixer.AudioCodec;
+import org.roundtable.signaling.ServerConfig;
 import org.roundtable.signaling.meeting.MeetingService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP gateway (JAIN-SIP): accepts calls from the company PBX's trunk (UDP and TCP). A call to the
+ * The SIP gateway (JAIN-SIP): accepts calls from the company PBX's trunk (UDP, TCP and TLS). A call to the
  * hotline number reaches the meeting IVR (meeting number, then password); a call to
- * {@code sip:<meeting-number>@...} asks only for the password. Media is G.711 (PCMU/PCMA) plus
- * RFC 4733 telephone-event over the bridge's plain-RTP legs; SIP INFO (application/dtmf-relay) is the
- * key fallback. Bad requests and unacceptable SDP get SIP error responses; other calls carry on.
+ * {@code sip:<meeting-number>@...} asks only for the password. Media is Opus, G.722 or G.711 plus
+ * RFC 4733 telephone-event over the bridge's plain-RTP legs, SDES-SRTP when offered; SIP INFO
+ * (application/dtmf-relay) is the key fallback. Bad requests and unacceptable SDP get SIP error responses; other calls carry on.
  * Thread: JAIN-SIP's listener threads; the IVR on its scheduler; media on the bridge's loop.
  */
 public final class SipGateway implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
-
-    public record Config(String bindAddress, int port, String advertisedAddress, String hotline, boolean offerSrtp) {
-        public Config(String bindAddress, int port, String advertisedAddress, String hotline) { this(bindAddress, port, advertisedAddress, hotline, false); }
-    }
 
     // ------------------------------------------------------------------ SDES-SRTP (RFC 4568)
     static final String SUITE = "AES_CM_128_HMAC_SHA1_80";
@@ -90,7 +87,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
 
     private final MeetingService meetings;
     private final Bridge bridge;
-    private final Config cfg;
+    private final ServerConfig.Sip cfg;
     private SipStack stack;
     private SipProvider provider;
     private MessageFactory messages;
@@ -119,6 +116,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         volatile MeetingService.PhoneMember invited;
         volatile MeetingService.PhoneMember callBackFor;
         volatile boolean ended;
+        volatile boolean tls;
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
     }
 
@@ -128,7 +126,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     public SipGateway metrics(SipMetrics m) { this.metrics = m; return this; }
     public SipMetrics metrics() { return metrics; }
 
-    public SipGateway(MeetingService meetings, Bridge bridge, Config cfg) {
+    public SipGateway(MeetingService meetings, Bridge bridge, ServerConfig.Sip cfg) {
         this.meetings = meetings;
         this.bridge = bridge;
         this.cfg = cfg;
@@ -145,7 +143,9 @@ public final class SipGateway implements SipListener, AutoCloseable {
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", SipLoggers.Stack.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SipLoggers.Server.class.getName());
+        if (cfg.tls().enabled()) SipTls.configure(p, cfg.tls(), cfg.advertisedAddress());
         stack = f.createSipStack(p);
+        if (cfg.tls().enabled()) SipTls.restrict(stack);
         messages = f.createMessageFactory();
         headers = f.createHeaderFactory();
         addresses = f.createAddressFactory();
@@ -153,10 +153,26 @@ public final class SipGateway implements SipListener, AutoCloseable {
         ListeningPoint tcp = stack.createListeningPoint(cfg.bindAddress(), cfg.port(), ListeningPoint.TCP);
         provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (cfg.tls().enabled()) provider.addListeningPoint(stack.createListeningPoint(cfg.bindAddress(), cfg.tls().port(), ListeningPoint.TLS));
         provider.addSipListener(this);
-        LOG.info("SIP gateway on {}:{} (udp, tcp), hotline {}", cfg.bindAddress(), cfg.port(), cfg.hotline());
+        LOG.info("SIP gateway on {}:{} (udp, tcp){}, hotline {}", cfg.bindAddress(), cfg.port(),
+                cfg.tls().enabled() ? ", tls on " + cfg.tls().port() : "", cfg.hotline());
         return this;
     }
+
+    /** Our Contact for a dialog that a request opened: the transport it came over (TLS has its own port). */
+    private ContactHeader contactFor(Request req, String user) throws Exception {
+        javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME);
+        String transport = via == null ? "udp" : via.getTransport().toLowerCase(java.util.Locale.ROOT);
+        SipURI contact = addresses.createSipURI(user, cfg.advertisedAddress());
+        boolean tls = transport.equals("tls") && cfg.tls().enabled();
+        contact.setPort(tls ? cfg.tls().port() : cfg.port());
+        if (tls || transport.equals("tcp")) contact.setTransportParam(transport);
+        return headers.createContactHeader(addresses.createAddress(contact));
+    }
+
+    /** Calls whose signalling came over TLS. */
+    public long tlsCalls() { return calls.values().stream().filter(c -> c.tls).count(); }
 
     public int activeCalls() { return calls.size(); }
 
@@ -233,10 +249,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         // answer
         Response ok = messages.createResponse(Response.OK, req);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(System.nanoTime()));
-        SipURI contact = addresses.createSipURI(null, cfg.advertisedAddress());
-        contact.setPort(cfg.port());
-        ContactHeader ch = headers.createContactHeader(addresses.createAddress(contact));
-        ok.addHeader(ch);
+        ok.addHeader(contactFor(req, null));
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " " + proto + " " + pt + (eventPt >= 0 ? " " + eventPt : "")
                 + "\r\na=rtpmap:" + pt + " " + rtpmap(codec) + "\r\n"
@@ -244,6 +257,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 + cryptoAnswer + "a=ptime:20\r\na=sendrecv\r\n";
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
+        call.tls = "TLS".equalsIgnoreCase(((javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME)).getTransport());
         calls.put(callId, call);
         metrics.activeCalls.set(calls.size());
         metrics.calls.labelValues("in", "answered").inc();
@@ -481,7 +495,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         byte[] localKey = cfg.offerSrtp() ? newKey() : null;   // SDES, mandatory: RTP/SAVP
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 101\r\n"
-                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
+                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+                + (localKey != null ? cryptoLine("1", localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant, localKey));

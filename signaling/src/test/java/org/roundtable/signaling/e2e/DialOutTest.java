@@ -22,87 +22,86 @@ class DialOutTest {
     static final class Pbx implements AutoCloseable {
         final Path dir;
         final Process kamailio;
-        Process baresip;
-        final Path baresipLog;
+        final Baresip bob;
 
-        /** codecs: bob's audio_codecs; extraModule: another baresip module to load, or null. */
-        Pbx(String codecs, String extraModule) throws Exception {
-            if (System.getenv("RT_NETNS") == null) {
-                assertNotEquals("true", System.getenv("CI"), "CI runs this inside the test namespace (ops/test.sh)");
-                Assumptions.assumeTrue(false, "needs the test namespace: run ops/test.sh");
-            }
+        /** bobParams: bob's account parameters (codecs, media encryption); modules: more baresip modules to load. */
+        Pbx(String bobParams, String... modules) throws Exception {
+            Baresip.requireNamespace();
             dir = Files.createTempDirectory("rt-pbx");
-            Path cfg = resource(dir, "kamailio.cfg", "kamailio.cfg");
+            Path cfg = dir.resolve("kamailio.cfg");
+            Files.writeString(cfg, Baresip.resource("kamailio.cfg"));
             Files.createDirectories(dir.resolve("run"));
             kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
                     "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
-            Path bob = Files.createDirectories(dir.resolve("bob"));
-            Path acc = resource(bob, "bob-accounts", "accounts"), conf = resource(bob, "bob-config", "config");
-            Files.writeString(acc, Files.readString(acc).replace("audio_codecs=G722/16000/1,PCMA,PCMU", "audio_codecs=" + codecs));
-            if (extraModule != null) Files.writeString(conf, Files.readString(conf).replace("module\t\t\tg722.so", "module\t\t\tg722.so\nmodule\t\t\t" + extraModule));
             Thread.sleep(1500);
             assertTrue(kamailio.isAlive(), "kamailio runs: " + Files.readString(dir.resolve("kamailio.log")));
-            baresipLog = dir.resolve("baresip.log");
-            baresip = new ProcessBuilder("baresip", "-f", bob.toString(), "-v").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(baresipLog.toFile()).start();
-            assertTrue(waitFor(15_000, () -> { try { return Files.readString(baresipLog).contains("200 OK"); } catch (Exception e) { return false; } }),
-                    "bob registered at the PBX");
+            bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;" + bobParams, "127.0.0.1:5080", modules);
+            assertTrue(waitFor(15_000, () -> bob.logs("200 OK")), "bob registered at the PBX");
         }
 
         @Override public void close() throws Exception {
-            if (baresip != null) baresip.destroy();
             kamailio.destroy();
-            if (baresip != null && !baresip.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) baresip.destroyForcibly();
+            bob.close();
             if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
         }
     }
 
-    static RoundtableServer server() throws Exception {
-        RoundtableServer server = E2e.sipServer();
+    static RoundtableServer server() throws Exception { return server(false); }
+
+    static RoundtableServer server(boolean offerSrtp) throws Exception {
+        RoundtableServer server = E2e.sipServer(s -> s.withOfferSrtp(offerSrtp));
         server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
         return server;
-    }
-
-    static Path resource(Path dir, String name, String as) throws Exception {
-        Path p = dir.resolve(as);
-        try (var in = DialOutTest.class.getClassLoader().getResourceAsStream("sip/" + name)) { Files.copy(in, p); }
-        return p;
     }
 
     @Test
     void hostDialsABaresipPhoneThroughThePbx() throws Exception {
         E2e.skipUnlessE2e();
-        try (Pbx pbx = new Pbx("G722/16000/1,PCMA,PCMU", null); RoundtableServer server = server(); Browser b = new Browser()) {
-            Path blog = pbx.baresipLog;
-            assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + Files.readString(pbx.dir.resolve("kamailio.log")));
-
-            String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
-                    + ",\"permissions\":[\"dial_out\"]}");
-            String ann = b.open(server.url() + "?meeting=dialout&autojoin=1&name=Ann&token=" + token);
-            assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
-            String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
-            assertEquals("ok", r);
-            assertTrue(waitFor(20_000, () -> E2e.hears(b, ann, "bob", 50)), "bob answered and the meeting hears him: " + b.stats(ann) + " srtp_auth drops " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}")
-                    + ", malformed " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"malformed_rtp\"}")
-                    + ", unknown " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"unknown_ssrc\"}")
-                    + ", audio in " + E2e.metric(server, "roundtable_packets_total{direction=\"in\",type=\"audio\"}"));
-            assertEquals("sip", E2e.member(b, ann, "bob").get("kind"));
+        try (Pbx pbx = new Pbx("audio_codecs=G722/16000/1,PCMA,PCMU"); RoundtableServer server = server(); Browser b = new Browser()) {
+            String ann = dialBob(pbx, server, b, "dialout");
             String bobId = (String) E2e.member(b, ann, "bob").get("id");
             assertTrue(server.bridge.conference("dialout").sources().stream()
                     .anyMatch(x -> x.ownerId.equals(bobId) && x.codec == org.roundtable.bridge.rtp.Keyframes.Codec.G722),
                     "HD voice: G.722 negotiated with bob, and the browser decodes it as it is");
-            // and bob hears the meeting: baresip's receive bitrate ("audio=<tx>/<rx> (bit/s)") is up
-            java.util.regex.Pattern rx = java.util.regex.Pattern.compile("audio=\\d+/[1-9]\\d{3,} \\(bit/s\\)");
-            assertTrue(waitFor(10_000, () -> { try { return rx.matcher(Files.readString(blog)).find(); } catch (Exception e) { return false; } }),
-                    "bob receives the meeting's audio");
+            assertEquals(0, server.sip.encryptedCalls());
         }
+    }
+
+    /** roundtable.sip.offer-srtp: the dial-out offers SDES-SRTP only (RTP/SAVP + a=crypto); a phone with mandatory SRTP answers. */
+    @Test
+    void dialOutWithSdesSrtp() throws Exception {
+        E2e.skipUnlessE2e();
+        try (Pbx pbx = new Pbx("audio_codecs=PCMU,PCMA;mediaenc=srtp-mand", "srtp.so"); RoundtableServer server = server(true); Browser b = new Browser()) {
+            dialBob(pbx, server, b, "dialout-srtp");
+            assertEquals(1, server.sip.encryptedCalls(), "the call's media is SRTP");
+            assertTrue(pbx.bob.logs("SRTP is Enabled \\(cryptosuite=AES_CM_128_HMAC_SHA1_80\\)"), "bob encrypts too: " + pbx.bob.log());
+            assertEquals(0.0, E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}"), "every packet from bob authenticated");
+        }
+    }
+
+    /** A host with dial_out calls bob into the meeting: the browser hears bob (packets and level) and bob hears the meeting. */
+    static String dialBob(Pbx pbx, RoundtableServer server, Browser b, String meeting) throws Exception {
+        assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + Files.readString(pbx.dir.resolve("kamailio.log")));
+        String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
+                + ",\"permissions\":[\"dial_out\"]}");
+        String ann = b.open(server.url() + "?meeting=" + meeting + "&autojoin=1&name=Ann&token=" + token);
+        assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
+        String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
+        assertEquals("ok", r);
+        assertTrue(waitFor(20_000, () -> E2e.hears(b, ann, "bob", 50)), "bob answered and the meeting hears him: " + b.stats(ann)
+                + " srtp_auth drops " + E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}")
+                + ", audio in " + E2e.metric(server, "roundtable_packets_total{direction=\"in\",type=\"audio\"}") + "\n" + pbx.bob.log());
+        assertTrue(E2e.energy(E2e.statsOf(b, ann, "bob")) > 0, "bob's tone, not silence");
+        assertEquals("sip", E2e.member(b, ann, "bob").get("kind"));
+        assertTrue(waitFor(10_000, pbx.bob::receivesAudio), "bob receives the meeting's audio");
+        return ann;
     }
 
     @Test
     void memberIsCalledBackAndThePhoneCarriesTheirVoice() throws Exception {
         E2e.skipUnlessE2e();
         // this phone prefers Opus (the first test's prefers G.722)
-        try (Pbx pbx = new Pbx("opus/48000/2,PCMA", "opus.so"); RoundtableServer server = server(); Browser b = new Browser()) {
+        try (Pbx pbx = new Pbx("audio_codecs=opus/48000/2,PCMA", "opus.so"); RoundtableServer server = server(); Browser b = new Browser()) {
             assertTrue(waitFor(10_000, () -> server.sip.registered()));
             String ann = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ann");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));

@@ -30,10 +30,13 @@ public final class E2e {
     }
 
     /** A server in open mode with the SIP gateway on a free loopback port (hotline 1000); its port is config.sip().port(). */
-    public static RoundtableServer sipServer() throws Exception {
+    public static RoundtableServer sipServer() throws Exception { return sipServer(s -> s); }
+
+    /** The same, with the SIP settings changed (TLS, SRTP offers). */
+    public static RoundtableServer sipServer(java.util.function.UnaryOperator<ServerConfig.Sip> sip) throws Exception {
         BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
         return new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)
-                .withSip(new ServerConfig.Sip(true, "127.0.0.1", freeUdpPort(), "127.0.0.1", "1000"))).start();
+                .withSip(sip.apply(new ServerConfig.Sip(true, "127.0.0.1", freeUdpPort(), "127.0.0.1", "1000")))).start();
     }
 
     /** A member as a tab's SDK lists it (members()), or null. */

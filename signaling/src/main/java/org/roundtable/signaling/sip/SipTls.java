@@ -1,0 +1,76 @@
+package org.roundtable.signaling.sip;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Properties;
+import javax.net.ssl.SSLContext;
+import javax.sip.SipStack;
+import org.roundtable.bridge.dtls.DtlsCertificate;
+import org.roundtable.signaling.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIP over TLS for the gateway: JAIN-SIP's TLS listening point reads its identity from a PKCS#12
+ * keystore (stack properties), which is the operator's, or a self-signed one made at start-up. Only
+ * TLS 1.2 and 1.3 with the JDK's default cipher suites (JAIN-SIP's own default list is RSA key exchange
+ * with CBC and anonymous suites). Phones and PBXs are not asked for client certificates.
+ * Thread: the gateway's start-up.
+ */
+final class SipTls {
+    private static final Logger LOG = LoggerFactory.getLogger(SipTls.class);
+
+    private SipTls() {}
+
+    /** Adds the keystore (and the same file as trust store, which JAIN-SIP requires) to the stack's properties. */
+    static void configure(Properties p, ServerConfig.Tls tls, String host) throws Exception {
+        String file = tls.keystore(), password = tls.keystorePassword();
+        if (file.isEmpty()) {
+            password = Long.toHexString(new SecureRandom().nextLong()) + Long.toHexString(System.nanoTime());
+            file = selfSigned(host, password.toCharArray()).toString();
+            LOG.warn("SIP over TLS uses a self-signed certificate made at start-up: set roundtable.sip.tls.keystore for PBXs that verify it");
+        } else if (!Files.isReadable(Path.of(file))) {
+            throw new IllegalArgumentException("roundtable.sip.tls.keystore: cannot read " + file);
+        }
+        p.setProperty("javax.net.ssl.keyStore", file);
+        p.setProperty("javax.net.ssl.keyStorePassword", password);
+        p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
+        p.setProperty("javax.net.ssl.trustStore", file);
+        p.setProperty("javax.net.ssl.trustStorePassword", password);
+        p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
+    }
+
+    /** TLS 1.2 and 1.3 only, with the JDK's default (forward-secret, AEAD first) cipher suites. */
+    static void restrict(SipStack stack) throws Exception {
+        gov.nist.javax.sip.SipStackImpl s = (gov.nist.javax.sip.SipStackImpl) stack;
+        String[] supported = SSLContext.getDefault().getSupportedSSLParameters().getProtocols();
+        s.setEnabledProtocols(Arrays.stream(new String[] {"TLSv1.3", "TLSv1.2"})
+                .filter(x -> Arrays.asList(supported).contains(x)).toArray(String[]::new));
+        s.setEnabledCipherSuites(SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites());
+    }
+
+    /** A PKCS#12 file (owner-only, deleted on exit) with a new ECDSA P-256 key and a self-signed certificate for host. */
+    static Path selfSigned(String host, char[] password) throws Exception {
+        SecureRandom rnd = new SecureRandom();
+        KeyPair kp = DtlsCertificate.newKeyPair(rnd);
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(DtlsCertificate.selfSigned(kp, host, 365, rnd)));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("roundtable-sip", kp.getPrivate(), password, new X509Certificate[] {cert});
+        Path f = Files.createTempFile("roundtable-sip-tls", ".p12", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        f.toFile().deleteOnExit();
+        try (OutputStream out = Files.newOutputStream(f)) { ks.store(out, password); }
+        return f;
+    }
+}
