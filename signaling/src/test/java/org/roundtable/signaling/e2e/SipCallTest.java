@@ -49,11 +49,22 @@ class SipCallTest {
 
             // hotline -> meeting number 777001 # -> (no password in this open meeting) #
             Path dir = pcap(Files.createTempDirectory("rt-sip"), "777001##", 10);
-            Process call = sipp(dir, "uac_ivr.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());
+            int sippMedia = E2e.freeUdpPort();
+            Process call = sipp(dir, "uac_ivr.xml", sipPort, E2e.freeUdpPort(), sippMedia);
             try {
                 assertTrue(waitFor(20_000, () -> E2e.hears(b, alice, "sipp", 50)), "the browser hears the phone caller: " + b.stats(alice));
                 assertEquals("sip", E2e.member(b, alice, "sipp").get("kind"));
                 System.out.printf("[e2e] phone caller joined %d ms after the last password key%n", server.sip.lastJoinDelayMs());
+                // sipp receives the browser's audio as G.711 (PCMA, what it offered first): Chromium's fake microphone beeps
+                RtpCapture capture = new RtpCapture(sippMedia);
+                Thread.sleep(3000);
+                List<RtpCapture.Rtp> heard = capture.stop();
+                long pcma = heard.stream().filter(r -> r.pt() == 8).count();
+                int peak = heard.stream().filter(r -> r.pt() == 8).flatMapToInt(r -> java.util.stream.IntStream.range(0, r.payload().length)
+                        .map(i -> Math.abs(org.roundtable.mixer.G711.alawToLinear(r.payload()[i])))).max().orElse(0);
+                System.out.printf("[e2e] sipp was sent %d PCMA packets in 3 s (of %d RTP), peak level %d%n", pcma, heard.size(), peak);
+                assertTrue(pcma >= 100 && pcma == heard.size(), "sipp is sent the meeting as PCMA: " + pcma + " of " + heard.size() + " packets in 3 s");
+                assertTrue(peak > 500, "and it is the browser's beep, not silence: peak " + peak);
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS), "sipp finished");
                 assertEquals(0, call.exitValue(), "the call completed: " + Files.readString(dir.resolve("sipp.log")));
                 assertTrue(waitFor(5_000, () -> E2e.statsOf(b, alice, "sipp") == null), "the caller left on BYE");
