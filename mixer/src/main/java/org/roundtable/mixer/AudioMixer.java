@@ -21,7 +21,8 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * encoded once per codec, so listeners who hear the same thing share one encode (everyone who is not
  * among the loudest shares the full mix). Inputs are ordinary router {@link Subscription}s; outputs
  * go to an {@link Output} (an RTP sender for a phone leg, or a publisher).
- * Thread: inputs are fed on the media loop (a copy into a queue); everything else runs on the tick.
+ * Thread: inputs are fed on the media loop (a copy into a lock-free ring of preallocated slots);
+ * everything else runs on the tick.
  */
 public final class AudioMixer implements AutoCloseable {
     /** Where a listener's encoded frames go. The payload array is reused after the call: copy to keep. */
@@ -41,14 +42,12 @@ public final class AudioMixer implements AutoCloseable {
         this.opusComplexity = opusComplexity;
     }
 
-    private record Packet(int seq, byte[] payload, int level) {}
-
     /** One participant's voice. Feed it with {@link #onRtp} (or push() in tests and benchmarks). */
     public final class Input implements Subscription {
         public final String id;
         private final AudioCodec decoder;
         private final JitterBuffer jitter = new JitterBuffer();
-        private final ConcurrentLinkedQueue<Packet> inbox = new ConcurrentLinkedQueue<>();
+        private final PacketRing inbox = new PacketRing();
         private final int audioLevelExtId;
         final short[] pcm = new short[AudioCodec.FRAME];
         byte[] frame;
@@ -63,25 +62,24 @@ public final class AudioMixer implements AutoCloseable {
             this.audioLevelExtId = audioLevelExtId;
         }
 
-        /** From the router, on the media loop: copy the payload out; the tick does the rest. */
+        /** From the router, on the media loop: copy the payload into the inbox ring; the tick does the rest. */
         @Override public void onRtp(MediaSource source, ByteBuf buf, int off, int len, int hdr, boolean keyframe) {
             byte[] a = buf.array();
             int plen = RtpPacket.payloadLength(a, off, len);
-            if (plen <= 0 || inbox.size() > 50) return;
+            if (plen <= 0) return;
             int lvl = -1;
             if (audioLevelExtId > 0) {
                 int e = RtpPacket.findOneByteExtension(a, off, len, audioLevelExtId);
                 if (e > 0) lvl = 127 - (a[e] & 0x7F);
             }
-            byte[] p = new byte[plen];
-            System.arraycopy(a, off + hdr, p, 0, plen);
-            inbox.add(new Packet(RtpPacket.sequence(a, off), p, lvl));
+            inbox.offer(RtpPacket.sequence(a, off), a, off + hdr, plen, lvl);
         }
 
-        /** Feeds a payload directly (tests, benchmarks, the SIP leg's plain RTP). level -1: unknown. */
-        public void push(int seq, byte[] payload, int level) {
-            if (inbox.size() <= 50) inbox.add(new Packet(seq, payload, level));
-        }
+        /** Feeds a payload directly (tests, benchmarks), copied; from one thread only. level -1: unknown. */
+        public void push(int seq, byte[] payload, int level) { inbox.offer(seq, payload, 0, payload.length, level); }
+
+        /** Packets dropped before the jitter buffer (the tick fell behind, or an oversized payload). */
+        public long dropped() { return inbox.dropped + jitter.oversize; }
 
         public JitterBuffer jitter() { return jitter; }
     }
@@ -148,7 +146,7 @@ public final class AudioMixer implements AutoCloseable {
         for (String k; (k = retired.poll()) != null; ) { mixEncoders.remove(k); encoded.remove(k); encodedLen.remove(k); }
         // 1. a frame from each input's jitter buffer
         for (Input in : inputs) {
-            for (Packet p; (p = in.inbox.poll()) != null; ) in.jitter.push(p.seq, p.payload, p.payload.length, p.level);
+            in.inbox.drainTo(in.jitter);
             in.frame = in.jitter.pop();
             in.frameLen = in.jitter.lastLen;
             in.frameLevel = in.jitter.lastTag;
