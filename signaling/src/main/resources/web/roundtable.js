@@ -14,7 +14,8 @@
  * Events (on(name, cb)): state, participantJoined, participantLeft, memberUpdated ({member, change}),
  *   muted, unmuted, cameraOff, cameraOn, role, sharing, speaking (member), lobby ({member, waiting}),
  *   recording ({on, by}), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
- *   shareStopped ({reason}), removed / rejected / ended ({reason}), trackAdded, trackRemoved.
+ *   shareStopped ({reason}), removed / rejected / ended ({reason}), trackAdded, trackRemoved,
+ *   dialOutFailed ({target, reason}: a dial-out or call back did not connect).
  * Host controls return Promises that reject with the server's reason (error.code, error.message).
  */
 (function (global) {
@@ -325,6 +326,7 @@
         case 'reminder': this._emit('reminder', {meeting: m.meeting, startsInSeconds: m.startsInSeconds}); break;
         case 'recording': this.recording = m.on; this._emit('recording', {on: m.on, by: m.by}); break;
         case 'locked': this.locked = m.locked; this._emit('locked', m.locked); break;
+        case 'dialOutFailed': this._emit('dialOutFailed', {target: m.target, reason: m.reason}); break;
         case 'policy': this.allowSelfUnmute = m.allowSelfUnmute; this._emit('policy', {allowSelfUnmute: m.allowSelfUnmute}); break;
         case 'speaking': this._emit('activeSpeaker', m.participantId); break;
         case 'shareStopped':

@@ -75,7 +75,8 @@ public final class RoundtableServer implements AutoCloseable {
             });
         }
         if (sip != null && !s.registrar().isEmpty())
-            sip.register(new org.roundtable.signaling.sip.SipGateway.Registration(s.registrar(), s.registrarPort(), s.user(), s.password(), s.expiresSeconds()));
+            sip.register(new org.roundtable.signaling.sip.SipGateway.Registration(s.registrar(), s.registrarPort(), s.registrarTransport(),
+                    s.user(), s.password(), s.expiresSeconds()));
         return this;
     }
 

@@ -12,25 +12,29 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     /** The SIP gateway: where it listens, the address in its SDP, and the hotline number (the IVR). */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
-                      String registrar, int registrarPort, String user, String password, int expiresSeconds, boolean offerSrtp,
-                      Tls tls) {
+                      String registrar, int registrarPort, String registrarTransport, String user, String password, int expiresSeconds,
+                      boolean offerSrtp, Tls tls) {
         public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "roundtable", "", 300, false, Tls.OFF);
+            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "udp", "roundtable", "", 300, false, Tls.OFF);
         }
         public Sip withOfferSrtp(boolean on) {
-            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, user, password, expiresSeconds, on, tls);
+            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, registrarTransport, user, password,
+                    expiresSeconds, on, tls);
         }
         public Sip withTls(Tls t) {
-            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, user, password, expiresSeconds, offerSrtp, t);
+            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, registrarTransport, user, password,
+                    expiresSeconds, offerSrtp, t);
         }
     }
 
     /**
      * SIP over TLS: its port (0 = off) and a PKCS#12 keystore with the gateway's certificate; an empty
-     * keystore means a self-signed certificate made at start-up (the PBX must then not verify it).
+     * keystore means a self-signed certificate made at start-up (the PBX must then not verify it). The
+     * trust store verifies the PBX or phone we connect to (empty: the JDK's CA certificates).
      */
-    public record Tls(int port, String keystore, String keystorePassword) {
-        public static final Tls OFF = new Tls(0, "", "");
+    public record Tls(int port, String keystore, String keystorePassword, String truststore, String truststorePassword) {
+        public static final Tls OFF = new Tls(0, "", "", "", "");
+        public Tls(int port) { this(port, "", "", "", ""); }
         public boolean enabled() { return port > 0; }
     }
 
@@ -89,8 +93,16 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         m.getInt("reminder-minutes")),
                 new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")),
                 new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline"),
-                        sp.getString("registrar"), sp.getInt("registrar-port"), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"),
+                        sp.getString("registrar"), sp.getInt("registrar-port"), transport(sp.getString("registrar-transport")), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"),
                         sp.getBoolean("offer-srtp"),
-                        new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"))));
+                        new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
+                                sp.getString("tls.truststore"), sp.getString("tls.truststore-password"))));
+    }
+
+    private static String transport(String t) {
+        String v = t.toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("udp") && !v.equals("tcp") && !v.equals("tls"))
+            throw new IllegalArgumentException("roundtable.sip.registrar-transport: udp, tcp or tls, not " + t);
+        return v;
     }
 }

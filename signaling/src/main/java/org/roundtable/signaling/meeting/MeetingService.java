@@ -690,7 +690,11 @@ public final class MeetingService {
                     throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a phone number");
                 Dialer d = dialer;
                 if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
-                d.callBack(m.id, p.id, target);
+                try {
+                    d.callBack(m.id, p.id, target);
+                } catch (Exception e) {
+                    throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
+                }
                 return null;
             }
             boolean recordingAction = action.equals("startRecording") || action.equals("stopRecording");
@@ -785,7 +789,11 @@ public final class MeetingService {
                         throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a number");
                     Dialer d = dialer;
                     if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
-                    d.dial(m.id, target);
+                    try {
+                        d.dial(m.id, target);
+                    } catch (Exception e) {
+                        throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
+                    }
                 }
                 default -> throw new SignalingException("unknown_action", 400, "unknown control '" + action + "'");
             }
@@ -1060,6 +1068,22 @@ public final class MeetingService {
     private void broadcast(Meeting m, ObjectNode ev, Participant except) {
         for (Participant p : m.participants.values())
             if (p != except && p.kind == Participant.Kind.WEB && !p.inLobby) p.client.send(ev);
+    }
+
+    /**
+     * A dial-out or call back did not connect (refused, unanswered, unreachable): the member who asked
+     * for the call back, or else the hosts, get a dialOutFailed event. Any thread.
+     */
+    public void dialOutFailed(String meetingId, String forParticipant, String target, String reason) {
+        Meeting m = meetings.get(meetingId);
+        if (m == null) return;
+        m.exec.execute(() -> {
+            ObjectNode ev = event("dialOutFailed");
+            ev.put("target", target);
+            ev.put("reason", reason);
+            Participant asker = forParticipant == null ? null : m.participants.get(forParticipant);
+            if (asker != null) asker.client.send(ev); else toHosts(m, ev);
+        });
     }
 
     private void toHosts(Meeting m, ObjectNode ev) {

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * {@code sip:<meeting-number>@...} asks only for the password. Media is Opus, G.722 or G.711 plus
  * RFC 4733 telephone-event over the bridge's plain-RTP legs, SDES-SRTP when offered; SIP INFO
  * (application/dtmf-relay) is the key fallback. Bad requests and unacceptable SDP get SIP error responses; other calls carry on.
- * Thread: JAIN-SIP's listener threads; the IVR on its scheduler; media on the bridge's loop.
+ * Thread: JAIN-SIP's listener threads; the IVR and re-registration on its scheduler; dial-out sends on
+ * "sip-dial"; media on the bridge's loop.
  */
 public final class SipGateway implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
@@ -82,8 +83,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
     /** Calls whose media is encrypted (SDES-SRTP). */
     public long encryptedCalls() { return calls.values().stream().filter(c -> c.leg.encrypted()).count(); }
 
-    /** Registration to the PBX as an extension or trunk, and where dial-out calls go (its proxy). */
-    public record Registration(String registrarHost, int registrarPort, String user, String password, int expiresSeconds) {}
+    /** Registration to the PBX as an extension or trunk, and where dial-out calls go (its proxy); transport: udp, tcp or tls. */
+    public record Registration(String registrarHost, int registrarPort, String transport, String user, String password, int expiresSeconds) {
+        public Registration(String registrarHost, int registrarPort, String user, String password, int expiresSeconds) {
+            this(registrarHost, registrarPort, "udp", user, password, expiresSeconds);
+        }
+    }
 
     private final MeetingService meetings;
     private final Bridge bridge;
@@ -99,6 +104,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
         return t;
     });
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    /** Sends dial-out INVITEs: connecting over TCP or TLS blocks. */
+    private final java.util.concurrent.ExecutorService dialling = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sip-dial");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Registration registration;
     private volatile boolean registered;
     private volatile long registerCseq = 1;
@@ -106,7 +117,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
 
     /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
-    private record OutCall(String meetingId, String name, PlainRtpLeg leg, Call call, String forParticipant, byte[] localKey) {}
+    private record OutCall(String meetingId, String target, String name, PlainRtpLeg leg, Call call, String forParticipant, byte[] localKey) {}
 
     private final class Call {
         final String id;
@@ -163,12 +174,26 @@ public final class SipGateway implements SipListener, AutoCloseable {
     /** Our Contact for a dialog that a request opened: the transport it came over (TLS has its own port). */
     private ContactHeader contactFor(Request req, String user) throws Exception {
         javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME);
-        String transport = via == null ? "udp" : via.getTransport().toLowerCase(java.util.Locale.ROOT);
+        return contact(user, via == null ? "udp" : via.getTransport());
+    }
+
+    private ContactHeader contact(String user, String transport) throws Exception {
+        String t = transport.toLowerCase(java.util.Locale.ROOT);
         SipURI contact = addresses.createSipURI(user, cfg.advertisedAddress());
-        boolean tls = transport.equals("tls") && cfg.tls().enabled();
-        contact.setPort(tls ? cfg.tls().port() : cfg.port());
-        if (tls || transport.equals("tcp")) contact.setTransportParam(transport);
+        contact.setPort(localPort(t));
+        if (!t.equals("udp")) contact.setTransportParam(t);
         return headers.createContactHeader(addresses.createAddress(contact));
+    }
+
+    /** Our port for a transport: TLS has its own. */
+    private int localPort(String transport) {
+        if (!transport.equalsIgnoreCase("tls")) return cfg.port();
+        if (!cfg.tls().enabled()) throw new IllegalStateException("SIP over TLS is off (roundtable.sip.tls.port)");
+        return cfg.tls().port();
+    }
+
+    private javax.sip.header.ViaHeader via(String transport) throws Exception {
+        return headers.createViaHeader(cfg.advertisedAddress(), localPort(transport), transport.toLowerCase(java.util.Locale.ROOT), null);
     }
 
     /** Calls whose signalling came over TLS. */
@@ -386,15 +411,14 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Registration reg = registration;
         SipURI registrar = addresses.createSipURI(null, reg.registrarHost());
         registrar.setPort(reg.registrarPort());
+        if (!reg.transport().equals("udp")) registrar.setTransportParam(reg.transport());
         SipURI aor = addresses.createSipURI(reg.user(), reg.registrarHost());
         javax.sip.address.Address aorAddr = addresses.createAddress(aor);
         Request req = messages.createRequest(registrar, Request.REGISTER,
                 headers.createCallIdHeader(registerCallId), headers.createCSeqHeader(registerCseq++, Request.REGISTER),
                 headers.createFromHeader(aorAddr, "rt" + registerCallId.hashCode()), headers.createToHeader(aorAddr, null),
-                java.util.List.of(headers.createViaHeader(cfg.advertisedAddress(), cfg.port(), "udp", null)), headers.createMaxForwardsHeader(70));
-        SipURI contact = addresses.createSipURI(reg.user(), cfg.advertisedAddress());
-        contact.setPort(cfg.port());
-        req.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+                java.util.List.of(via(reg.transport())), headers.createMaxForwardsHeader(70));
+        req.addHeader(contact(reg.user(), reg.transport()));
         req.addHeader(headers.createExpiresHeader(reg.expiresSeconds()));
         if (challenge != null) req.addHeader(authorization(challenge, Request.REGISTER, registrar.toString(), reg));
         provider.getNewClientTransaction(req).sendRequest();
@@ -477,17 +501,19 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String user = to instanceof SipURI su && su.getUser() != null ? su.getUser() : "callee";
         SipURI from = addresses.createSipURI(reg != null ? reg.user() : "roundtable", cfg.advertisedAddress());
         String callId = "out-" + Long.toHexString(System.nanoTime());
+        // through the PBX on its transport; a direct address on the transport it names
+        String transport = reg != null ? reg.transport()
+                : to instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam().toLowerCase(java.util.Locale.ROOT) : "udp";
         Request req = messages.createRequest(to, Request.INVITE, headers.createCallIdHeader(callId),
                 headers.createCSeqHeader(1L, Request.INVITE),
                 headers.createFromHeader(addresses.createAddress("Roundtable", from), Long.toHexString(System.nanoTime())),
                 headers.createToHeader(addresses.createAddress(to), null),
-                java.util.List.of(headers.createViaHeader(cfg.advertisedAddress(), cfg.port(), "udp", null)), headers.createMaxForwardsHeader(70));
-        SipURI contact = addresses.createSipURI(from.getUser(), cfg.advertisedAddress());
-        contact.setPort(cfg.port());
-        req.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+                java.util.List.of(via(transport)), headers.createMaxForwardsHeader(70));
+        req.addHeader(contact(from.getUser(), transport));
         if (reg != null) {
             SipURI proxy = addresses.createSipURI(null, reg.registrarHost());
             proxy.setPort(reg.registrarPort());
+            if (!transport.equals("udp")) proxy.setTransportParam(transport);
             proxy.setLrParam();
             req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
         }
@@ -499,11 +525,19 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 + (localKey != null ? cryptoLine("1", localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
-        outgoing.put(callId, new OutCall(meetingId, user, leg, call, forParticipant, localKey));
-        ClientTransaction ct = provider.getNewClientTransaction(req);
-        call.dialog = ct.getDialog();
-        ct.sendRequest();
-        LOG.info("dialling {} for meeting {}", t, meetingId);
+        call.tls = transport.equals("tls");
+        outgoing.put(callId, new OutCall(meetingId, target, user, leg, call, forParticipant, localKey));
+        // TCP and TLS connect (and handshake) inside sendRequest: off the caller's (meeting) thread
+        dialling.execute(() -> {
+            try {
+                ClientTransaction ct = provider.getNewClientTransaction(req);
+                call.dialog = ct.getDialog();
+                ct.sendRequest();
+                LOG.info("dialling {} for meeting {} over {}", t, meetingId, transport);
+            } catch (Exception e) {   // no route, no connection, untrusted certificate: nothing stays behind
+                dialFailed(callId, e.getMessage() != null ? e.getMessage() : e.toString());
+            }
+        });
     }
 
     private void inviteResponse(ResponseEvent ev) throws Exception {
@@ -515,9 +549,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (code < 200) return;
         outgoing.remove(callId);
         if (code >= 300) {
-            LOG.info("dial-out {} failed: {} {}", callId, code, r.getReasonPhrase());
-            metrics.calls.labelValues("out", "failed").inc();
-            oc.leg().close();
+            outgoing.put(callId, oc);
+            dialFailed(callId, code + " " + r.getReasonPhrase());
             return;
         }
         metrics.calls.labelValues("out", "answered").inc();
@@ -556,14 +589,35 @@ public final class SipGateway implements SipListener, AutoCloseable {
         call.invited = pm;
         LOG.info("dial-out {} answered ({}{}): {} joined meeting {}", callId, kind, oc.leg().encrypted() ? ", SRTP" : "", oc.name(), oc.meetingId());
     }
-    @Override public void processTimeout(TimeoutEvent ev) { }
-    @Override public void processIOException(IOExceptionEvent ev) { }
+    /** A dial-out that was refused, timed out or could not be sent: its leg goes and it is counted. */
+    private void dialFailed(String callId, String why) {
+        OutCall oc = outgoing.remove(callId);
+        if (oc == null) return;
+        LOG.info("dial-out {} to {} failed: {}", callId, oc.target(), why);
+        metrics.calls.labelValues("out", "failed").inc();
+        oc.leg().close();
+        meetings.dialOutFailed(oc.meetingId(), oc.forParticipant(), oc.target(), why);
+    }
+
+    /** Dial-outs in progress (not yet answered or failed). */
+    public int pendingDialOuts() { return outgoing.size(); }
+
+    @Override public void processTimeout(TimeoutEvent ev) {
+        if (ev.isServerTransaction() || ev.getClientTransaction() == null) return;
+        Request req = ev.getClientTransaction().getRequest();
+        if (req.getMethod().equals(Request.INVITE)) dialFailed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), "no answer (timeout)");
+    }
+
+    @Override public void processIOException(IOExceptionEvent ev) {
+        LOG.info("SIP transport error to {}:{} ({})", ev.getHost(), ev.getPort(), ev.getTransport());
+    }
     @Override public void processTransactionTerminated(TransactionTerminatedEvent ev) { }
     @Override public void processDialogTerminated(DialogTerminatedEvent ev) { }
 
     @Override public void close() {
         for (Call c : calls.values()) hangup(c, "server shutting down");
         ivrClock.shutdownNow();
+        dialling.shutdownNow();
         if (stack != null) stack.stop();
     }
 }

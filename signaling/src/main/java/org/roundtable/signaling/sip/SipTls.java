@@ -30,7 +30,7 @@ final class SipTls {
 
     private SipTls() {}
 
-    /** Adds the keystore (and the same file as trust store, which JAIN-SIP requires) to the stack's properties. */
+    /** Adds the keystore and the trust store (for our outgoing TLS connections) to the stack's properties. */
     static void configure(Properties p, ServerConfig.Tls tls, String host) throws Exception {
         String file = tls.keystore(), password = tls.keystorePassword();
         if (file.isEmpty()) {
@@ -40,12 +40,22 @@ final class SipTls {
         } else if (!Files.isReadable(Path.of(file))) {
             throw new IllegalArgumentException("roundtable.sip.tls.keystore: cannot read " + file);
         }
+        String trust = tls.truststore(), trustPassword = tls.truststorePassword();
+        if (trust.isEmpty()) {   // the JDK's CA certificates; JAIN-SIP needs a file, so our own keystore if there are none
+            Path cacerts = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
+            boolean jdk = Files.isReadable(cacerts);
+            if (!jdk) LOG.warn("no JDK CA certificates at {}: outgoing SIP over TLS trusts only roundtable.sip.tls.truststore", cacerts);
+            trust = jdk ? cacerts.toString() : file;
+            trustPassword = jdk ? "changeit" : password;
+        } else if (!Files.isReadable(Path.of(trust))) {
+            throw new IllegalArgumentException("roundtable.sip.tls.truststore: cannot read " + trust);
+        }
         p.setProperty("javax.net.ssl.keyStore", file);
         p.setProperty("javax.net.ssl.keyStorePassword", password);
         p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
-        p.setProperty("javax.net.ssl.trustStore", file);
-        p.setProperty("javax.net.ssl.trustStorePassword", password);
-        p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        p.setProperty("javax.net.ssl.trustStore", trust);
+        p.setProperty("javax.net.ssl.trustStorePassword", trustPassword);
+        p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");   // the PKCS12 type reads JKS files too (keystore.type.compat)
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
         p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
     }

@@ -24,16 +24,17 @@ final class Baresip implements AutoCloseable {
 
     /**
      * account: the accounts file's line; listen: sip_listen (address:port; TLS listens on port+1);
+     * config: more lines for the config file (e.g. "sip_certificate /path/cert-and-key.pem");
      * extraModules: baresip modules to load as well (e.g. "srtp.so").
      */
-    Baresip(String account, String listen, String... extraModules) throws Exception {
+    Baresip(String account, String listen, String config, String... extraModules) throws Exception {
         requireNamespace();
         dir = Files.createTempDirectory("rt-baresip");
         ctrlPort = E2e.freeTcpPort();
         String conf = resource("bob-config").replace("sip_listen\t\t127.0.0.1:5080", "sip_listen\t\t" + listen)
                 .replace("ctrl_tcp_listen\t\t127.0.0.1:6080", "ctrl_tcp_listen\t\t127.0.0.1:" + ctrlPort);
         for (String m : extraModules) conf = conf.replace("module\t\t\tg711.so", "module\t\t\tg711.so\nmodule\t\t\t" + m);
-        Files.writeString(dir.resolve("config"), conf);
+        Files.writeString(dir.resolve("config"), conf + "\n" + config + "\n");
         Files.writeString(dir.resolve("accounts"), account + "\n");
         log = dir.resolve("baresip.log");
         process = new ProcessBuilder("baresip", "-f", dir.toString(), "-v").redirectErrorStream(true)

@@ -35,7 +35,7 @@ class DialOutTest {
                     "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
             Thread.sleep(1500);
             assertTrue(kamailio.isAlive(), "kamailio runs: " + Files.readString(dir.resolve("kamailio.log")));
-            bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;" + bobParams, "127.0.0.1:5080", modules);
+            bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;" + bobParams, "127.0.0.1:5080", "", modules);
             assertTrue(waitFor(15_000, () -> bob.logs("200 OK")), "bob registered at the PBX");
         }
 

@@ -3,14 +3,24 @@ package org.roundtable.signaling.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.roundtable.signaling.e2e.E2e.waitFor;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.dtls.DtlsCertificate;
+import org.roundtable.signaling.auth.Jwt;
 import org.roundtable.signaling.RoundtableServer;
 import org.roundtable.signaling.ServerConfig;
 
 /**
  * What enterprise gateways (Skype for Business and the like) need: SIP over TLS with SDES-SRTP media.
  * A baresip phone with mandatory SRTP calls a meeting number over TLS, keys the password, and it and a
- * Chromium member hear each other.
+ * Chromium member hear each other; and the gateway dials a phone over TLS (with SRTP) only when it
+ * trusts the phone's certificate.
  */
 class SipTlsTest {
     @Test
@@ -18,9 +28,9 @@ class SipTlsTest {
         E2e.skipUnlessE2e();
         Baresip.requireNamespace();
         int tlsPort = E2e.freeTcpPort();
-        try (RoundtableServer server = E2e.sipServer(s -> s.withTls(new ServerConfig.Tls(tlsPort, "", ""))); Browser b = new Browser();
+        try (RoundtableServer server = E2e.sipServer(s -> s.withTls(new ServerConfig.Tls(tlsPort))); Browser b = new Browser();
              Baresip phone = new Baresip("\"Carol\" <sip:carol@127.0.0.2>;regint=0;mediaenc=srtp-mand;audio_codecs=PCMU,PCMA",
-                     "127.0.0.2:" + E2e.freeUdpPort(), "srtp.so")) {
+                     "127.0.0.2:" + E2e.freeUdpPort(), "", "srtp.so")) {
             String ann = b.open(server.url() + "?meeting=777002&autojoin=1&name=Ann");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
             phone.command("dial", "sip:777002@127.0.0.1:" + tlsPort + ";transport=tls");
@@ -35,5 +45,71 @@ class SipTlsTest {
             assertTrue(waitFor(10_000, phone::receivesAudio), "Carol hears the meeting: " + phone.log());
             assertEquals(0.0, E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}"), "every SRTP packet authenticated");
         }
+    }
+
+    @Test
+    void dialsOutOverTlsOnlyToAPhoneItTrusts() throws Exception {
+        E2e.skipUnlessE2e();
+        Baresip.requireNamespace();
+        // bob's TLS identity (a PEM with certificate and key, as baresip wants), and a trust store holding it
+        Path dir = Files.createTempDirectory("rt-tls");
+        SecureRandom rnd = new SecureRandom();
+        KeyPair kp = DtlsCertificate.newKeyPair(rnd);
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(DtlsCertificate.selfSigned(kp, "127.0.0.2", 2, rnd)));
+        Path pem = dir.resolve("bob.pem");
+        var b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n"
+                + "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(kp.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        Path trust = dir.resolve("trust.p12");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("bob", cert);
+        try (var out = Files.newOutputStream(trust)) { ks.store(out, "trust-pw".toCharArray()); }
+
+        int bobPort = E2e.freeUdpPort();   // baresip: SIP on this port, TLS on the next
+        String bobTls = "sip:bob@127.0.0.2:" + (bobPort + 1) + ";transport=tls";
+        try (Baresip bob = new Baresip("<sip:bob@127.0.0.2>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;mediaenc=srtp-mand",
+                "127.0.0.2:" + bobPort, "sip_certificate\t" + pem, "srtp.so"); Browser b = new Browser()) {
+            assertTrue(waitFor(10_000, () -> bob.logs("baresip is ready")), bob.log());
+            // 1. the JDK's CAs do not vouch for bob's self-signed certificate: no call
+            ServerConfig.Tls jdkCas = new ServerConfig.Tls(E2e.freeTcpPort());
+            try (RoundtableServer server = E2e.sipServer(s -> s.withTls(jdkCas).withOfferSrtp(true))) {
+                String ann = joinWithDialOut(b, server, "tls-untrusted");
+                b.js(ann, "window.failures = []; window.roundtable.on('dialOutFailed', e => window.failures.push(e.target + ': ' + e.reason));");
+                dialOut(b, ann, bobTls);
+                assertTrue(waitFor(45_000, () -> server.sip.pendingDialOuts() == 0), "the dial-out gave up");
+                assertTrue(waitFor(5_000, () -> String.valueOf(b.js(ann, "return window.failures.join();")).contains("No trusted certificate")),
+                        "the host is told why: " + b.js(ann, "return window.failures.join();"));
+                assertEquals(1.0, E2e.metric(server, "roundtable_sip_calls_total{direction=\"out\",result=\"failed\"}"), "and was counted as failed");
+                assertEquals(0, server.sip.activeCalls());
+                assertFalse(bob.logs("(?i)incoming call"), "bob's phone never rang: " + bob.log());
+                b.js(ann, "window.roundtable.leave();");
+            }
+            // 2. with bob's certificate in the trust store: bob answers over TLS, with SRTP, and the meeting hears him
+            ServerConfig.Tls trusting = new ServerConfig.Tls(E2e.freeTcpPort(), "", "", trust.toString(), "trust-pw");
+            try (RoundtableServer server = E2e.sipServer(s -> s.withTls(trusting).withOfferSrtp(true))) {
+                String ann = joinWithDialOut(b, server, "tls-trusted");
+                dialOut(b, ann, bobTls);
+                assertTrue(waitFor(20_000, () -> E2e.hears(b, ann, "bob", 50)), "bob answered and is heard: " + b.stats(ann) + "\n" + bob.log());
+                assertEquals(1, server.sip.tlsCalls(), "signalling over TLS");
+                assertEquals(1, server.sip.encryptedCalls(), "media over SRTP");
+                assertTrue(waitFor(10_000, bob::receivesAudio), "bob hears the meeting: " + bob.log());
+            }
+        }
+    }
+
+    static String joinWithDialOut(Browser b, RoundtableServer server, String meeting) throws Exception {
+        String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
+                + ",\"permissions\":[\"dial_out\"]}");
+        String ann = b.open(server.url() + "?meeting=" + meeting + "&autojoin=1&name=Ann&token=" + token);
+        assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
+        return ann;
+    }
+
+    static void dialOut(Browser b, String tab, String target) {
+        String r = (String) b.jsAsync(tab, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('" + target
+                + "').then(() => cb('ok'), e => cb(e.code || String(e)));");
+        assertEquals("ok", r);
     }
 }

@@ -14,7 +14,7 @@ class SipTlsIdentityTest {
     @Test
     void selfSignedKeystoreHoldsAKeyAndItsCertificate() throws Exception {
         Properties p = new Properties();
-        SipTls.configure(p, new ServerConfig.Tls(5061, "", ""), "sip.example.com");
+        SipTls.configure(p, new ServerConfig.Tls(5061), "sip.example.com");
         KeyStore ks = KeyStore.getInstance("PKCS12");
         char[] pw = p.getProperty("javax.net.ssl.keyStorePassword").toCharArray();
         try (FileInputStream in = new FileInputStream(p.getProperty("javax.net.ssl.keyStore"))) { ks.load(in, pw); }
@@ -29,7 +29,7 @@ class SipTlsIdentityTest {
     @Test
     void unreadableKeystoreIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SipTls.configure(new Properties(), new ServerConfig.Tls(5061, "/nonexistent/sip.p12", "x"), "h"));
+                () -> SipTls.configure(new Properties(), new ServerConfig.Tls(5061, "/nonexistent/sip.p12", "x", "", ""), "h"));
         assertTrue(e.getMessage().contains("roundtable.sip.tls.keystore"));
     }
 }
