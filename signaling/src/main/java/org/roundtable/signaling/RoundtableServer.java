@@ -74,9 +74,7 @@ public final class RoundtableServer implements AutoCloseable {
                 @Override public void callBack(String meetingId, String participantId, String target) throws Exception { g.callBack(meetingId, participantId, target); }
             });
         }
-        if (sip != null && !s.registrar().isEmpty())
-            sip.register(new org.roundtable.signaling.sip.SipGateway.Registration(s.registrar(), s.registrarPort(), s.registrarTransport(),
-                    s.user(), s.password(), s.expiresSeconds()));
+        if (sip != null && s.registrar().enabled()) sip.register(s.registrar());
         return this;
     }
 

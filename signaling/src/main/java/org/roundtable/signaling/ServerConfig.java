@@ -10,21 +10,25 @@ import org.roundtable.bridge.BridgeConfig;
 public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                            Auth auth, Registry registry, Limits limits, Sip sip) {
 
-    /** The SIP gateway: where it listens, the address in its SDP, and the hotline number (the IVR). */
+    /** The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to. */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
-                      String registrar, int registrarPort, String registrarTransport, String user, String password, int expiresSeconds,
-                      boolean offerSrtp, Tls tls) {
+                      Registrar registrar, boolean offerSrtp, Tls tls) {
         public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, "", 5060, "udp", "roundtable", "", 300, false, Tls.OFF);
+            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF);
         }
-        public Sip withOfferSrtp(boolean on) {
-            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, registrarTransport, user, password,
-                    expiresSeconds, on, tls);
-        }
-        public Sip withTls(Tls t) {
-            return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, registrarPort, registrarTransport, user, password,
-                    expiresSeconds, offerSrtp, t);
-        }
+        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls); }
+        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t); }
+        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls); }
+    }
+
+    /**
+     * Registration to the PBX as an extension or trunk (host empty: none; calls come from the trunk peer),
+     * which is also where dial-out calls go. transport: udp, tcp or tls. keepaliveSeconds: OPTIONS to the
+     * PBX this often (0: off).
+     */
+    public record Registrar(String host, int port, String transport, String user, String password, int expiresSeconds, int keepaliveSeconds) {
+        public static final Registrar NONE = new Registrar("", 5060, "udp", "roundtable", "", 300, 30);
+        public boolean enabled() { return !host.isEmpty(); }
     }
 
     /**
@@ -93,7 +97,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         m.getInt("reminder-minutes")),
                 new Limits(l.getInt("failures-per-source"), l.getInt("failures-per-meeting"), l.getInt("window-seconds"), l.getInt("lockout-seconds")),
                 new Sip(sp.getBoolean("enabled"), sp.getString("bind-address"), sp.getInt("port"), sp.getString("advertised-address"), sp.getString("hotline"),
-                        sp.getString("registrar"), sp.getInt("registrar-port"), transport(sp.getString("registrar-transport")), sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"),
+                        new Registrar(sp.getString("registrar"), sp.getInt("registrar-port"), transport(sp.getString("registrar-transport")),
+                                sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"), sp.getInt("keepalive-seconds")),
                         sp.getBoolean("offer-srtp"),
                         new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
                                 sp.getString("tls.truststore"), sp.getString("tls.truststore-password"))));

@@ -6,6 +6,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
@@ -83,12 +84,6 @@ public final class SipGateway implements SipListener, AutoCloseable {
     /** Calls whose media is encrypted (SDES-SRTP). */
     public long encryptedCalls() { return calls.values().stream().filter(c -> c.leg.encrypted()).count(); }
 
-    /** Registration to the PBX as an extension or trunk, and where dial-out calls go (its proxy); transport: udp, tcp or tls. */
-    public record Registration(String registrarHost, int registrarPort, String transport, String user, String password, int expiresSeconds) {
-        public Registration(String registrarHost, int registrarPort, String user, String password, int expiresSeconds) {
-            this(registrarHost, registrarPort, "udp", user, password, expiresSeconds);
-        }
-    }
 
     private final MeetingService meetings;
     private final Bridge bridge;
@@ -110,9 +105,10 @@ public final class SipGateway implements SipListener, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile Registration registration;
+    private volatile ServerConfig.Registrar registration;
     private volatile boolean registered;
-    private volatile long registerCseq = 1;
+    private volatile long registerCseq = 1, lastPbxAnswerMs, retryAtMs;
+    private volatile ScheduledFuture<?> refresh;
     private final String registerCallId = "reg-" + Long.toHexString(System.nanoTime());
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
 
@@ -389,6 +385,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     @Override public void processResponse(ResponseEvent ev) {
         Response r = ev.getResponse();
         String method = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod();
+        if (method.equals(Request.REGISTER) || method.equals(Request.OPTIONS)) lastPbxAnswerMs = System.currentTimeMillis();
         try {
             if (method.equals(Request.REGISTER)) registerResponse(ev);
             else if (method.equals(Request.INVITE)) inviteResponse(ev);
@@ -397,23 +394,63 @@ public final class SipGateway implements SipListener, AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ registration
+    // ------------------------------------------------------------------ registration and keep-alive
 
-    /** Registers to the PBX (digest authentication when challenged) and re-registers before expiry. */
-    public void register(Registration reg) throws Exception {
+    /**
+     * Registers to the PBX (digest authentication when challenged) and re-registers before expiry. Every
+     * keepaliveSeconds it checks the PBX with OPTIONS (any answer will do): when the PBX has been silent
+     * for 2.5 periods the registration is marked lost, and it is renewed as soon as the PBX answers again
+     * (a restarted PBX has forgotten us). A refused or unanswered registration is retried. The loop runs
+     * on the gateway's scheduler.
+     */
+    public void register(ServerConfig.Registrar reg) {
         this.registration = reg;
-        sendRegister(null);
+        lastPbxAnswerMs = System.currentTimeMillis();
+        retryAtMs = 0;
+        int period = reg.keepaliveSeconds() > 0 ? reg.keepaliveSeconds() : 30;
+        ivrClock.execute(this::registrationLoop);
+        ivrClock.scheduleAtFixedRate(this::registrationLoop, period, period, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public boolean registered() { return registered; }
 
-    private void sendRegister(javax.sip.header.WWWAuthenticateHeader challenge) throws Exception {
-        Registration reg = registration;
-        SipURI registrar = addresses.createSipURI(null, reg.registrarHost());
-        registrar.setPort(reg.registrarPort());
+    /** On the scheduler: (re)register when due; otherwise the keep-alive. */
+    private void registrationLoop() {
+        ServerConfig.Registrar reg = registration;
+        long now = System.currentTimeMillis();
+        try {
+            if (!registered) {
+                if (now >= retryAtMs) { retryAtMs = now + 1000L * (reg.keepaliveSeconds() > 0 ? reg.keepaliveSeconds() : 30); sendRegister(null); }
+            } else if (reg.keepaliveSeconds() > 0) {
+                if (now - lastPbxAnswerMs > 2_500L * reg.keepaliveSeconds()) {
+                    registrationLost("the PBX has not answered for " + (now - lastPbxAnswerMs) / 1000 + " s");
+                    retryAtMs = 0;
+                } else {
+                    sendOptions(reg);
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("registration to {} failed: {}", reg.host(), e.toString());
+        }
+    }
+
+    private void registrationLost(String why) {
+        if (registered) LOG.warn("registration to {} lost: {}", registration.host(), why);
+        registered = false;
+        metrics.registered.set(0);
+    }
+
+    private SipURI registrarUri(ServerConfig.Registrar reg) throws Exception {
+        SipURI registrar = addresses.createSipURI(null, reg.host());
+        registrar.setPort(reg.port());
         if (!reg.transport().equals("udp")) registrar.setTransportParam(reg.transport());
-        SipURI aor = addresses.createSipURI(reg.user(), reg.registrarHost());
-        javax.sip.address.Address aorAddr = addresses.createAddress(aor);
+        return registrar;
+    }
+
+    private void sendRegister(javax.sip.header.WWWAuthenticateHeader challenge) throws Exception {
+        ServerConfig.Registrar reg = registration;
+        SipURI registrar = registrarUri(reg);
+        javax.sip.address.Address aorAddr = addresses.createAddress(addresses.createSipURI(reg.user(), reg.host()));
         Request req = messages.createRequest(registrar, Request.REGISTER,
                 headers.createCallIdHeader(registerCallId), headers.createCSeqHeader(registerCseq++, Request.REGISTER),
                 headers.createFromHeader(aorAddr, "rt" + registerCallId.hashCode()), headers.createToHeader(aorAddr, null),
@@ -424,40 +461,51 @@ public final class SipGateway implements SipListener, AutoCloseable {
         provider.getNewClientTransaction(req).sendRequest();
     }
 
+    /** The keep-alive: an out-of-dialog OPTIONS to the registrar. */
+    private void sendOptions(ServerConfig.Registrar reg) throws Exception {
+        javax.sip.address.Address aorAddr = addresses.createAddress(addresses.createSipURI(reg.user(), reg.host()));
+        Request req = messages.createRequest(registrarUri(reg), Request.OPTIONS,
+                headers.createCallIdHeader("ka-" + Long.toHexString(System.nanoTime())), headers.createCSeqHeader(1L, Request.OPTIONS),
+                headers.createFromHeader(aorAddr, Long.toHexString(System.nanoTime())), headers.createToHeader(aorAddr, null),
+                java.util.List.of(via(reg.transport())), headers.createMaxForwardsHeader(70));
+        provider.getNewClientTransaction(req).sendRequest();
+    }
+
     private void registerResponse(ResponseEvent ev) throws Exception {
         Response r = ev.getResponse();
         int code = r.getStatusCode();
+        ServerConfig.Registrar reg = registration;
         if (code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED) {
             javax.sip.header.WWWAuthenticateHeader ch = (javax.sip.header.WWWAuthenticateHeader) r.getHeader(
                     code == Response.UNAUTHORIZED ? javax.sip.header.WWWAuthenticateHeader.NAME : javax.sip.header.ProxyAuthenticateHeader.NAME);
             javax.sip.header.AuthorizationHeader sent = (javax.sip.header.AuthorizationHeader) ev.getClientTransaction().getRequest()
                     .getHeader(javax.sip.header.AuthorizationHeader.NAME);
-            if (sent != null && !"true".equalsIgnoreCase(ch.getParameter("stale"))) {
-                LOG.warn("registration to {} refused: wrong credentials", registration.registrarHost());
-                registered = false;
-                metrics.registered.set(0);
+            if (ch == null || sent != null && !"true".equalsIgnoreCase(ch.getParameter("stale"))) {
+                LOG.warn("registration to {} refused: wrong credentials", reg.host());
+                registrationLost("wrong credentials");
+                retryAtMs = System.currentTimeMillis() + 300_000;   // do not hammer the PBX with a bad password
                 return;
             }
             sendRegister(ch);
         } else if (code >= 200 && code < 300) {
-            if (!registered) LOG.info("registered to {} as {}", registration.registrarHost(), registration.user());
+            if (!registered) LOG.info("registered to {} as {} over {}", reg.host(), reg.user(), reg.transport());
             registered = true;
             metrics.registered.set(1);
-            long again = Math.max(5, (long) (registration.expiresSeconds() * 0.8));
-            ivrClock.schedule(() -> { try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); } },
-                    again, java.util.concurrent.TimeUnit.SECONDS);
+            ScheduledFuture<?> previous = refresh;
+            if (previous != null) previous.cancel(false);
+            refresh = ivrClock.schedule(() -> {
+                try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); }
+            }, Math.max(5, (long) (reg.expiresSeconds() * 0.8)), java.util.concurrent.TimeUnit.SECONDS);
         } else if (code >= 300) {
-            registered = false;
-            metrics.registered.set(0);
             LOG.warn("registration refused: {} {}", code, r.getReasonPhrase());
-            ivrClock.schedule(() -> { try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); } },
-                    30, java.util.concurrent.TimeUnit.SECONDS);
+            registrationLost(code + " " + r.getReasonPhrase());
+            retryAtMs = System.currentTimeMillis() + 30_000;
         }
     }
 
     /** RFC 2617 / RFC 3261 digest (MD5, qop=auth when offered). */
     private javax.sip.header.AuthorizationHeader authorization(javax.sip.header.WWWAuthenticateHeader ch, String method, String uri,
-                                                              Registration reg) throws Exception {
+                                                              ServerConfig.Registrar reg) throws Exception {
         String realm = ch.getRealm(), nonce = ch.getNonce(), qop = ch.getQop();
         String ha1 = md5(reg.user() + ":" + realm + ":" + reg.password()), ha2 = md5(method + ":" + uri);
         String cnonce = Long.toHexString(System.nanoTime()), nc = "00000001";
@@ -495,8 +543,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
     public void callBack(String meetingId, String participantId, String target) throws Exception { dial(meetingId, target, participantId); }
 
     private void dial(String meetingId, String target, String forParticipant) throws Exception {
-        Registration reg = registration;
-        String t = target.startsWith("sip:") ? target : "sip:" + target + "@" + (reg != null ? reg.registrarHost() : cfg.advertisedAddress());
+        ServerConfig.Registrar reg = registration;
+        String t = target.startsWith("sip:") ? target : "sip:" + target + "@" + (reg != null ? reg.host() : cfg.advertisedAddress());
         javax.sip.address.URI to = addresses.createURI(t);
         String user = to instanceof SipURI su && su.getUser() != null ? su.getUser() : "callee";
         SipURI from = addresses.createSipURI(reg != null ? reg.user() : "roundtable", cfg.advertisedAddress());
@@ -511,8 +559,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 java.util.List.of(via(transport)), headers.createMaxForwardsHeader(70));
         req.addHeader(contact(from.getUser(), transport));
         if (reg != null) {
-            SipURI proxy = addresses.createSipURI(null, reg.registrarHost());
-            proxy.setPort(reg.registrarPort());
+            SipURI proxy = addresses.createSipURI(null, reg.host());
+            proxy.setPort(reg.port());
             if (!transport.equals("udp")) proxy.setTransportParam(transport);
             proxy.setLrParam();
             req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
@@ -606,6 +654,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (ev.isServerTransaction() || ev.getClientTransaction() == null) return;
         Request req = ev.getClientTransaction().getRequest();
         if (req.getMethod().equals(Request.INVITE)) dialFailed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), "no answer (timeout)");
+        if (req.getMethod().equals(Request.REGISTER)) { registrationLost("the registrar did not answer"); retryAtMs = 0; }
     }
 
     @Override public void processIOException(IOExceptionEvent ev) {

@@ -3,14 +3,11 @@ package org.roundtable.signaling.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.roundtable.signaling.e2e.E2e.waitFor;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.roundtable.signaling.RoundtableServer;
 import org.roundtable.signaling.ServerConfig;
 import org.roundtable.signaling.auth.Jwt;
-import org.roundtable.signaling.sip.SipGateway;
 
 /**
  * The gateway registers to the PBX (kamailio, digest authentication) and a host with the dial_out
@@ -18,31 +15,21 @@ import org.roundtable.signaling.sip.SipGateway;
  * it. Needs the test namespace (ops/test.sh): baresip needs its 127.0.0.2 veth, and kamailio port 5060.
  */
 class DialOutTest {
-    /** The test PBX: kamailio (digest auth for the gateway) and a baresip phone "bob" registered there. */
+    /** The test PBX (kamailio) and a baresip phone "bob" registered there. */
     static final class Pbx implements AutoCloseable {
-        final Path dir;
-        final Process kamailio;
+        final Kamailio kamailio;
         final Baresip bob;
 
         /** bobParams: bob's account parameters (codecs, media encryption); modules: more baresip modules to load. */
         Pbx(String bobParams, String... modules) throws Exception {
-            Baresip.requireNamespace();
-            dir = Files.createTempDirectory("rt-pbx");
-            Path cfg = dir.resolve("kamailio.cfg");
-            Files.writeString(cfg, Baresip.resource("kamailio.cfg"));
-            Files.createDirectories(dir.resolve("run"));
-            kamailio = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
-                    "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
-            Thread.sleep(1500);
-            assertTrue(kamailio.isAlive(), "kamailio runs: " + Files.readString(dir.resolve("kamailio.log")));
+            kamailio = new Kamailio();
             bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;" + bobParams, "127.0.0.1:5080", "", modules);
             assertTrue(waitFor(15_000, () -> bob.logs("200 OK")), "bob registered at the PBX");
         }
 
         @Override public void close() throws Exception {
-            kamailio.destroy();
             bob.close();
-            if (!kamailio.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) kamailio.destroyForcibly();
+            kamailio.close();
         }
     }
 
@@ -50,7 +37,7 @@ class DialOutTest {
 
     static RoundtableServer server(boolean offerSrtp) throws Exception {
         RoundtableServer server = E2e.sipServer(s -> s.withOfferSrtp(offerSrtp));
-        server.sip.register(new SipGateway.Registration("127.0.0.1", 5060, "roundtable", "trunk-secret", 300));
+        server.sip.register(new ServerConfig.Registrar("127.0.0.1", 5060, "udp", "roundtable", "trunk-secret", 300, 30));
         return server;
     }
 
@@ -81,7 +68,7 @@ class DialOutTest {
 
     /** A host with dial_out calls bob into the meeting: the browser hears bob (packets and level) and bob hears the meeting. */
     static String dialBob(Pbx pbx, RoundtableServer server, Browser b, String meeting) throws Exception {
-        assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + Files.readString(pbx.dir.resolve("kamailio.log")));
+        assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + pbx.kamailio.log());
         String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
                 + ",\"permissions\":[\"dial_out\"]}");
         String ann = b.open(server.url() + "?meeting=" + meeting + "&autojoin=1&name=Ann&token=" + token);
