@@ -12,13 +12,14 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     /** The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to. */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
-                      Registrar registrar, boolean offerSrtp, Tls tls) {
+                      Registrar registrar, boolean offerSrtp, Tls tls, int ivrIdleSeconds) {
         public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF);
+            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF, 10);
         }
-        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls); }
-        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t); }
-        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls); }
+        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls, ivrIdleSeconds); }
+        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t, ivrIdleSeconds); }
+        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls, ivrIdleSeconds); }
+        public Sip withIvrIdleSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, n); }
     }
 
     /**
@@ -101,7 +102,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                                 sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"), sp.getInt("keepalive-seconds")),
                         sp.getBoolean("offer-srtp"),
                         new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
-                                sp.getString("tls.truststore"), sp.getString("tls.truststore-password"))));
+                                sp.getString("tls.truststore"), sp.getString("tls.truststore-password")),
+                        sp.getInt("ivr-idle-seconds")));
     }
 
     private static String transport(String t) {

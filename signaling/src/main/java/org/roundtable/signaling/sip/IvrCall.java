@@ -43,7 +43,10 @@ final class IvrCall {
     private String number;
     private final boolean direct;
     private final StringBuilder digits = new StringBuilder();
-    private int tries;
+    private int tries, reprompts;
+    /** Silence after a prompt before it is played again. */
+    private final long idleMs;
+    private long idleSinceMs;
     private byte[] prompt;
     private int promptPos;
     private long lastKeyAtMs;
@@ -51,8 +54,9 @@ final class IvrCall {
     volatile MeetingService.PhoneMember member;
 
     IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
-            String displayName, ScheduledExecutorService scheduler, Hangup hangup, SipMetrics metrics) {
+            String displayName, long idleMs, ScheduledExecutorService scheduler, Hangup hangup, SipMetrics metrics) {
         this.metrics = metrics;
+        this.idleMs = idleMs;
         this.meetings = meetings;
         this.leg = leg;
         this.codec = codec;
@@ -102,6 +106,7 @@ final class IvrCall {
         int n;
         synchronized (this) {
             if (state == State.JOINED || state == State.DONE) return;    // the meeting's mix takes over
+            if (state == State.NUMBER || state == State.PASSWORD) idle(System.currentTimeMillis());
             byte[] p = prompt != null ? prompt : NOTHING;
             n = frames.frame(p, promptPos, frame);
             promptPos += 160;
@@ -109,10 +114,39 @@ final class IvrCall {
         leg.send(frame, n, codec.frameTicks());
     }
 
+    /**
+     * No key for idleMs after the prompt ended: the prompt again; after the third time, goodbye (a
+     * caller who walked away, or a line left open, does not hold the IVR forever). Under the lock.
+     */
+    private void idle(long now) {
+        boolean playing = prompt != null && promptPos < prompt.length;
+        if (playing) { idleSinceMs = now; return; }
+        if (now - Math.max(idleSinceMs, lastKeyAtMs) < idleMs) return;
+        idleSinceMs = now;
+        if (++reprompts >= 3) {
+            metrics.ivrAttempts.labelValues("no_input").inc();
+            goodbye("no input");
+            return;
+        }
+        play(state == State.NUMBER ? "welcome" : "password");
+    }
+
+    /** Says goodbye, then hangs up once the prompt has played. Under the lock. */
+    private void goodbye(String why) {
+        state = State.GOODBYE;
+        play("goodbye");
+        long ms = prompt.length / 8 + 300;
+        background(() -> {
+            try { java.lang.Thread.sleep(ms); } catch (InterruptedException ignored) { /* hang up now */ }
+            hangup.hangup(why);
+        });
+    }
+
     /** A key from RFC 4733 or SIP INFO. */
     synchronized void key(char k) {
         long now = System.currentTimeMillis();
         if (state != State.NUMBER && state != State.PASSWORD) return;
+        reprompts = 0;
         if (now - lastKeyAtMs > 10_000) digits.setLength(0);   // a stale half-entry
         lastKeyAtMs = now;
         if (k == '*') { digits.setLength(0); return; }
@@ -164,14 +198,7 @@ final class IvrCall {
                     play("wrong");
                     return;
                 }
-                state = State.GOODBYE;
-                play("goodbye");
-                long ms = prompt.length / 8 + 300;
-                String why = e.code.equals("rate_limited") ? "too many attempts" : "wrong meeting number or password";
-                background(() -> {
-                    try { java.lang.Thread.sleep(ms); } catch (InterruptedException ignored) { /* hang up now */ }
-                    hangup.hangup(why);
-                });
+                goodbye(e.code.equals("rate_limited") ? "too many attempts" : "wrong meeting number or password");
             }
         }
     }

@@ -112,6 +112,31 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private final String registerCallId = "reg-" + Long.toHexString(System.nanoTime());
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
 
+    /** Our SDP for one call's negotiated codec; version grows with each re-INVITE answer. */
+    private static final class LocalSdp {
+        final long session = System.nanoTime() & 0xFFFFFFFL;
+        final int port, pt, eventPt;
+        final String address, proto, rtpmap, crypto;
+        long version = 1;
+
+        LocalSdp(String address, int port, String proto, int pt, String rtpmap, int eventPt, String crypto) {
+            this.address = address; this.port = port; this.proto = proto; this.pt = pt; this.rtpmap = rtpmap; this.eventPt = eventPt; this.crypto = crypto;
+        }
+
+        String text(String direction) {
+            return "v=0\r\no=roundtable " + session + " " + version + " IN IP4 " + address + "\r\ns=Roundtable\r\n"
+                    + "c=IN IP4 " + address + "\r\nt=0 0\r\nm=audio " + port + " " + proto + " " + pt + (eventPt >= 0 ? " " + eventPt : "")
+                    + "\r\na=rtpmap:" + pt + " " + rtpmap + "\r\n"
+                    + (eventPt >= 0 ? "a=rtpmap:" + eventPt + " telephone-event/8000\r\na=fmtp:" + eventPt + " 0-15\r\n" : "")
+                    + crypto + "a=ptime:20\r\na=" + direction + "\r\n";
+        }
+    }
+
+    /** The direction that answers an offered one. */
+    static String answerDirection(String offered) {
+        return switch (offered) { case "sendonly" -> "recvonly"; case "recvonly" -> "sendonly"; case "inactive" -> "inactive"; default -> "sendrecv"; };
+    }
+
     /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
     private record OutCall(String meetingId, String target, String name, PlainRtpLeg leg, Call call, String forParticipant, byte[] localKey) {}
 
@@ -123,7 +148,9 @@ public final class SipGateway implements SipListener, AutoCloseable {
         volatile MeetingService.PhoneMember invited;
         volatile MeetingService.PhoneMember callBackFor;
         volatile boolean ended;
-        volatile boolean tls;
+        volatile boolean tls, acked;
+        /** Our side of the negotiated session (for re-INVITE answers); set when the call is answered. */
+        volatile LocalSdp local;
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
     }
 
@@ -202,7 +229,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         try {
             switch (req.getMethod()) {
                 case Request.INVITE -> invite(ev);
-                case Request.ACK -> { }
+                case Request.ACK -> { Call c = calls.get(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId()); if (c != null) c.acked = true; }
                 case Request.BYE -> bye(ev);
                 case Request.CANCEL -> respond(ev, Response.OK);
                 case Request.OPTIONS -> respond(ev, Response.OK);
@@ -228,7 +255,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Request req = ev.getRequest();
         ServerTransaction st = tx(ev);
         String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
-        if (calls.containsKey(callId)) { st.sendResponse(messages.createResponse(Response.OK, req)); return; } // re-INVITE: keep media as is
+        Call existing = calls.get(callId);
+        if (existing != null) { reinvite(st, req, existing); return; }
         st.sendResponse(messages.createResponse(Response.TRYING, req));
         // the offer: G.711 and telephone-event
         byte[] body = req.getRawContent();
@@ -271,27 +299,69 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Response ok = messages.createResponse(Response.OK, req);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(System.nanoTime()));
         ok.addHeader(contactFor(req, null));
-        String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + " " + proto + " " + pt + (eventPt >= 0 ? " " + eventPt : "")
-                + "\r\na=rtpmap:" + pt + " " + rtpmap(codec) + "\r\n"
-                + (eventPt >= 0 ? "a=rtpmap:" + eventPt + " telephone-event/8000\r\na=fmtp:" + eventPt + " 0-15\r\n" : "")
-                + cryptoAnswer + "a=ptime:20\r\na=sendrecv\r\n";
+        LocalSdp local = new LocalSdp(cfg.advertisedAddress(), leg.localPort(), proto, pt, rtpmap(codec), eventPt, cryptoAnswer);
+        String sdp = local.text(answerDirection(audio.direction));
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
+        call.local = local;
         call.tls = "TLS".equalsIgnoreCase(((javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME)).getTransport());
         calls.put(callId, call);
         metrics.activeCalls.set(calls.size());
         metrics.calls.labelValues("in", "answered").inc();
         st.sendResponse(ok);
         call.dialog = st.getDialog();
+        // RFC 3261 Timer H: a 200 that is never acknowledged means the caller is gone
+        ivrClock.schedule(() -> {
+            if (!call.ended && !call.acked) hangup(call, "no ACK from the caller");
+        }, 32, java.util.concurrent.TimeUnit.SECONDS);
         // who did they call: the hotline, or a meeting number directly
         String user = req.getRequestURI() instanceof SipURI u ? u.getUser() : null;
         String dialled = user == null || user.equals(cfg.hotline()) ? null : user;
         String from = ev.getRequest().getHeader("From").toString();
         String source = sourceOf(req);
-        call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), ivrClock, reason -> hangup(call, reason),
+        call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), cfg.ivrIdleSeconds() * 1000L, ivrClock, reason -> hangup(call, reason),
                 metrics);
         LOG.info("call {} from {} to {} ({}, PT {}, events PT {})", callId, source, user, kind, pt, eventPt);
+    }
+
+    /**
+     * A re-INVITE in a call (hold, a moved media address, a session-timer refresh): the same codec and
+     * keys, answered with our SDP (next version); an offerless one gets our SDP as the offer. A bad offer
+     * gets 488 and the call carries on as it was.
+     */
+    private void reinvite(ServerTransaction st, Request req, Call c) throws Exception {
+        LocalSdp local = c.local;
+        if (local == null) { reject(st, req, Response.REQUEST_PENDING, "the call is not set up yet"); return; }
+        String direction = "sendrecv";
+        byte[] body = req.getRawContent();
+        if (body != null && body.length > 0) {
+            Sdp.Media audio = null;
+            try {
+                for (Sdp.Media m : Sdp.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8)).media)
+                    if (m.kind.equals("audio")) { audio = m; break; }
+            } catch (Sdp.SdpException e) {
+                reject(st, req, Response.NOT_ACCEPTABLE_HERE, "bad SDP: " + e.getMessage());
+                return;
+            }
+            if (audio == null || audio.port == 0 || audio.codec(local.pt) == null) {
+                reject(st, req, Response.NOT_ACCEPTABLE_HERE, "the call keeps its codec (payload type " + local.pt + ")");
+                return;
+            }
+            if (c.leg.encrypted()) {
+                Object[] crypto = remoteCrypto(audio);
+                if (crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "the call stays on SRTP"); return; }
+            }
+            direction = answerDirection(audio.direction);
+            // hold with the RFC 2543 address, or a moved address: send where they say
+            if (audio.connection != null && !audio.connection.equals("0.0.0.0")) c.leg.remote(new InetSocketAddress(audio.connection, audio.port));
+        }
+        Response ok = messages.createResponse(Response.OK, req);
+        ok.addHeader(contactFor(req, null));
+        String sdp;
+        synchronized (local) { local.version++; sdp = local.text(direction); }
+        ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+        st.sendResponse(ok);
+        LOG.info("call {}: re-INVITE answered ({})", c.id, direction);
     }
 
     static AudioCodec.Kind kindOf(Sdp.Codec c) {
@@ -303,7 +373,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
 
     /** The rtpmap text for our answer. */
     static String rtpmap(Sdp.Codec c) {
-        return "OPUS".equals(c.name) ? "opus/48000/2" : c.name + "/8000";
+        return switch (kindOf(c)) { case OPUS -> "opus/48000/2"; case G722 -> "G722/8000"; case PCMA -> "PCMA/8000"; default -> "PCMU/8000"; };
     }
 
     private static String sourceOf(Request req) {
@@ -619,6 +689,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (oc.localKey() != null && crypto == null) { hangup(oc.call(), "the callee refused SRTP"); return; }
         if (crypto != null) oc.leg().srtp(keys(oc.localKey(), (byte[]) crypto[1]));
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
+        oc.call().local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", c.pt,
+                rtpmap(c), eventPt, crypto != null ? cryptoLine("1", oc.localKey()) : "");
         calls.put(callId, oc.call());
         metrics.activeCalls.set(calls.size());
         Call call = oc.call();
@@ -651,7 +723,16 @@ public final class SipGateway implements SipListener, AutoCloseable {
     public int pendingDialOuts() { return outgoing.size(); }
 
     @Override public void processTimeout(TimeoutEvent ev) {
-        if (ev.isServerTransaction() || ev.getClientTransaction() == null) return;
+        if (ev.isServerTransaction()) {
+            // our 200 to an INVITE was never acknowledged (Timer H): the caller is gone
+            ServerTransaction t = ev.getServerTransaction();
+            if (t != null && t.getRequest().getMethod().equals(Request.INVITE)) {
+                Call c = calls.get(((CallIdHeader) t.getRequest().getHeader(CallIdHeader.NAME)).getCallId());
+                if (c != null && !c.acked) hangup(c, "no ACK from the caller");
+            }
+            return;
+        }
+        if (ev.getClientTransaction() == null) return;
         Request req = ev.getClientTransaction().getRequest();
         if (req.getMethod().equals(Request.INVITE)) dialFailed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), "no answer (timeout)");
         if (req.getMethod().equals(Request.REGISTER)) { registrationLost("the registrar did not answer"); retryAtMs = 0; }
@@ -661,7 +742,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
         LOG.info("SIP transport error to {}:{} ({})", ev.getHost(), ev.getPort(), ev.getTransport());
     }
     @Override public void processTransactionTerminated(TransactionTerminatedEvent ev) { }
-    @Override public void processDialogTerminated(DialogTerminatedEvent ev) { }
+    /** JAIN-SIP gave up on a dialog (no ACK, transport failure): its call, if still here, ends. */
+    @Override public void processDialogTerminated(DialogTerminatedEvent ev) {
+        Call c = calls.get(ev.getDialog().getCallId().getCallId());
+        if (c != null && c.dialog == ev.getDialog()) end(c, "the SIP dialog ended");
+    }
 
     @Override public void close() {
         for (Call c : calls.values()) hangup(c, "server shutting down");
