@@ -149,6 +149,8 @@ public final class SipGateway implements SipListener, AutoCloseable {
         volatile MeetingService.PhoneMember callBackFor;
         volatile boolean ended;
         volatile boolean tls, acked;
+        /** A dial-out's INVITE (to CANCEL it). */
+        volatile ClientTransaction invite;
         /** Our side of the negotiated session (for re-INVITE answers); set when the call is answered. */
         volatile LocalSdp local;
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
@@ -650,20 +652,43 @@ public final class SipGateway implements SipListener, AutoCloseable {
             try {
                 ClientTransaction ct = provider.getNewClientTransaction(req);
                 call.dialog = ct.getDialog();
+                call.invite = ct;
                 ct.sendRequest();
                 LOG.info("dialling {} for meeting {} over {}", t, meetingId, transport);
             } catch (Exception e) {   // no route, no connection, untrusted certificate: nothing stays behind
                 dialFailed(callId, e.getMessage() != null ? e.getMessage() : e.toString());
             }
         });
+        // a phone that rings and rings: CANCEL after the dial timeout
+        ivrClock.schedule(() -> cancelUnanswered(callId), cfg.dialTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void cancelUnanswered(String callId) {
+        OutCall oc = outgoing.get(callId);
+        if (oc == null) return;
+        ClientTransaction ct = oc.call().invite;
+        try {
+            if (ct != null && ct.getState() == javax.sip.TransactionState.PROCEEDING) provider.getNewClientTransaction(ct.createCancel()).sendRequest();
+        } catch (Exception e) {
+            LOG.debug("CANCEL failed: {}", e.toString());
+        }
+        dialFailed(callId, "no answer within " + cfg.dialTimeoutSeconds() + " s");
     }
 
     private void inviteResponse(ResponseEvent ev) throws Exception {
         Response r = ev.getResponse();
         String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
         OutCall oc = outgoing.get(callId);
-        if (oc == null) return;
         int code = r.getStatusCode();
+        if (oc == null) {
+            // answered after we gave up (a CANCEL crossed the 200): acknowledge and hang up at once
+            if (code >= 200 && code < 300 && callId.startsWith("out-") && !calls.containsKey(callId) && ev.getDialog() != null) {
+                Dialog d = ev.getDialog();
+                d.sendAck(d.createAck(((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber()));
+                d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
+            }
+            return;
+        }
         if (code < 200) return;
         outgoing.remove(callId);
         if (code >= 300) {

@@ -23,7 +23,7 @@ class DialOutTest {
         /** bobParams: bob's account parameters (codecs, media encryption); modules: more baresip modules to load. */
         Pbx(String bobParams, String... modules) throws Exception {
             kamailio = new Kamailio();
-            bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;" + bobParams, "127.0.0.1:5080", "", modules);
+            bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;" + (bobParams.contains("answermode") ? "" : "answermode=auto;") + bobParams, "127.0.0.1:5080", "", modules);
             assertTrue(waitFor(15_000, () -> bob.logs("200 OK")), "bob registered at the PBX");
         }
 
@@ -35,8 +35,10 @@ class DialOutTest {
 
     static RoundtableServer server() throws Exception { return server(false); }
 
-    static RoundtableServer server(boolean offerSrtp) throws Exception {
-        RoundtableServer server = E2e.sipServer(s -> s.withOfferSrtp(offerSrtp));
+    static RoundtableServer server(boolean offerSrtp) throws Exception { return server(s -> s.withOfferSrtp(offerSrtp)); }
+
+    static RoundtableServer server(java.util.function.UnaryOperator<ServerConfig.Sip> sip) throws Exception {
+        RoundtableServer server = E2e.sipServer(sip);
         server.sip.register(new ServerConfig.Registrar("127.0.0.1", 5060, "udp", "roundtable", "trunk-secret", 300, 30));
         return server;
     }
@@ -63,6 +65,25 @@ class DialOutTest {
             assertEquals(1, server.sip.encryptedCalls(), "the call's media is SRTP");
             assertTrue(pbx.bob.logs("SRTP is Enabled \\(cryptosuite=AES_CM_128_HMAC_SHA1_80\\)"), "bob encrypts too: " + pbx.bob.log());
             assertEquals(0.0, E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}"), "every packet from bob authenticated");
+        }
+    }
+
+    /** A phone that rings and rings: the dial-out is cancelled after the dial timeout, and the host is told. */
+    @Test
+    void unansweredDialOutIsCancelled() throws Exception {
+        E2e.skipUnlessE2e();
+        try (Pbx pbx = new Pbx("audio_codecs=PCMU;answermode=manual"); RoundtableServer server = server(s -> s.withDialTimeoutSeconds(3));
+             Browser b = new Browser()) {
+            assertTrue(waitFor(10_000, () -> server.sip.registered()));
+            String ann = SipTlsTest.joinWithDialOut(b, server, "dialout-unanswered");
+            b.js(ann, "window.failures = []; window.roundtable.on('dialOutFailed', e => window.failures.push(e.target + ': ' + e.reason));");
+            SipTlsTest.dialOut(b, ann, "sip:bob@127.0.0.1");
+            assertTrue(waitFor(5_000, () -> pbx.bob.logs("(?i)incoming call")), "bob's phone rings: " + pbx.bob.log());
+            assertTrue(waitFor(8_000, () -> String.valueOf(b.js(ann, "return window.failures.join();")).contains("no answer within 3 s")),
+                    "the host is told nobody answered: " + b.js(ann, "return window.failures.join();"));
+            assertEquals(0, server.sip.pendingDialOuts());
+            assertTrue(waitFor(5_000, () -> pbx.bob.logs("(?i)(cancel|terminated|closed)")), "bob's phone stops ringing: " + pbx.bob.log());
+            assertEquals(0, server.sip.activeCalls());
         }
     }
 
