@@ -52,35 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class SipGateway implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
 
-    // ------------------------------------------------------------------ SDES-SRTP (RFC 4568)
-    static final String SUITE = "AES_CM_128_HMAC_SHA1_80";
-    private static final java.security.SecureRandom RND = new java.security.SecureRandom();
-
-    static byte[] newKey() { byte[] k = new byte[30]; RND.nextBytes(k); return k; }
-
-    /** key||salt (30 bytes) of the first a=crypto with our suite, and its tag; null if none. */
-    static Object[] remoteCrypto(Sdp.Media m) {
-        for (String c : m.crypto) {
-            String[] p = c.split("\\s+");
-            if (p.length < 3 || !p[1].equalsIgnoreCase(SUITE) || !p[2].startsWith("inline:")) continue;
-            try {
-                byte[] k = java.util.Base64.getDecoder().decode(p[2].substring(7).split("\\|")[0]);
-                if (k.length == 30) return new Object[] {p[0], k};
-            } catch (IllegalArgumentException ignored) { /* not base64: try the next */ }
-        }
-        return null;
-    }
-
-    static org.roundtable.bridge.dtls.DtlsSession.SrtpKeys keys(byte[] local, byte[] remote) {
-        return new org.roundtable.bridge.dtls.DtlsSession.SrtpKeys(org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80,
-                java.util.Arrays.copyOfRange(local, 0, 16), java.util.Arrays.copyOfRange(local, 16, 30),
-                java.util.Arrays.copyOfRange(remote, 0, 16), java.util.Arrays.copyOfRange(remote, 16, 30));
-    }
-
-    static String cryptoLine(String tag, byte[] key) {
-        return "a=crypto:" + tag + " " + SUITE + " inline:" + java.util.Base64.getEncoder().encodeToString(key) + "\r\n";
-    }
-
     /** Calls whose media is encrypted (SDES-SRTP). */
     public long encryptedCalls() { return calls.values().stream().filter(c -> c.leg.encrypted()).count(); }
 
@@ -111,31 +82,6 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private volatile ScheduledFuture<?> refresh;
     private final String registerCallId = "reg-" + Long.toHexString(System.nanoTime());
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
-
-    /** Our SDP for one call's negotiated codec; version grows with each re-INVITE answer. */
-    private static final class LocalSdp {
-        final long session = System.nanoTime() & 0xFFFFFFFL;
-        final int port, pt, eventPt;
-        final String address, proto, rtpmap, crypto;
-        long version = 1;
-
-        LocalSdp(String address, int port, String proto, int pt, String rtpmap, int eventPt, String crypto) {
-            this.address = address; this.port = port; this.proto = proto; this.pt = pt; this.rtpmap = rtpmap; this.eventPt = eventPt; this.crypto = crypto;
-        }
-
-        String text(String direction) {
-            return "v=0\r\no=roundtable " + session + " " + version + " IN IP4 " + address + "\r\ns=Roundtable\r\n"
-                    + "c=IN IP4 " + address + "\r\nt=0 0\r\nm=audio " + port + " " + proto + " " + pt + (eventPt >= 0 ? " " + eventPt : "")
-                    + "\r\na=rtpmap:" + pt + " " + rtpmap + "\r\n"
-                    + (eventPt >= 0 ? "a=rtpmap:" + eventPt + " telephone-event/8000\r\na=fmtp:" + eventPt + " 0-15\r\n" : "")
-                    + crypto + "a=ptime:20\r\na=" + direction + "\r\n";
-        }
-    }
-
-    /** The direction that answers an offered one. */
-    static String answerDirection(String offered) {
-        return switch (offered) { case "sendonly" -> "recvonly"; case "recvonly" -> "sendonly"; case "inactive" -> "inactive"; default -> "sendrecv"; };
-    }
 
     /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
     private record OutCall(String meetingId, String target, String name, PlainRtpLeg leg, Call call, String forParticipant, byte[] localKey) {}
@@ -287,14 +233,14 @@ public final class SipGateway implements SipListener, AutoCloseable {
         int pt = codec.pt, eventPt = event == null ? -1 : event.pt;
         String proto = audio.proto == null ? "RTP/AVP" : audio.proto;
         if (!proto.equals("RTP/AVP") && !proto.equals("RTP/SAVP")) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "unsupported media profile " + proto); return; }
-        Object[] crypto = remoteCrypto(audio);
-        if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + SUITE); return; }
+        Sdes.Remote crypto = Sdes.remote(audio);
+        if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + Sdes.SUITE); return; }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, b, o, l) -> { }).start(cfg.bindAddress(), 0);
         String cryptoAnswer = "";
         if (crypto != null) {
-            byte[] local = newKey();
-            leg.srtp(keys(local, (byte[]) crypto[1]));
-            cryptoAnswer = cryptoLine((String) crypto[0], local);
+            byte[] local = Sdes.newKey();
+            leg.srtp(Sdes.keys(local, crypto.key()));
+            cryptoAnswer = Sdes.line(crypto.tag(), local);
         }
         leg.remote(new InetSocketAddress(audio.connection, audio.port));
         // answer
@@ -302,7 +248,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(System.nanoTime()));
         ok.addHeader(contactFor(req, null));
         LocalSdp local = new LocalSdp(cfg.advertisedAddress(), leg.localPort(), proto, pt, rtpmap(codec), eventPt, cryptoAnswer);
-        String sdp = local.text(answerDirection(audio.direction));
+        String sdp = local.text(LocalSdp.answerDirection(audio.direction));
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         call.local = local;
@@ -350,18 +296,15 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 return;
             }
             if (c.leg.encrypted()) {
-                Object[] crypto = remoteCrypto(audio);
-                if (crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "the call stays on SRTP"); return; }
+                if (Sdes.remote(audio) == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "the call stays on SRTP"); return; }
             }
-            direction = answerDirection(audio.direction);
+            direction = LocalSdp.answerDirection(audio.direction);
             // hold with the RFC 2543 address, or a moved address: send where they say
             if (audio.connection != null && !audio.connection.equals("0.0.0.0")) c.leg.remote(new InetSocketAddress(audio.connection, audio.port));
         }
         Response ok = messages.createResponse(Response.OK, req);
         ok.addHeader(contactFor(req, null));
-        String sdp;
-        synchronized (local) { local.version++; sdp = local.text(direction); }
-        ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+        ok.setContent(local.next(direction), headers.createContentTypeHeader("application", "sdp"));
         st.sendResponse(ok);
         LOG.info("call {}: re-INVITE answered ({})", c.id, direction);
     }
@@ -638,11 +581,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
             req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
         }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, b2, o2, l2) -> { }).start(cfg.bindAddress(), 0);
-        byte[] localKey = cfg.offerSrtp() ? newKey() : null;   // SDES, mandatory: RTP/SAVP
+        byte[] localKey = cfg.offerSrtp() ? Sdes.newKey() : null;   // SDES, mandatory: RTP/SAVP
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 101\r\n"
                 + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
-                + (localKey != null ? cryptoLine("1", localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
+                + (localKey != null ? Sdes.line("1", localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         call.tls = transport.equals("tls");
@@ -710,12 +653,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
         int eventPt = -1;
         for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
         oc.leg().payloadTypes(c.pt, eventPt);
-        Object[] crypto = oc.localKey() == null ? null : remoteCrypto(audio);
+        Sdes.Remote crypto = oc.localKey() == null ? null : Sdes.remote(audio);
         if (oc.localKey() != null && crypto == null) { hangup(oc.call(), "the callee refused SRTP"); return; }
-        if (crypto != null) oc.leg().srtp(keys(oc.localKey(), (byte[]) crypto[1]));
+        if (crypto != null) oc.leg().srtp(Sdes.keys(oc.localKey(), crypto.key()));
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
         oc.call().local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", c.pt,
-                rtpmap(c), eventPt, crypto != null ? cryptoLine("1", oc.localKey()) : "");
+                rtpmap(c), eventPt, crypto != null ? Sdes.line("1", oc.localKey()) : "");
         calls.put(callId, oc.call());
         metrics.activeCalls.set(calls.size());
         Call call = oc.call();

@@ -23,16 +23,35 @@ final class Kamailio implements AutoCloseable {
         process = new ProcessBuilder("kamailio", "-f", cfg.toString(), "-DD", "-E", "-Y", dir.resolve("run").toString(),
                 "-P", dir.resolve("kamailio.pid").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
         Thread.sleep(1500);
-        assertTrue(process.isAlive(), "kamailio runs: " + log());
+        assertTrue(process.isAlive(), () -> "kamailio runs: " + log() + "\nsockets and processes:\n" + diagnostics());
+    }
+
+    /** Who holds the SIP port, and which kamailio processes exist (when kamailio cannot start). */
+    static String diagnostics() {
+        try {
+            Process p = new ProcessBuilder("sh", "-c", "ss -tuanp | grep -E ':5060 ' ; ps -eo pid,ppid,etimes,args | grep -E '[k]amailio'")
+                    .redirectErrorStream(true).start();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return new String(p.getInputStream().readAllBytes());
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     String log() {
         try { return Files.readString(dir.resolve("kamailio.log")); } catch (Exception e) { return ""; }
     }
 
+    /** Stops kamailio and every process it forked (its workers hold the SIP sockets): none may outlive the test. */
     @Override public void close() throws Exception {
+        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
+        if (!process.waitFor(2, TimeUnit.SECONDS)) all.forEach(ProcessHandle::destroyForcibly);
+        long end = System.currentTimeMillis() + 5000;
+        for (ProcessHandle h : all) {
+            if (h.isAlive()) h.destroyForcibly();
+            while (h.isAlive() && System.currentTimeMillis() < end) Thread.sleep(20);
+        }
     }
 }
