@@ -110,7 +110,27 @@ public final class AudioMixer implements AutoCloseable {
         return in;
     }
 
-    public void removeInput(Input in) { inputs.remove(in); }
+    public void removeInput(Input in) {
+        if (!inputs.remove(in)) return;
+        synchronized (removedLosses) {
+            removedLosses[0] += in.jitter.late;
+            removedLosses[1] += in.jitter.lost;
+            removedLosses[2] += in.dropped();
+        }
+    }
+
+    private final long[] removedLosses = new long[3];
+
+    /**
+     * What the inputs lost since the mixer started: packets too late for their frame, frames concealed
+     * (lost), and packets dropped before the jitter buffer. For metrics: read on any thread (approximate).
+     */
+    public long[] inputLosses() {
+        long[] l;
+        synchronized (removedLosses) { l = removedLosses.clone(); }
+        for (Input in : inputs) { l[0] += in.jitter.late; l[1] += in.jitter.lost; l[2] += in.dropped(); }
+        return l;
+    }
 
     /** ownInput: the listener's own input id (not mixed back to them), or null. */
     public Listener addListener(String id, String ownInput, AudioCodec.Kind codec, Output out) {

@@ -76,6 +76,10 @@ class AudioMixerTest {
         // distinct mixes: everyone-but-p0, -p1, -p2, the full mix for Opus viewers, the full mix for the phone
         assertTrue(m.encodes <= 5L * ticks, "one encode per distinct mix and codec, not per listener: " + m.encodes);
         assertTrue(in[1].jitter().lost > 0, "p1's losses were concealed");
+        long concealed = m.inputLosses()[1];
+        assertEquals(in[0].jitter().lost + in[1].jitter().lost + in[2].jitter().lost, concealed, "counted for the metrics");
+        m.removeInput(in[1]);
+        assertEquals(concealed, m.inputLosses()[1], "a removed input's losses stay counted");
     }
 
     @Test void onlyTheLoudestSpeakersAreMixed() throws Exception {

@@ -98,19 +98,41 @@ public final class MeetingService {
                 }).register(r);
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_mixer_work").help("Audio mixer work since start: ticks, decodes, encodes")
                 .labelNames("op").callback(cb -> {
-                    long t = mixTotals[0], d = mixTotals[1], e = mixTotals[2];
-                    for (Meeting m : meetings.values()) {
-                        MeetingAudio a = m.audio;
-                        if (a != null) { t += a.mixer.ticks; d += a.mixer.decodes; e += a.mixer.encodes; }
-                    }
-                    cb.call(t, "tick");
-                    cb.call(d, "decode");
-                    cb.call(e, "encode");
+                    long[] t = mixerTotals();
+                    cb.call(t[0], "tick");
+                    cb.call(t[1], "decode");
+                    cb.call(t[2], "encode");
+                }).register(r);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_mixer_input_losses")
+                .help("What the mixer's inputs lost: packets too late for their frame, frames concealed (lost), packets dropped (mixer behind or oversized)")
+                .labelNames("reason").callback(cb -> {
+                    long[] t = mixerTotals();
+                    cb.call(t[3], "late");
+                    cb.call(t[4], "concealed");
+                    cb.call(t[5], "dropped");
                 }).register(r);
     }
 
-    /** Work of mixers that have closed, so the counters never go down. */
-    private final long[] mixTotals = new long[3];
+    /** Work and input losses of mixers that have closed, so the counters never go down: tick, decode, encode, late, concealed, dropped. */
+    private final long[] mixTotals = new long[6];
+
+    private long[] mixerTotals() {
+        long[] t;
+        synchronized (mixTotals) { t = mixTotals.clone(); }
+        for (Meeting m : meetings.values()) {
+            MeetingAudio a = m.audio;
+            if (a != null) add(t, a.mixer);
+        }
+        return t;
+    }
+
+    private static void add(long[] t, org.roundtable.mixer.AudioMixer mixer) {
+        t[0] += mixer.ticks;
+        t[1] += mixer.decodes;
+        t[2] += mixer.encodes;
+        long[] l = mixer.inputLosses();
+        for (int i = 0; i < 3; i++) t[3 + i] += l[i];
+    }
 
     /** A phone member: where its leg listens, and whether it waits in the lobby. */
     public record PhoneMember(Participant participant, int rtpPort, boolean inLobby) {}
@@ -937,11 +959,7 @@ public final class MeetingService {
         for (Participant x : m.participants.values())
             if (x != p && !x.left && (x.kind == Participant.Kind.SIP || x.phoneLeg != null)) phonesLeft = true;
         if (!phonesLeft && m.audio != null) {
-            synchronized (mixTotals) {
-                mixTotals[0] += m.audio.mixer.ticks;
-                mixTotals[1] += m.audio.mixer.decodes;
-                mixTotals[2] += m.audio.mixer.encodes;
-            }
+            synchronized (mixTotals) { add(mixTotals, m.audio.mixer); }
             m.audio.close();
             m.audio = null;
         }

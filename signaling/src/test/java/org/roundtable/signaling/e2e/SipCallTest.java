@@ -89,6 +89,7 @@ class SipCallTest {
             assertEquals(1.0, E2e.metric(server, "roundtable_ivr_attempts_total{result=\"joined\"}"));
             assertEquals(0.0, E2e.metric(server, "roundtable_sip_active_calls"));
             assertTrue(E2e.metric(server, "roundtable_mixer_work_total{op=\"encode\"}") > 0, "the mixer's work is counted");
+            assertTrue(E2e.metric(server, "roundtable_mixer_input_losses_total{reason=\"concealed\"}") >= 0, "and its inputs' losses");
         }
     }
 
