@@ -53,19 +53,8 @@ class SipTlsTest {
         Baresip.requireNamespace();
         // bob's TLS identity (a PEM with certificate and key, as baresip wants), and a trust store holding it
         Path dir = Files.createTempDirectory("rt-tls");
-        SecureRandom rnd = new SecureRandom();
-        KeyPair kp = DtlsCertificate.newKeyPair(rnd);
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(DtlsCertificate.selfSigned(kp, "127.0.0.2", 2, rnd)));
-        Path pem = dir.resolve("bob.pem");
-        var b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
-        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n"
-                + "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(kp.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
-        Path trust = dir.resolve("trust.p12");
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("bob", cert);
-        try (var out = Files.newOutputStream(trust)) { ks.store(out, "trust-pw".toCharArray()); }
+        Path pem = dir.resolve("bob.pem"), trust = dir.resolve("trust.p12");
+        identity("127.0.0.2", pem, trust);
 
         int bobPort = E2e.freeUdpPort();   // baresip: SIP on this port, TLS on the next
         String bobTls = "sip:bob@127.0.0.2:" + (bobPort + 1) + ";transport=tls";
@@ -97,6 +86,47 @@ class SipTlsTest {
                 assertTrue(waitFor(10_000, bob::receivesAudio), "bob hears the meeting: " + bob.log());
             }
         }
+    }
+
+    /**
+     * The enterprise set-up: the gateway registers to the PBX over TLS (verifying its certificate) and
+     * dials out through it over TLS; the PBX relays to bob's phone, which answers and is heard.
+     */
+    @Test
+    void registersAndDialsOutThroughThePbxOverTls() throws Exception {
+        E2e.skipUnlessE2e();
+        Baresip.requireNamespace();
+        Path dir = Files.createTempDirectory("rt-tls");
+        Path pem = dir.resolve("pbx.pem"), trust = dir.resolve("trust.p12");
+        identity("127.0.0.1", pem, trust);
+        ServerConfig.Tls tls = new ServerConfig.Tls(E2e.freeTcpPort(), "", "", trust.toString(), "trust-pw");
+        ServerConfig.Registrar pbxOverTls = new ServerConfig.Registrar("127.0.0.1", 5061, "tls", "roundtable", "trunk-secret", 300, 30);
+        try (Kamailio pbx = new Kamailio(pem);
+             Baresip bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;audio_codecs=PCMU", "127.0.0.1:5080", "");
+             RoundtableServer server = E2e.sipServer(s -> s.withTls(tls).withRegistrar(pbxOverTls)); Browser b = new Browser()) {
+            assertTrue(waitFor(15_000, () -> bob.logs("200 OK")), "bob registered at the PBX (UDP)");
+            assertTrue(waitFor(15_000, () -> server.sip.registered()), "the gateway registered over TLS (the PBX refuses it otherwise): " + pbx.log());
+            String ann = joinWithDialOut(b, server, "pbx-tls");
+            dialOut(b, ann, "sip:bob@127.0.0.1");
+            assertTrue(waitFor(20_000, () -> E2e.hears(b, ann, "bob", 50)), "bob answered and is heard: " + b.stats(ann) + "\n" + pbx.log());
+            assertEquals(1, server.sip.tlsCalls(), "the call's signalling to the PBX is TLS");
+            assertTrue(waitFor(10_000, bob::receivesAudio), "bob hears the meeting");
+        }
+    }
+
+    /** A self-signed certificate for host: PEM (certificate and key) for kamailio or baresip, and a PKCS#12 trust store holding it. */
+    static void identity(String host, Path pem, Path trust) throws Exception {
+        SecureRandom rnd = new SecureRandom();
+        KeyPair kp = DtlsCertificate.newKeyPair(rnd);
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(DtlsCertificate.selfSigned(kp, host, 2, rnd)));
+        var b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n"
+                + "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(kp.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("peer", cert);
+        try (var out = Files.newOutputStream(trust)) { ks.store(out, "trust-pw".toCharArray()); }
     }
 
     static String joinWithDialOut(Browser b, RoundtableServer server, String meeting) throws Exception {
