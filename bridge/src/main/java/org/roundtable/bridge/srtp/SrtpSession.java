@@ -34,18 +34,23 @@ public final class SrtpSession {
     /** replayProtection false: only for benchmarks that unprotect the same packet repeatedly. */
     public SrtpSession(SrtpKeys keys, boolean replayProtection) {
         this.profile = keys.profile();
-        SrtpPolicy p1 = policy(keys.profile()), p2 = policy(keys.profile());
-        SrtpPolicy r1 = policy(keys.profile()), r2 = policy(keys.profile());
+        SrtpPolicy p1 = policy(keys.profile(), false), p2 = policy(keys.profile(), true);
+        SrtpPolicy r1 = policy(keys.profile(), false), r2 = policy(keys.profile(), true);
         r1.setReceiveReplayEnabled(replayProtection);
         r2.setReceiveReplayEnabled(replayProtection);
         tx = new SrtpContextFactory(true, keys.localKey(), keys.localSalt(), p1, p2, LOG);
         rx = new SrtpContextFactory(false, keys.remoteKey(), keys.remoteSalt(), r1, r2, LOG);
     }
 
-    public static SrtpPolicy policy(int profile) {
+    /**
+     * The policy for SRTP or SRTCP under a profile: AES-GCM, or AES-CM with HMAC-SHA1 and an 80-bit tag;
+     * AES_CM_128_HMAC_SHA1_32 has a 32-bit tag on SRTP only (SRTCP keeps 80 bits, RFC 3711 / RFC 5764).
+     */
+    public static SrtpPolicy policy(int profile, boolean rtcp) {
+        int tag = profile == SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32 && !rtcp ? 4 : 10;
         SrtpPolicy p = profile == SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM
                 ? new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, 16, SrtpPolicy.NULL_AUTHENTICATION, 0, 16, 12)
-                : new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
+                : new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16, SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, tag, 14);
         // We re-send cached packets (NACK answers without RTX); the sender-side replay list would refuse them.
         p.setSendReplayEnabled(false);
         return p;

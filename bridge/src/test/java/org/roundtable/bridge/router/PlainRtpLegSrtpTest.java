@@ -23,12 +23,16 @@ import org.roundtable.bridge.transport.PlainRtpLeg;
 class PlainRtpLegSrtpTest {
     static byte[] bytes(int seed, int n) { byte[] b = new byte[n]; new java.util.Random(seed).nextBytes(b); return b; }
 
-    static SrtpKeys keys(byte[] local, byte[] remote) {
-        return new SrtpKeys(SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, java.util.Arrays.copyOf(local, 16),
+    static SrtpKeys keys(int profile, byte[] local, byte[] remote) {
+        return new SrtpKeys(profile, java.util.Arrays.copyOf(local, 16),
                 java.util.Arrays.copyOfRange(local, 16, 30), java.util.Arrays.copyOf(remote, 16), java.util.Arrays.copyOfRange(remote, 16, 30));
     }
 
-    @Test void encryptedLegsTalkAndPlaintextIsRefused() throws Exception {
+    /** AES_CM_128_HMAC_SHA1_80 (10-byte tag) and _32 (4-byte tag on SRTP), the two SDES suites phones offer. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32})
+    void encryptedLegsTalkAndPlaintextIsRefused(int profile) throws Exception {
+        int tag = profile == SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32 ? 4 : 10;
         BridgeMetrics metrics = new BridgeMetrics(new PrometheusRegistry());
         Bridge bridge = new Bridge(new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 1_000_000, false, 30_000, 10_000, 2), metrics);
         bridge.start();
@@ -37,8 +41,8 @@ class PlainRtpLegSrtpTest {
              PlainRtpLeg b = new PlainRtpLeg(bridge, 9, 101, 8000, (s, t, x, o, l) -> atB.add(java.util.Arrays.copyOfRange(x, o, o + l))).start("127.0.0.1", 0);
              DatagramSocket spy = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             byte[] ka = bytes(1, 30), kb = bytes(2, 30);
-            a.srtp(keys(ka, kb));
-            b.srtp(keys(kb, ka));
+            a.srtp(keys(profile, ka, kb));
+            b.srtp(keys(profile, kb, ka));
             a.remote(new InetSocketAddress("127.0.0.1", b.localPort()));
             byte[] payload = bytes(3, 160);
             for (int i = 0; i < 10; i++) a.send(payload, 160, 160);
@@ -53,7 +57,7 @@ class PlainRtpLegSrtpTest {
             DatagramPacket p = new DatagramPacket(buf, buf.length);
             spy.setSoTimeout(2000);
             spy.receive(p);
-            assertEquals(12 + 160 + 10, p.getLength(), "SRTP adds the 80-bit tag");
+            assertEquals(12 + 160 + tag, p.getLength(), "SRTP adds the profile's tag");
             assertFalse(java.util.Arrays.equals(payload, java.util.Arrays.copyOfRange(buf, 12, 172)), "the payload is encrypted");
             // a plaintext packet to an SRTP leg is dropped and counted (no downgrade)
             byte[] plain = new byte[172];

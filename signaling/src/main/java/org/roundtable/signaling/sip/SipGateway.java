@@ -234,13 +234,13 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String proto = audio.proto == null ? "RTP/AVP" : audio.proto;
         if (!proto.equals("RTP/AVP") && !proto.equals("RTP/SAVP")) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "unsupported media profile " + proto); return; }
         Sdes.Remote crypto = Sdes.remote(audio);
-        if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + Sdes.SUITE); return; }
+        if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + Sdes.SUITE + " or " + Sdes.SUITE_32); return; }
         PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, b, o, l) -> { }).start(cfg.bindAddress(), 0);
         String cryptoAnswer = "";
         if (crypto != null) {
             byte[] local = Sdes.newKey();
-            leg.srtp(Sdes.keys(local, crypto.key()));
-            cryptoAnswer = Sdes.line(crypto.tag(), local);
+            leg.srtp(Sdes.keys(crypto.suite(), local, crypto.key()));
+            cryptoAnswer = Sdes.line(crypto.tag(), crypto.suite(), local);
         }
         leg.remote(new InetSocketAddress(audio.connection, audio.port));
         // answer
@@ -585,7 +585,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 101\r\n"
                 + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
-                + (localKey != null ? Sdes.line("1", localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
+                + (localKey != null ? Sdes.line("1", Sdes.SUITE, localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
         call.tls = transport.equals("tls");
@@ -655,10 +655,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
         oc.leg().payloadTypes(c.pt, eventPt);
         Sdes.Remote crypto = oc.localKey() == null ? null : Sdes.remote(audio);
         if (oc.localKey() != null && crypto == null) { hangup(oc.call(), "the callee refused SRTP"); return; }
-        if (crypto != null) oc.leg().srtp(Sdes.keys(oc.localKey(), crypto.key()));
+        if (crypto != null && !crypto.suite().equals(Sdes.SUITE)) { hangup(oc.call(), "the callee answered a suite we did not offer"); return; }
+        if (crypto != null) oc.leg().srtp(Sdes.keys(crypto.suite(), oc.localKey(), crypto.key()));
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
         oc.call().local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", c.pt,
-                rtpmap(c), eventPt, crypto != null ? Sdes.line("1", oc.localKey()) : "");
+                rtpmap(c), eventPt, crypto != null ? Sdes.line("1", Sdes.SUITE, oc.localKey()) : "");
         calls.put(callId, oc.call());
         metrics.activeCalls.set(calls.size());
         Call call = oc.call();

@@ -84,16 +84,20 @@ class SipBadInputTest {
                 assertTrue(ok.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), "answered with our SDES key: " + ok);
                 assertFalse(ok.contains(key), "never echoing the caller's key");
                 assertEquals(1, server.sip.encryptedCalls(), "the SDES call is encrypted");
+                String ok32 = response(s, sipPort, invite(p, "sdes32", "application/sdp", savp + "a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:" + key + "\r\n"));
+                assertTrue(ok32 != null && ok32.startsWith("SIP/2.0 200") && ok32.contains("a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:"),
+                        "the 32-bit-tag suite is answered in kind: " + ok32);
+                assertEquals(2, server.sip.encryptedCalls());
                 assertEquals(488, send(s, sipPort, invite(p, "sdes2", "application/sdp", savp + "a=crypto:1 F8_128_HMAC_SHA1_80 inline:" + key + "\r\n")),
                         "RTP/SAVP without a supported suite");
                 String subscribe = "SUBSCRIBE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + p + ";branch=z9hG4bKsub1\r\n"
                         + "From: <sip:bad@127.0.0.1>;tag=s1\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: sub1\r\nCSeq: 1 SUBSCRIBE\r\n"
                         + "Contact: <sip:bad@127.0.0.1:" + p + ">\r\nEvent: presence\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
                 assertEquals(405, send(s, sipPort, subscribe), "methods we do not handle");
-                assertEquals(2, server.sip.activeCalls(), "the bad requests left no calls behind; the good call and the SDES call are up");
+                assertEquals(3, server.sip.activeCalls(), "the bad requests left no calls behind; the good call and the two SDES calls are up");
                 assertEquals(4.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"488\"}"), "refusals are counted");
                 assertEquals(1.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"405\"}"));
-                assertEquals(2.0, E2e.metric(server, "roundtable_sip_active_calls"));
+                assertEquals(3.0, E2e.metric(server, "roundtable_sip_active_calls"));
                 assertTrue(call.waitFor(40, TimeUnit.SECONDS));
                 assertEquals(0, call.exitValue(), "the good call completed normally: " + Files.readString(dir.resolve("sipp.log")));
             } finally {

@@ -19,14 +19,17 @@ class SdesTest {
         byte[] key = new byte[30];
         for (int i = 0; i < 30; i++) key[i] = (byte) i;
         String k = Base64.getEncoder().encodeToString(key);
-        assertNull(Sdes.remote(audio("1 F8_128_HMAC_SHA1_80 inline:" + k, "2 AES_CM_128_HMAC_SHA1_80 inline:!!notbase64",
+        assertNull(Sdes.remote(audio("1 F8_128_HMAC_SHA1_80 inline:" + k, "2 AES_CM_128_HMAC_SHA1_80 inline:!!notbase64", "4 AES_256_CM_HMAC_SHA1_80 inline:" + k,
                 "3 AES_CM_128_HMAC_SHA1_80 inline:" + Base64.getEncoder().encodeToString(new byte[16]))), "wrong suite, bad base64, short key");
         Sdes.Remote r = Sdes.remote(audio("1 F8_128_HMAC_SHA1_80 inline:" + k, "2 AES_CM_128_HMAC_SHA1_80 inline:" + k + "|2^20|1:4"));
         assertEquals("2", r.tag());
         assertArrayEquals(key, r.key(), "lifetime and MKI are ignored");
-        var keys = Sdes.keys(Sdes.newKey(), r.key());
-        assertNotNull(keys);
-        assertTrue(Sdes.line("2", key).matches("a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]{40}\r\n"));
+        assertEquals(Sdes.SUITE, r.suite());
+        assertEquals(org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, Sdes.keys(r.suite(), Sdes.newKey(), r.key()).profile());
+        Sdes.Remote r32 = Sdes.remote(audio("5 AES_CM_128_HMAC_SHA1_32 inline:" + k, "6 AES_CM_128_HMAC_SHA1_80 inline:" + k));
+        assertEquals("5", r32.tag(), "the caller's first usable line, in their order");
+        assertEquals(org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32, Sdes.keys(r32.suite(), Sdes.newKey(), r32.key()).profile());
+        assertTrue(Sdes.line("2", Sdes.SUITE, key).matches("a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]{40}\r\n"));
     }
 
     @Test
