@@ -36,11 +36,15 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
     /**
      * SIP over TLS: its port (0 = off) and a PKCS#12 keystore with the gateway's certificate; an empty
      * keystore means a self-signed certificate made at start-up (the PBX must then not verify it). The
-     * trust store verifies the PBX or phone we connect to (empty: the JDK's CA certificates).
+     * trust store verifies the PBX or phone we connect to (empty: the JDK's CA certificates), and, with
+     * verifyClients, the certificate every TLS client must present (mutual TLS, as PBX trunks use).
      */
-    public record Tls(int port, String keystore, String keystorePassword, String truststore, String truststorePassword) {
-        public static final Tls OFF = new Tls(0, "", "", "", "");
-        public Tls(int port) { this(port, "", "", "", ""); }
+    public record Tls(int port, String keystore, String keystorePassword, String truststore, String truststorePassword, boolean verifyClients) {
+        public static final Tls OFF = new Tls(0);
+        public Tls(int port) { this(port, "", "", "", "", false); }
+        public Tls(int port, String keystore, String keystorePassword, String truststore, String truststorePassword) {
+            this(port, keystore, keystorePassword, truststore, truststorePassword, false);
+        }
         public boolean enabled() { return port > 0; }
     }
 
@@ -103,7 +107,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                                 sp.getString("user"), sp.getString("password"), sp.getInt("expires-seconds"), sp.getInt("keepalive-seconds")),
                         sp.getBoolean("offer-srtp"),
                         new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
-                                sp.getString("tls.truststore"), sp.getString("tls.truststore-password")),
+                                sp.getString("tls.truststore"), sp.getString("tls.truststore-password"), sp.getBoolean("tls.verify-clients")),
                         sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds")));
     }
 

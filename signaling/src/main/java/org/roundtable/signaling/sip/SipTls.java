@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * SIP over TLS for the gateway: JAIN-SIP's TLS listening point reads its identity from a PKCS#12
  * keystore (stack properties), which is the operator's, or a self-signed one made at start-up. Only
  * TLS 1.2 and 1.3 with the JDK's default cipher suites (JAIN-SIP's own default list is RSA key exchange
- * with CBC and anonymous suites). Phones and PBXs are not asked for client certificates.
+ * with CBC and anonymous suites). Clients are asked for a certificate only with verify-clients
+ * (mutual TLS), and then must present one the trust store vouches for.
  * Thread: the gateway's start-up.
  */
 final class SipTls {
@@ -56,7 +57,7 @@ final class SipTls {
         p.setProperty("javax.net.ssl.trustStore", trust);
         p.setProperty("javax.net.ssl.trustStorePassword", trustPassword);
         p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");   // the PKCS12 type reads JKS files too (keystore.type.compat)
-        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", tls.verifyClients() ? "Enabled" : "Disabled");
         p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
     }
 

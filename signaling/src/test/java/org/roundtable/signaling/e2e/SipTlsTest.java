@@ -114,6 +114,32 @@ class SipTlsTest {
         }
     }
 
+    /** Mutual TLS: with verify-clients, a phone presenting a trusted certificate gets through; one without a certificate does not. */
+    @Test
+    void mutualTlsLetsOnlyTrustedClientsIn() throws Exception {
+        E2e.skipUnlessE2e();
+        Baresip.requireNamespace();
+        Path dir = Files.createTempDirectory("rt-tls");
+        Path pem = dir.resolve("carol.pem"), trust = dir.resolve("trust.p12");
+        identity("127.0.0.2", pem, trust);
+        int tlsPort = E2e.freeTcpPort();
+        ServerConfig.Tls mtls = new ServerConfig.Tls(tlsPort, "", "", trust.toString(), "trust-pw", true);
+        String meeting = "sip:777003@127.0.0.1:" + tlsPort + ";transport=tls";
+        try (RoundtableServer server = E2e.sipServer(s -> s.withTls(mtls));
+             Baresip dave = new Baresip("\"Dave\" <sip:dave@127.0.0.2>;regint=0;audio_codecs=PCMU", "127.0.0.2:" + E2e.freeUdpPort(), "");
+             Baresip carol = new Baresip("\"Carol\" <sip:carol@127.0.0.2>;regint=0;audio_codecs=PCMU", "127.0.0.2:" + E2e.freeUdpPort(),
+                     "sip_certificate\t" + pem)) {
+            assertTrue(waitFor(10_000, () -> dave.logs("baresip is ready") && carol.logs("baresip is ready")), dave.log() + carol.log());
+            dave.command("dial", meeting);
+            Thread.sleep(4000);
+            assertEquals(0, server.sip.activeCalls(), "no certificate, no call: " + dave.log());
+            carol.command("dial", meeting);
+            assertTrue(waitFor(10_000, () -> server.sip.activeCalls() == 1), "carol's trusted certificate gets her in: " + carol.log());
+            assertEquals(1, server.sip.tlsCalls());
+            assertTrue(waitFor(10_000, () -> carol.logs("(?i)call established")), carol.log());
+        }
+    }
+
     /** A self-signed certificate for host: PEM (certificate and key) for kamailio or baresip, and a PKCS#12 trust store holding it. */
     static void identity(String host, Path pem, Path trust) throws Exception {
         SecureRandom rnd = new SecureRandom();
