@@ -77,11 +77,20 @@ public final class PlainRtpLeg implements AutoCloseable {
 
     public int localPort() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
 
-    /** Where the remote said (SDP) it receives RTP. */
+    /** Where the remote said (SDP) it receives RTP; once RTP arrives, we answer where it comes from (symmetric RTP). */
     public void remote(InetSocketAddress r) { if (!latched) remote = r; }
+
+    /** The remote moved its media (a re-INVITE): send there until RTP arrives from somewhere else. */
+    public void moveTo(InetSocketAddress r) { remote = r; latched = false; }
+
+    private volatile boolean sending = true;
+
+    /** Off while the remote holds the call (it offered sendonly or inactive): frames are not sent, the timestamp keeps running. */
+    public void sending(boolean on) { sending = on; }
 
     /** Sends one audio frame; the timestamp advances by samplesPerFrame. Any thread. */
     public synchronized void send(byte[] payload, int len, int samplesPerFrame) {
+        if (!sending) { ts = (ts + samplesPerFrame) & 0xFFFFFFFFL; return; }
         InetSocketAddress r = remote;
         if (r == null || channel == null || !channel.isActive()) return;
         if (12 + len + org.roundtable.bridge.srtp.SrtpSession.MAX_TRAILER > txScratch.length) return;

@@ -300,8 +300,9 @@ public final class SipGateway implements SipListener, AutoCloseable {
             }
             direction = LocalSdp.answerDirection(audio.direction);
             // hold with the RFC 2543 address, or a moved address: send where they say
-            if (audio.connection != null && !audio.connection.equals("0.0.0.0")) c.leg.remote(new InetSocketAddress(audio.connection, audio.port));
+            if (audio.connection != null && !audio.connection.equals("0.0.0.0")) c.leg.moveTo(new InetSocketAddress(audio.connection, audio.port));
         }
+        c.leg.sending(direction.equals("sendrecv") || direction.equals("sendonly"));   // on hold: nothing to send
         Response ok = messages.createResponse(Response.OK, req);
         ok.addHeader(contactFor(req, null));
         ok.setContent(local.next(direction), headers.createContentTypeHeader("application", "sdp"));

@@ -16,7 +16,7 @@ import org.roundtable.signaling.RoundtableServer;
 /**
  * Re-INVITEs in a call, as PBXs send them (hold, a moved media address, session-timer refreshes): each
  * is answered with our SDP (same port, codec and keys, next version, the answering direction), media
- * follows a moved address, and a bad one gets 488 without ending the call. A caller that never
+ * follows a moved address and stops while the caller holds, and a bad one gets 488 without ending the call. A caller that never
  * acknowledges our 200 is hung up (Timer H) instead of holding a call forever.
  */
 class SipReinviteTest {
@@ -102,8 +102,11 @@ class SipReinviteTest {
             // hold (sendonly) is answered recvonly; a session refresh without SDP gets our SDP
             String hold = transact(sip, port, "INVITE", 3, "ri1", toTag, sdp(rtpB.getLocalPort(), "sendonly"), true);
             assertTrue(hold.startsWith("SIP/2.0 200") && hold.contains("a=recvonly"), hold);
+            rtpWithin(rtpB, 200);
+            assertEquals(0, rtpWithin(rtpB, 1000), "nothing is sent to a caller who holds the call");
             String refresh = transact(sip, port, "INVITE", 4, "ri1", toTag, "", true);
             assertTrue(refresh.startsWith("SIP/2.0 200") && refresh.contains("m=audio " + mediaPort + " RTP/AVP 0 101"), refresh);
+            assertTrue(rtpWithin(rtpB, 1000) > 10, "off hold, media flows again");
 
             // a bad offer: 488, and the call carries on
             assertTrue(transact(sip, port, "INVITE", 5, "ri1", toTag, "not SDP", true).startsWith("SIP/2.0 488"));
