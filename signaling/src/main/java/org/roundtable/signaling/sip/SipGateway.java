@@ -322,9 +322,19 @@ public final class SipGateway implements SipListener, AutoCloseable {
         return switch (kindOf(c)) { case OPUS -> "opus/48000/2"; case G722 -> "G722/8000"; case PCMA -> "PCMA/8000"; default -> "PCMU/8000"; };
     }
 
-    private static String sourceOf(Request req) {
+    /**
+     * Who is trying passwords, for the meeting rules' per-source limits: the caller (as the PBX names
+     * them in From) at the PBX's address. Every phone caller comes through the same PBX, so its address
+     * alone would let one caller's wrong guesses lock everyone out; callers without a number share the
+     * "anonymous" bucket, and the per-meeting limit still bounds them all.
+     */
+    static String sourceOf(Request req) {
         javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME);
-        return via == null ? "sip" : "sip:" + (via.getReceived() != null ? via.getReceived() : via.getHost());
+        String pbx = via == null ? "unknown" : via.getReceived() != null ? via.getReceived() : via.getHost();
+        javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) req.getHeader(javax.sip.header.FromHeader.NAME);
+        String user = from != null && from.getAddress().getURI() instanceof SipURI u && u.getUser() != null ? u.getUser() : "anonymous";
+        if (user.length() > 64) user = user.substring(0, 64);
+        return "sip:" + user + "@" + pbx;
     }
 
     private static String displayName(String fromHeader) {
