@@ -12,15 +12,17 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     /** The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to. */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
-                      Registrar registrar, boolean offerSrtp, Tls tls, int ivrIdleSeconds, int dialTimeoutSeconds) {
+                      Registrar registrar, boolean offerSrtp, Tls tls, int ivrIdleSeconds, int dialTimeoutSeconds,
+                      List<String> trustedPeers, int maxCalls) {
         public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF, 10, 60);
+            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF, 10, 60, List.of(), 500);
         }
-        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls, ivrIdleSeconds, dialTimeoutSeconds); }
-        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t, ivrIdleSeconds, dialTimeoutSeconds); }
-        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds); }
-        public Sip withIvrIdleSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, n, dialTimeoutSeconds); }
-        public Sip withDialTimeoutSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, n); }
+        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls); }
+        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls); }
+        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls); }
+        public Sip withIvrIdleSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, n, dialTimeoutSeconds, trustedPeers, maxCalls); }
+        public Sip withDialTimeoutSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, n, trustedPeers, maxCalls); }
+        public Sip withTrustedPeers(List<String> peers, int max) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, peers, max); }
     }
 
     /**
@@ -108,7 +110,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         sp.getBoolean("offer-srtp"),
                         new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
                                 sp.getString("tls.truststore"), sp.getString("tls.truststore-password"), sp.getBoolean("tls.verify-clients")),
-                        sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds")));
+                        sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls")));
     }
 
     private static String transport(String t) {

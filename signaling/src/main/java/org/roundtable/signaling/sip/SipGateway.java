@@ -125,6 +125,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", SipLoggers.Stack.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SipLoggers.Server.class.getName());
+        for (String peer : cfg.trustedPeers()) trustedPeers.addAll(java.util.List.of(java.net.InetAddress.getAllByName(peer)));
         if (cfg.tls().enabled()) SipTls.configure(p, cfg.tls(), cfg.advertisedAddress());
         stack = f.createSipStack(p);
         if (cfg.tls().enabled()) SipTls.restrict(stack);
@@ -172,9 +173,24 @@ public final class SipGateway implements SipListener, AutoCloseable {
 
     public int activeCalls() { return calls.size(); }
 
+    /** The trusted peers' addresses, resolved once at start; empty: anyone. */
+    private final java.util.Set<java.net.InetAddress> trustedPeers = new java.util.HashSet<>();
+
+    /** The address the request came from (the packet's or connection's), not what its Via claims. */
+    private static java.net.InetAddress peerOf(Request req) {
+        return req instanceof gov.nist.javax.sip.message.SIPMessage m ? m.getRemoteAddress() : null;
+    }
+
     @Override public void processRequest(RequestEvent ev) {
         Request req = ev.getRequest();
         try {
+            String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
+            boolean ourCall = calls.containsKey(callId) || outgoing.containsKey(callId);   // e.g. the BYE of a phone we dialled directly
+            if (!trustedPeers.isEmpty() && !ourCall && !req.getMethod().equals(Request.ACK) && !trustedPeers.contains(peerOf(req))) {
+                metrics.badRequests.labelValues("403").inc();
+                respond(ev, Response.FORBIDDEN);
+                return;
+            }
             switch (req.getMethod()) {
                 case Request.INVITE -> invite(ev);
                 case Request.ACK -> { Call c = calls.get(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId()); if (c != null) c.acked = true; }
@@ -205,6 +221,14 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
         Call existing = calls.get(callId);
         if (existing != null) { reinvite(st, req, existing); return; }
+        if (calls.size() + outgoing.size() >= cfg.maxCalls()) {
+            metrics.calls.labelValues("in", "rejected").inc();
+            metrics.badRequests.labelValues("503").inc();
+            Response busy = messages.createResponse(Response.SERVICE_UNAVAILABLE, req);
+            busy.addHeader(headers.createRetryAfterHeader(30));
+            st.sendResponse(busy);
+            return;
+        }
         st.sendResponse(messages.createResponse(Response.TRYING, req));
         // the offer: G.711 and telephone-event
         byte[] body = req.getRawContent();

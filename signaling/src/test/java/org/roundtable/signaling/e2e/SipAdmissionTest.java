@@ -15,11 +15,12 @@ import org.roundtable.signaling.auth.Identity;
 import org.roundtable.signaling.registry.MeetingSpec;
 
 /**
- * The meeting rules' per-source password limits for phone callers: every caller comes through the same
+ * Who may call in and how often: only trusted peers (the PBX), at most max-calls at once, and the
+ * meeting rules' per-source password limits for phone callers. Every caller comes through the same
  * PBX, so the source is the caller at the PBX. A caller who keeps guessing (keys as SIP INFO) is locked
  * out; another caller through the same PBX still gets in with the right password.
  */
-class PhonePasswordLimitTest {
+class SipAdmissionTest {
     /** One call from a PBX user to a meeting number, driven by hand over UDP. */
     static final class Call {
         final DatagramSocket sip;
@@ -49,18 +50,26 @@ class PhonePasswordLimitTest {
 
         /** INVITE, the 200, ACK. */
         void connect(int rtpPort) throws Exception {
+            String r = invite(rtpPort);
+            assertTrue(r != null && r.startsWith("SIP/2.0 200"), "the call was answered: " + r);
+            send(request("ACK", null, ""));
+        }
+
+        /** Sends the INVITE and returns the final response (null if none); a 200's To tag is kept. */
+        String invite(int rtpPort) throws Exception {
             send(request("INVITE", "application/sdp", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                     + "m=audio " + rtpPort + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"));
             byte[] buf = new byte[4096];
             long end = System.currentTimeMillis() + 3000;
-            while (toTag == null && System.currentTimeMillis() < end) {
+            while (System.currentTimeMillis() < end) {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 try { sip.receive(p); } catch (SocketTimeoutException e) { continue; }
                 String r = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
-                if (r.startsWith("SIP/2.0 200") && r.contains("Call-ID: " + callId)) toTag = SipReinviteTest.group(r, "To: [^\\r\\n]*;tag=([^;\\r\\n]+)");
+                if (!r.startsWith("SIP/2.0 ") || r.charAt(8) == '1' || !r.contains("Call-ID: " + callId)) continue;
+                if (r.startsWith("SIP/2.0 200")) toTag = SipReinviteTest.group(r, "To: [^\\r\\n]*;tag=([^;\\r\\n]+)");
+                return r;
             }
-            assertNotNull(toTag, "the call was answered");
-            send(request("ACK", null, ""));
+            return null;
         }
 
         /** Keys as SIP INFO (application/dtmf-relay), the gateway's fallback to RFC 4733. */
@@ -108,6 +117,31 @@ class PhonePasswordLimitTest {
             alice.keys("4321#");
             assertTrue(E2e.waitFor(5_000, () -> attempts(server, "joined") == 1), "another caller through the same PBX joins: rate_limited "
                     + attempts(server, "rate_limited") + ", denied " + attempts(server, "denied"));
+        }
+    }
+
+    /** Only the PBX may call in (trusted-peers), and calls beyond max-calls get 503 with Retry-After. Needs the namespace's 127.0.0.2. */
+    @Test
+    void onlyThePbxMayCallAndCallsAreCapped() throws Exception {
+        E2e.skipUnlessE2e();
+        Baresip.requireNamespace();
+        try (RoundtableServer server = E2e.sipServer(s -> s.withTrustedPeers(List.of("127.0.0.2"), 1));
+             DatagramSocket stranger = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             DatagramSocket pbx = new DatagramSocket(0, InetAddress.getByName("127.0.0.2"));
+             DatagramSocket rtp = new DatagramSocket(0, InetAddress.getByName("127.0.0.2"))) {
+            stranger.setSoTimeout(100);
+            pbx.setSoTimeout(100);
+            int port = server.config.sip().port();
+            String refused = new Call(stranger, port, "5550100", "880004").invite(rtp.getLocalPort());
+            assertTrue(refused != null && refused.startsWith("SIP/2.0 403"), "a stranger is refused: " + refused);
+            assertEquals(0, server.sip.activeCalls());
+            new Call(pbx, port, "5550101", "880004").connect(rtp.getLocalPort());
+            assertEquals(1, server.sip.activeCalls(), "the PBX's call is up");
+            String busy = new Call(pbx, port, "5550102", "880004").invite(rtp.getLocalPort());
+            assertTrue(busy != null && busy.startsWith("SIP/2.0 503") && busy.contains("Retry-After: 30"), "beyond max-calls: " + busy);
+            assertEquals(1, server.sip.activeCalls());
+            assertEquals(1.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"403\"}"));
+            assertEquals(1.0, E2e.metric(server, "roundtable_sip_rejected_total{code=\"503\"}"));
         }
     }
 }
