@@ -656,22 +656,17 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private void inviteResponse(ResponseEvent ev) throws Exception {
         Response r = ev.getResponse();
         String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
-        OutCall oc = outgoing.get(callId);
         int code = r.getStatusCode();
+        if (code < 200) return;
+        if (code >= 300) { dialFailed(callId, code + " " + r.getReasonPhrase()); return; }
+        OutCall oc = outgoing.remove(callId);   // claims the answer (the dial timeout may race us)
         if (oc == null) {
             // answered after we gave up (a CANCEL crossed the 200): acknowledge and hang up at once
-            if (code >= 200 && code < 300 && callId.startsWith("out-") && !calls.containsKey(callId) && ev.getDialog() != null) {
+            if (callId.startsWith("out-") && !calls.containsKey(callId) && ev.getDialog() != null) {
                 Dialog d = ev.getDialog();
                 d.sendAck(d.createAck(((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber()));
                 d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
             }
-            return;
-        }
-        if (code < 200) return;
-        outgoing.remove(callId);
-        if (code >= 300) {
-            outgoing.put(callId, oc);
-            dialFailed(callId, code + " " + r.getReasonPhrase());
             return;
         }
         metrics.calls.labelValues("out", "answered").inc();
@@ -679,25 +674,35 @@ public final class SipGateway implements SipListener, AutoCloseable {
         oc.call().dialog = d;
         long cseq = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
         d.sendAck(d.createAck(cseq));
+        Call call = oc.call();
+        calls.put(callId, call);      // from here on, hangup() ends it properly (BYE, leg closed)
+        metrics.activeCalls.set(calls.size());
+        try {
+            answered(oc, call, r);
+        } catch (Exception e) {
+            hangup(call, "unusable answer: " + e.getMessage());
+        }
+    }
+
+    /** A dial-out's 200: its SDP sets up the leg, then the callee joins (or carries a member's voice). */
+    private void answered(OutCall oc, Call call, Response r) throws Exception {
+        String callId = call.id;
         Sdp answer = Sdp.parse(new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
         Sdp.Media audio = null;
         for (Sdp.Media m : answer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
-        if (audio == null || audio.codecs.isEmpty()) { hangup(oc.call(), "no audio in the answer"); return; }
+        if (audio == null || audio.codecs.isEmpty() || audio.connection == null) { hangup(call, "no audio in the answer"); return; }
         Sdp.Codec c = audio.codecs.get(0);
         AudioCodec.Kind kind = kindOf(c);
         int eventPt = -1;
         for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
         oc.leg().payloadTypes(c.pt, eventPt);
         Sdes.Remote crypto = oc.localKey() == null ? null : Sdes.remote(audio);
-        if (oc.localKey() != null && crypto == null) { hangup(oc.call(), "the callee refused SRTP"); return; }
-        if (crypto != null && !crypto.suite().equals(Sdes.SUITE)) { hangup(oc.call(), "the callee answered a suite we did not offer"); return; }
+        if (oc.localKey() != null && crypto == null) { hangup(call, "the callee refused SRTP"); return; }
+        if (crypto != null && !crypto.suite().equals(Sdes.SUITE)) { hangup(call, "the callee answered a suite we did not offer"); return; }
         if (crypto != null) oc.leg().srtp(Sdes.keys(crypto.suite(), oc.localKey(), crypto.key()));
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
-        oc.call().local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", c.pt,
+        call.local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", c.pt,
                 rtpmap(c), eventPt, crypto != null ? Sdes.line("1", Sdes.SUITE, oc.localKey()) : "");
-        calls.put(callId, oc.call());
-        metrics.activeCalls.set(calls.size());
-        Call call = oc.call();
         if (oc.forParticipant() != null) {
             try {
                 call.callBackFor = meetings.attachCallBack(oc.meetingId(), oc.forParticipant(), kind, c.pt, eventPt, oc.leg(),

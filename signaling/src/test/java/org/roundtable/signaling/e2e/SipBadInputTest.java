@@ -105,4 +105,45 @@ class SipBadInputTest {
             }
         }
     }
+
+    /** A callee whose 200 carries unusable SDP is acknowledged and hung up (BYE), and nothing stays behind. */
+    @Test void aDialOutAnsweredWithBadSdpIsHungUp() throws Exception {
+        E2e.skipUnlessE2e();
+        try (RoundtableServer server = E2e.sipServer();
+             DatagramSocket phone = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            phone.setSoTimeout(200);
+            server.sip.dial("bad-answer", "sip:bob@127.0.0.1:" + phone.getLocalPort());
+            byte[] buf = new byte[4096];
+            String invite = null;
+            long end = System.currentTimeMillis() + 5000;
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            while (invite == null && System.currentTimeMillis() < end) {
+                try { phone.receive(p); } catch (SocketTimeoutException e) { continue; }
+                String m = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
+                if (m.startsWith("INVITE ")) invite = m;
+            }
+            assertNotNull(invite, "the gateway dialled");
+            StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+            for (String line : invite.split("\r\n")) {
+                if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:") || line.startsWith("CSeq:")) ok.append(line).append("\r\n");
+                if (line.startsWith("To:")) ok.append(line).append(";tag=bob1\r\n");
+            }
+            String body = "this is not SDP";
+            ok.append("Contact: <sip:bob@127.0.0.1:").append(phone.getLocalPort()).append(">\r\nContent-Type: application/sdp\r\nContent-Length: ")
+                    .append(body.length()).append("\r\n\r\n").append(body);
+            byte[] b = ok.toString().getBytes(StandardCharsets.UTF_8);
+            phone.send(new DatagramPacket(b, b.length, p.getSocketAddress()));
+            boolean acked = false, bye = false;
+            end = System.currentTimeMillis() + 5000;
+            while (!(acked && bye) && System.currentTimeMillis() < end) {
+                try { phone.receive(p); } catch (SocketTimeoutException e) { continue; }
+                String m = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
+                acked |= m.startsWith("ACK ");
+                bye |= m.startsWith("BYE ");
+            }
+            assertTrue(acked && bye, "the answer is acknowledged, then the call hung up");
+            assertEquals(0, server.sip.activeCalls());
+            assertEquals(0, server.sip.pendingDialOuts());
+        }
+    }
 }
