@@ -86,6 +86,22 @@ public final class E2e {
         return -1;
     }
 
+    /** The first datagram (as text) that arrives on s within ms and matches; null if none. s needs a short SO_TIMEOUT. */
+    public static String receive(java.net.DatagramSocket s, long ms, java.util.function.Predicate<String> wanted) throws java.io.IOException {
+        byte[] buf = new byte[4096];
+        long end = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < end) {
+            java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+            try { s.receive(p); } catch (java.net.SocketTimeoutException e) { continue; }
+            String text = new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8);
+            if (wanted.test(text)) return text;
+        }
+        return null;
+    }
+
+    /** A SIP final response (not 1xx). */
+    public static boolean isFinalResponse(String m) { return m.startsWith("SIP/2.0 ") && m.length() > 8 && m.charAt(8) != '1'; }
+
     public static void skipUnlessE2e() {
         org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("skip.e2e"), "e2e tests skipped (-Dskip.e2e=true)");
     }

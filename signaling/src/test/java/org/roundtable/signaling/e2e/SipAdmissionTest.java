@@ -6,7 +6,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,17 +58,9 @@ class SipAdmissionTest {
         String invite(int rtpPort) throws Exception {
             send(request("INVITE", "application/sdp", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                     + "m=audio " + rtpPort + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"));
-            byte[] buf = new byte[4096];
-            long end = System.currentTimeMillis() + 3000;
-            while (System.currentTimeMillis() < end) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try { sip.receive(p); } catch (SocketTimeoutException e) { continue; }
-                String r = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
-                if (!r.startsWith("SIP/2.0 ") || r.charAt(8) == '1' || !r.contains("Call-ID: " + callId)) continue;
-                if (r.startsWith("SIP/2.0 200")) toTag = SipReinviteTest.group(r, "To: [^\\r\\n]*;tag=([^;\\r\\n]+)");
-                return r;
-            }
-            return null;
+            String r = E2e.receive(sip, 3000, m -> E2e.isFinalResponse(m) && m.contains("Call-ID: " + callId));
+            if (r != null && r.startsWith("SIP/2.0 200")) toTag = SipReinviteTest.group(r, "To: [^\\r\\n]*;tag=([^;\\r\\n]+)");
+            return r;
         }
 
         /** Keys as SIP INFO (application/dtmf-relay), the gateway's fallback to RFC 4733. */

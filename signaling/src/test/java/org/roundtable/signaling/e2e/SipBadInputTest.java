@@ -6,7 +6,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,17 +33,7 @@ class SipBadInputTest {
     static String response(DatagramSocket s, int sipPort, String msg) throws Exception {
         byte[] b = msg.getBytes(StandardCharsets.UTF_8);
         s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", sipPort)));
-        byte[] buf = new byte[4096];
-        long end = System.currentTimeMillis() + 3000;
-        while (System.currentTimeMillis() < end) {
-            DatagramPacket p = new DatagramPacket(buf, buf.length);
-            try { s.receive(p); } catch (SocketTimeoutException e) { continue; }
-            String r = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
-            if (!r.startsWith("SIP/2.0 ")) continue;
-            int code = Integer.parseInt(r.substring(8, 11));
-            if (code >= 200) return r;
-        }
-        return null;
+        return E2e.receive(s, 3000, E2e::isFinalResponse);
     }
 
     @Test void badSipAndSdpAreAnsweredAndACallCarriesOn() throws Exception {
@@ -113,15 +102,7 @@ class SipBadInputTest {
              DatagramSocket phone = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             phone.setSoTimeout(200);
             server.sip.dial("bad-answer", "sip:bob@127.0.0.1:" + phone.getLocalPort());
-            byte[] buf = new byte[4096];
-            String invite = null;
-            long end = System.currentTimeMillis() + 5000;
-            DatagramPacket p = new DatagramPacket(buf, buf.length);
-            while (invite == null && System.currentTimeMillis() < end) {
-                try { phone.receive(p); } catch (SocketTimeoutException e) { continue; }
-                String m = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
-                if (m.startsWith("INVITE ")) invite = m;
-            }
+            String invite = E2e.receive(phone, 5000, m -> m.startsWith("INVITE "));
             assertNotNull(invite, "the gateway dialled");
             StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
             for (String line : invite.split("\r\n")) {
@@ -132,15 +113,9 @@ class SipBadInputTest {
             ok.append("Contact: <sip:bob@127.0.0.1:").append(phone.getLocalPort()).append(">\r\nContent-Type: application/sdp\r\nContent-Length: ")
                     .append(body.length()).append("\r\n\r\n").append(body);
             byte[] b = ok.toString().getBytes(StandardCharsets.UTF_8);
-            phone.send(new DatagramPacket(b, b.length, p.getSocketAddress()));
-            boolean acked = false, bye = false;
-            end = System.currentTimeMillis() + 5000;
-            while (!(acked && bye) && System.currentTimeMillis() < end) {
-                try { phone.receive(p); } catch (SocketTimeoutException e) { continue; }
-                String m = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
-                acked |= m.startsWith("ACK ");
-                bye |= m.startsWith("BYE ");
-            }
+            phone.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", server.config.sip().port())));
+            boolean acked = E2e.receive(phone, 5000, m -> m.startsWith("ACK ")) != null;
+            boolean bye = E2e.receive(phone, 5000, m -> m.startsWith("BYE ")) != null;
             assertTrue(acked && bye, "the answer is acknowledged, then the call hung up");
             assertEquals(0, server.sip.activeCalls());
             assertEquals(0, server.sip.pendingDialOuts());

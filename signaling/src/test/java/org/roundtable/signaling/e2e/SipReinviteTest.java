@@ -56,13 +56,8 @@ class SipReinviteTest {
         InetSocketAddress to = new InetSocketAddress("127.0.0.1", port);
         byte[] b = request(method, cseq, me, callId, toTag, body).getBytes(StandardCharsets.UTF_8);
         sip.send(new DatagramPacket(b, b.length, to));
-        byte[] buf = new byte[4096];
-        long end = System.currentTimeMillis() + 3000;
-        while (System.currentTimeMillis() < end) {
-            DatagramPacket p = new DatagramPacket(buf, buf.length);
-            try { sip.receive(p); } catch (SocketTimeoutException e) { continue; }
-            String r = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
-            if (!r.startsWith("SIP/2.0 ") || !r.contains("CSeq: " + cseq + " " + method) || r.charAt(8) == '1') continue;
+        String r = E2e.receive(sip, 3000, m -> E2e.isFinalResponse(m) && m.contains("CSeq: " + cseq + " " + method));
+        if (r != null) {
             if (ack && method.equals("INVITE") && r.charAt(8) == '2') {
                 byte[] a = request("ACK", cseq, me, callId, group(r, "To: [^\\r\\n]*;tag=([^;\\r\\n]+)"), "").getBytes(StandardCharsets.UTF_8);
                 sip.send(new DatagramPacket(a, a.length, to));
