@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=signaling/target/roundtable.jar
-if [[ ! -f $JAR ]] || [[ -n $(find bridge/src signaling/src pom.xml bridge/pom.xml signaling/pom.xml -newer "$JAR" -print -quit 2>/dev/null) ]]; then
+if [[ ! -f $JAR ]] || [[ -n $(find bridge/src mixer/src signaling/src pom.xml bridge/pom.xml mixer/pom.xml signaling/pom.xml -newer "$JAR" -print -quit 2>/dev/null) ]]; then
   echo "building Roundtable..." >&2
   mvn -B -q -DskipTests install >&2
 fi
