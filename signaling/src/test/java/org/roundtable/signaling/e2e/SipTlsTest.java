@@ -56,7 +56,7 @@ class SipTlsTest {
         Path pem = dir.resolve("bob.pem"), trust = dir.resolve("trust.p12");
         identity("127.0.0.2", pem, trust);
 
-        int bobPort = E2e.freeUdpPort();   // baresip: SIP on this port, TLS on the next
+        int bobPort = baresipPorts();   // baresip: SIP on this port, TLS on the next
         String bobTls = "sip:bob@127.0.0.2:" + (bobPort + 1) + ";transport=tls";
         try (Baresip bob = new Baresip("<sip:bob@127.0.0.2>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;mediaenc=srtp-mand",
                 "127.0.0.2:" + bobPort, "sip_certificate\t" + pem, "srtp.so"); Browser b = new Browser()) {
@@ -153,6 +153,18 @@ class SipTlsTest {
         ks.load(null, null);
         ks.setCertificateEntry("peer", cert);
         try (var out = Files.newOutputStream(trust)) { ks.store(out, "trust-pw".toCharArray()); }
+    }
+
+    /** A port p free for UDP and TCP on 127.0.0.2, with p + 1 free for TCP (baresip's SIP and TLS listeners). */
+    static int baresipPorts() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("127.0.0.2");
+        for (int i = 0; i < 50; i++) {
+            int p = E2e.freeUdpPort();
+            try (var u = new java.net.DatagramSocket(p, a); var t = new java.net.ServerSocket(p, 1, a); var tls = new java.net.ServerSocket(p + 1, 1, a)) {
+                return p;
+            } catch (java.io.IOException taken) { /* try another */ }
+        }
+        throw new IllegalStateException("no free port pair on 127.0.0.2");
     }
 
     static String joinWithDialOut(Browser b, RoundtableServer server, String meeting) throws Exception {
