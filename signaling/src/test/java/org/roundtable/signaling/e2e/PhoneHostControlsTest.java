@@ -9,7 +9,8 @@ import org.roundtable.signaling.RoundtableServer;
 /**
  * Host controls apply to a phone member like to anyone: a real SIP phone (baresip) in a meeting with a
  * Chromium host is muted (its audio stops reaching the browser, and *8 cannot undo it while the
- * host forbids self-unmute), unmuted, given a role, and removed (the gateway hangs the call up).
+ * host forbids self-unmute), unmuted, given a role (as a host it may record with #7 / #9), and removed
+ * (the gateway hangs the call up).
  */
 class PhoneHostControlsTest {
     static String control(Browser b, String tab, String call) {
@@ -60,6 +61,18 @@ class PhoneHostControlsTest {
             // a role, like anyone's
             assertEquals("ok", control(b, ann, "setRole('" + carol + "', 'presenter')"));
             assertTrue(waitFor(5_000, () -> "presenter".equals(E2e.member(b, ann, "Carol").get("role"))));
+
+            // made a host, the phone may record: #7 starts it, #9 stops it (the browser sees the meeting's state)
+            assertEquals("ok", control(b, ann, "setRole('" + carol + "', 'host')"));
+            assertTrue(waitFor(5_000, () -> "host".equals(E2e.member(b, ann, "Carol").get("role"))));
+            phone.command("sndcode", "#");
+            Thread.sleep(300);
+            phone.command("sndcode", "7");
+            assertTrue(waitFor(5_000, () -> Boolean.TRUE.equals(b.js(ann, "return window.roundtable.recording;"))), "#7 from the phone starts recording");
+            phone.command("sndcode", "#");
+            Thread.sleep(300);
+            phone.command("sndcode", "9");
+            assertTrue(waitFor(5_000, () -> Boolean.FALSE.equals(b.js(ann, "return window.roundtable.recording;"))), "#9 stops it");
 
             // removed: the gateway hangs up
             assertEquals("ok", control(b, ann, "remove('" + carol + "')"));
