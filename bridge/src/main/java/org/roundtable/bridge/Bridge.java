@@ -37,7 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.roundtable.bridge.dtls.DtlsCertificate;
 import org.roundtable.bridge.dtls.DtlsSession;
 import org.roundtable.bridge.ice.Stun;
@@ -82,12 +81,7 @@ public final class Bridge implements AutoCloseable {
         this.metrics = metrics;
         boolean epoll = Epoll.isAvailable();
         this.group = epoll ? new EpollEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> new Thread(r, "media-loop")) : new NioEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> new Thread(r, "media-loop"));
-        AtomicInteger n = new AtomicInteger();
-        this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), r -> {
-            Thread t = new Thread(r, "dtls-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), new io.netty.util.concurrent.DefaultThreadFactory("dtls", true));
         LOG.info("media transport: {}", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")");
     }
 

@@ -48,11 +48,7 @@ public final class MeetingService {
     private final Bridge bridge;
     private final ServerConfig config;
     private final ObjectMapper json = new ObjectMapper();
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "meeting");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pool = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("meeting", true));
     private final ConcurrentHashMap<String, Meeting> meetings = new ConcurrentHashMap<>();
     /** Meetings a host ended: joining them is refused for a while (open mode has no registry to say so). */
     private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
@@ -62,11 +58,8 @@ public final class MeetingService {
     private final AttemptLimiter limiter;
     /** Authenticated signalling sessions by user id, for reminders. */
     private final Map<String, Set<Participant.Client>> sessions = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "meeting-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            new io.netty.util.concurrent.DefaultThreadFactory("meeting-timer", true));
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this.bridge = bridge;
@@ -77,12 +70,8 @@ public final class MeetingService {
         timer.scheduleWithFixedDelay(this::sendReminders, 1, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    private final java.util.concurrent.ScheduledExecutorService mixTicker = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "mixer");
-        t.setDaemon(true);
-        t.setPriority(Thread.MAX_PRIORITY);
-        return t;
-    });
+    private final java.util.concurrent.ScheduledExecutorService mixTicker = Executors.newScheduledThreadPool(2,
+            new io.netty.util.concurrent.DefaultThreadFactory("mixer", true, Thread.MAX_PRIORITY));
 
     public MeetingRegistry registry() { return registry; }
 

@@ -39,6 +39,9 @@ final class IvrCall {
     private final Hangup hangup;
     private final SipMetrics metrics;
     private final ScheduledFuture<?> player;
+    /** Prompts, idle checks and the delayed hang-up; and where joining (which waits on the meeting) runs. */
+    private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.Executor blocking;
     private State state;
     private String number;
     private final boolean direct;
@@ -54,8 +57,11 @@ final class IvrCall {
     volatile MeetingService.PhoneMember member;
 
     IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
-            String displayName, long idleMs, ScheduledExecutorService scheduler, Hangup hangup, SipMetrics metrics) {
+            String displayName, long idleMs, ScheduledExecutorService scheduler, java.util.concurrent.Executor blocking, Hangup hangup,
+            SipMetrics metrics) {
         this.metrics = metrics;
+        this.scheduler = scheduler;
+        this.blocking = blocking;
         this.idleMs = idleMs;
         this.meetings = meetings;
         this.leg = leg;
@@ -135,11 +141,7 @@ final class IvrCall {
     private void goodbye(String why) {
         state = State.GOODBYE;
         play("goodbye");
-        long ms = prompt.length / 8 + 300;
-        background(() -> {
-            try { java.lang.Thread.sleep(ms); } catch (InterruptedException ignored) { /* hang up now */ }
-            hangup.hangup(why);
-        });
+        scheduler.schedule(() -> hangup.hangup(why), prompt.length / 8 + 300, TimeUnit.MILLISECONDS);
     }
 
     /** A key from RFC 4733 or SIP INFO. */
@@ -167,7 +169,7 @@ final class IvrCall {
         passwordDoneAtMs = now;
         state = State.JOINING;
         String n = number, pw = entered;
-        background(() -> join(n, pw));
+        blocking.execute(() -> join(n, pw));
     }
 
     private void join(String meetingNumber, String password) {
@@ -209,12 +211,5 @@ final class IvrCall {
     void close() {
         synchronized (this) { state = State.DONE; }
         player.cancel(false);
-    }
-
-    /** Runs a blocking step (joining, a delayed hang-up) off the key and SIP threads. */
-    private static void background(Runnable r) {
-        java.lang.Thread t = new java.lang.Thread(r, "ivr");
-        t.setDaemon(true);
-        t.start();
     }
 }

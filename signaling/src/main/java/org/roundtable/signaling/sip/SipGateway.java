@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code sip:<meeting-number>@...} asks only for the password. Media is Opus, G.722 or G.711 plus
  * RFC 4733 telephone-event over the bridge's plain-RTP legs, SDES-SRTP when offered; SIP INFO
  * (application/dtmf-relay) is the key fallback. Bad requests and unacceptable SDP get SIP error responses; other calls carry on.
- * Thread: JAIN-SIP's listener threads; the IVR and re-registration on its scheduler; dial-out sends on
- * "sip-dial"; media on the bridge's loop.
+ * Thread: JAIN-SIP's listener threads; the IVR and re-registration on its scheduler ("ivr"); dial-out
+ * sends and IVR joins on "sip-work"; media on the bridge's loop.
  */
 public final class SipGateway implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
@@ -64,18 +64,10 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private MessageFactory messages;
     private HeaderFactory headers;
     private AddressFactory addresses;
-    private final ScheduledExecutorService ivrClock = Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "ivr");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService ivrClock = Executors.newScheduledThreadPool(1, new io.netty.util.concurrent.DefaultThreadFactory("ivr", true));
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
-    /** Sends dial-out INVITEs: connecting over TCP or TLS blocks. */
-    private final java.util.concurrent.ExecutorService dialling = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sip-dial");
-        t.setDaemon(true);
-        return t;
-    });
+    /** What blocks: sending dial-out INVITEs (TCP and TLS connect there) and IVR joins (they wait on the meeting). */
+    private final java.util.concurrent.ExecutorService sipWork = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("sip-work", true));
     private volatile ServerConfig.Registrar registration;
     private volatile boolean registered;
     private volatile long registerCseq = 1, lastPbxAnswerMs, retryAtMs;
@@ -291,7 +283,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String dialled = user == null || user.equals(cfg.hotline()) ? null : user;
         String from = ev.getRequest().getHeader("From").toString();
         String source = sourceOf(req);
-        call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), cfg.ivrIdleSeconds() * 1000L, ivrClock, reason -> hangup(call, reason),
+        call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), cfg.ivrIdleSeconds() * 1000L, ivrClock, sipWork, reason -> hangup(call, reason),
                 metrics);
         LOG.info("call {} from {} to {} ({}, PT {}, events PT {})", callId, source, user, kind, pt, eventPt);
     }
@@ -626,7 +618,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         call.tls = transport.equals("tls");
         outgoing.put(callId, new OutCall(meetingId, target, user, leg, call, forParticipant, localKey));
         // TCP and TLS connect (and handshake) inside sendRequest: off the caller's (meeting) thread
-        dialling.execute(() -> {
+        sipWork.execute(() -> {
             try {
                 ClientTransaction ct = provider.getNewClientTransaction(req);
                 call.dialog = ct.getDialog();
@@ -760,7 +752,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     @Override public void close() {
         for (Call c : calls.values()) hangup(c, "server shutting down");
         ivrClock.shutdownNow();
-        dialling.shutdownNow();
+        sipWork.shutdownNow();
         if (stack != null) stack.stop();
     }
 }
