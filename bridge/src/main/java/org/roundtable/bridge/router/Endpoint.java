@@ -158,13 +158,13 @@ public final class Endpoint {
         Set<String> refused = refusedMids == null ? Set.of() : refusedMids;
         if (closed) throw new Sdp.SdpException("endpoint closed");
         Sdp.Media first = null;
-        for (Sdp.Media m : offer.media) if (m.port != 0 && MediaKind.of(m.kind) != null) { first = m; break; }
+        for (Sdp.Media m : offer.media) if (m.active() && MediaKind.of(m.kind) != null) { first = m; break; }
         if (first == null) throw new Sdp.SdpException("offer has no audio or video section");
         if (first.iceUfrag == null || first.icePwd == null) throw new Sdp.SdpException("offer lacks ICE credentials");
         if (first.fingerprint == null) throw new Sdp.SdpException("offer lacks a DTLS fingerprint");
         int active = 0;
         for (Sdp.Media m : offer.media) {
-            if (m.port == 0 || MediaKind.of(m.kind) == null) continue;
+            if (!m.active() || MediaKind.of(m.kind) == null) continue;
             active++;
             if (!m.rtcpMux) throw new Sdp.SdpException("rtcp-mux is required (m-line " + m.mid + ")");
             if (m.mid == null) throw new Sdp.SdpException("every m-line needs a mid");
@@ -189,7 +189,7 @@ public final class Endpoint {
         for (Sdp.Media m : offer.media) {
             DownTrack dt = m.mid == null ? null : downByMid.get(m.mid);
             if (dt == null) continue;
-            if (m.port != 0 && !m.sends() && m.receives() && dt.source != null && conference.hasSource(dt.source) && picker.keep(dt.source)) {
+            if (m.active() && !m.sends() && m.receives() && dt.source != null && conference.hasSource(dt.source) && picker.keep(dt.source)) {
                 taken.add(dt.source);
             } else {
                 removeDownTrack(dt);
@@ -198,7 +198,7 @@ public final class Endpoint {
         for (Sdp.Media m : offer.media) {
             MediaKind kind = MediaKind.of(m.kind);
             if (m.mid != null && !seenMids.add(m.mid)) throw new Sdp.SdpException("duplicate mid " + m.mid);
-            if (m.port == 0 || kind == null) {
+            if (!m.active() || kind == null) {
                 rejectMedia(body, m);
                 continue;
             }
@@ -218,7 +218,7 @@ public final class Endpoint {
         // sources whose m-line disappeared or stopped sending
         for (String mid : new ArrayList<>(published.keySet())) {
             boolean still = false;
-            for (Sdp.Media m : offer.media) if (mid.equals(m.mid) && m.port != 0 && m.sends() && !refused.contains(m.mid)) still = true;
+            for (Sdp.Media m : offer.media) if (mid.equals(m.mid) && m.active() && m.sends() && !refused.contains(m.mid)) still = true;
             if (!still) unpublishMid(mid);
         }
         StringBuilder sdp = new StringBuilder(2048);

@@ -50,6 +50,9 @@ public final class Sdp {
         public String iceUfrag, icePwd, fingerprint, setup;
         public String connection;
         public boolean rtcpMux;
+        /** a=bundle-only (RFC 8843 6): with port 0 inside the offer's BUNDLE group, an active bundled section. */
+        public boolean bundleOnly;
+        private boolean bundledOnly;
         public final List<Codec> codecs = new ArrayList<>();
         public final Map<Integer, String> extmap = new LinkedHashMap<>(); // id -> uri
         public final List<Integer> ssrcs = new ArrayList<>();
@@ -61,6 +64,12 @@ public final class Sdp {
         public Codec codec(int pt) { for (Codec c : codecs) if (c.pt == pt) return c; return null; }
         public boolean sends() { return direction.equals("sendrecv") || direction.equals("sendonly"); }
         public boolean receives() { return direction.equals("sendrecv") || direction.equals("recvonly"); }
+        /**
+         * Whether the section is offered at all: a port other than 0, or port 0 with a=bundle-only and its
+         * mid in the BUNDLE group (Firefox and other RFC 8829 stacks with bundlePolicy max-bundle), which
+         * is an active section sharing the group's transport. Port 0 otherwise is a declined section.
+         */
+        public boolean active() { return port != 0 || bundledOnly; }
         public int extId(String uri) { for (var e : extmap.entrySet()) if (e.getValue().equals(uri)) return e.getKey(); return -1; }
     }
 
@@ -132,6 +141,7 @@ public final class Sdp {
             if (md.fingerprint == null) md.fingerprint = s.fingerprint;
             if (md.setup == null) md.setup = s.setup;
             if (md.connection == null) md.connection = s.connection;
+            md.bundledOnly = md.port == 0 && md.bundleOnly && md.mid != null && s.bundleMids.contains(md.mid);
         }
         return s;
     }
@@ -141,6 +151,7 @@ public final class Sdp {
             case "mid": m.mid = val.trim(); break;
             case "sendrecv": case "sendonly": case "recvonly": case "inactive": m.direction = name; break;
             case "rtcp-mux": m.rtcpMux = true; break;
+            case "bundle-only": m.bundleOnly = true; break;
             case "msid": m.msid = val.trim(); break;
             case "crypto": if (m.crypto.size() < 16) m.crypto.add(val.trim()); break;
             case "rid": m.rids.add(val.split(" ")[0]); break;

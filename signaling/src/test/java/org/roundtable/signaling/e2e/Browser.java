@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -16,7 +15,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * One headless Chromium (Debian's, with fake camera and microphone) driven by Selenium; each participant
  * is a tab, which is far cheaper on 2 cores than a browser each (shared/PITFALLS.md).
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements WebClient {
     public static final String CHROME = "/usr/lib/chromium/chromium";
     public static final String DRIVER = "/usr/bin/chromedriver";
     private final ChromeDriverService service;
@@ -50,20 +49,20 @@ public final class Browser implements AutoCloseable {
     }
 
     /** Opens url in a new tab (the first call reuses the initial one) and returns the tab's handle. */
-    public String open(String url) {
+    @Override public String open(String url) {
         if (firstTabUsed) driver.switchTo().newWindow(WindowType.TAB);
         firstTabUsed = true;
         driver.get(url);
         return driver.getWindowHandle();
     }
 
-    public Object js(String tab, String script, Object... args) {
+    @Override public Object js(String tab, String script, Object... args) {
         driver.switchTo().window(tab);
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     /** Runs an async script (last argument is the callback) in a tab. */
-    public Object jsAsync(String tab, String script, Object... args) {
+    @Override public Object jsAsync(String tab, String script, Object... args) {
         driver.switchTo().window(tab);
         return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
     }
@@ -74,18 +73,7 @@ public final class Browser implements AutoCloseable {
         return driver;
     }
 
-    public String state(String tab) { return (String) js(tab, "return window.roundtable ? window.roundtable.state : null;"); }
-
-    /** The SDK's stats() of one tab: participant id -> {name, audio.packetsReceived, video.framesDecoded}. */
-    @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> stats(String tab) {
-        Map<String, Object> r = (Map<String, Object>) jsAsync(tab,
-                "const cb = arguments[arguments.length-1]; window.roundtable.stats().then(cb, e => cb({error: String(e)}));");
-        if (r.containsKey("error")) throw new IllegalStateException("stats() failed: " + r.get("error"));
-        return (List<Map<String, Object>>) r.get("participants");
-    }
-
-    public void closeTab(String tab) {
+    @Override public void closeTab(String tab) {
         driver.switchTo().window(tab);
         driver.close();
         for (String h : driver.getWindowHandles()) { driver.switchTo().window(h); break; }

@@ -41,18 +41,18 @@ public final class E2e {
 
     /** A member as a tab's SDK lists it (members()), or null. */
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> member(Browser b, String tab, String name) {
+    public static Map<String, Object> member(WebClient b, String tab, String name) {
         List<Map<String, Object>> ms = (List<Map<String, Object>>) b.js(tab, "return window.roundtable.members();");
         return ms.stream().filter(m -> name.equals(m.get("name"))).findFirst().orElse(null);
     }
 
     /** What a tab receives from the member called name (its stats() entry), or null. */
-    public static Map<String, Object> statsOf(Browser b, String tab, String name) {
+    public static Map<String, Object> statsOf(WebClient b, String tab, String name) {
         return b.stats(tab).stream().filter(p -> name.equals(p.get("name"))).findFirst().orElse(null);
     }
 
     /** Whether tab receives more than packets audio packets from the member called name, with sound in them. */
-    public static boolean hears(Browser b, String tab, String name, int packets) {
+    public static boolean hears(WebClient b, String tab, String name, int packets) {
         Map<String, Object> p = statsOf(b, tab, name);
         return p != null && audio(p) > packets && energy(p) > 0;
     }

@@ -1,0 +1,40 @@
+package org.roundtable.signaling.e2e;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real browser whose tabs are meeting members: Chromium over Selenium ({@link Browser}) or Firefox ESR
+ * over WebDriver BiDi ({@link Firefox}). Scripts are function bodies as in Selenium's executeScript
+ * ({@code return ...;}, {@code arguments[i]}); async ones call {@code arguments[arguments.length-1]}.
+ */
+public interface WebClient extends AutoCloseable {
+    /** Opens url in a new tab (the first call reuses the initial one) and returns the tab's handle. */
+    String open(String url);
+
+    Object js(String tab, String script, Object... args);
+
+    Object jsAsync(String tab, String script, Object... args);
+
+    void closeTab(String tab);
+
+    default String state(String tab) { return (String) js(tab, "return window.roundtable ? window.roundtable.state : null;"); }
+
+    /** The SDK's stats() of one tab: participant id -> {name, audio.packetsReceived, video.framesDecoded}. */
+    @SuppressWarnings("unchecked")
+    default List<Map<String, Object>> stats(String tab) {
+        Map<String, Object> r = (Map<String, Object>) jsAsync(tab,
+                "const cb = arguments[arguments.length-1]; window.roundtable.stats().then(cb, e => cb({error: String(e)}));");
+        if (r.containsKey("error")) throw new IllegalStateException("stats() failed: " + r.get("error"));
+        return (List<Map<String, Object>>) r.get("participants");
+    }
+
+    /** The whole stats() result of one tab (participants and content). */
+    @SuppressWarnings("unchecked")
+    default Map<String, Object> fullStats(String tab) {
+        return (Map<String, Object>) jsAsync(tab,
+                "const cb = arguments[arguments.length-1]; window.roundtable.stats().then(cb, e => cb({error: String(e)}));");
+    }
+
+    @Override void close();
+}
