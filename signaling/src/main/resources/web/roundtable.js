@@ -96,14 +96,17 @@
       return this._request(Object.assign({type: 'control', action: action}, extra || {})).then(() => true);
     }
 
-    /** Shares the screen as a second video stream (hosts and presenters). */
-    async shareScreen() {
+    /**
+     * Shares the screen as a second video stream (hosts and presenters). opts.stream shares that
+     * MediaStream's video instead of asking the browser for a screen (a canvas, a window the app chose).
+     */
+    async shareScreen(opts) {
       if (this.state !== 'joined') throw Object.assign(new Error('not in a meeting'), {code: 'bad_state'});
       if (this._screenTx) return true;
       await this._request({type: 'share', active: true});
       let stream;
       try {
-        stream = await navigator.mediaDevices.getDisplayMedia({video: true, audio: false});
+        stream = opts && opts.stream ? opts.stream : await navigator.mediaDevices.getDisplayMedia({video: true, audio: false});
       } catch (e) {
         this._request({type: 'share', active: false}).catch(() => {});
         throw e;

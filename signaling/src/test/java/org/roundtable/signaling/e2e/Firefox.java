@@ -210,6 +210,24 @@ public final class Firefox implements WebClient {
         }
     }
 
+    /** A real mouse click on the element (the page gets a user activation, as getDisplayMedia needs). */
+    public void click(String tab, String cssSelector) {
+        ObjectNode q = JSON.createObjectNode();
+        q.put("expression", "document.querySelector(" + JSON.valueToTree(cssSelector) + ")").put("awaitPromise", false).put("resultOwnership", "root");
+        q.putObject("target").put("context", tab);
+        JsonNode r = send("script.evaluate", q);
+        String id = r.path("result").path("sharedId").asText(null);
+        if (id == null) throw new IllegalStateException("no element " + cssSelector + ": " + r);
+        ObjectNode a = JSON.createObjectNode().put("context", tab);
+        ObjectNode mouse = a.putArray("actions").addObject().put("type", "pointer").put("id", "mouse");
+        ArrayNode steps = mouse.putArray("actions");
+        ObjectNode move = steps.addObject().put("type", "pointerMove").put("x", 0).put("y", 0);
+        move.putObject("origin").put("type", "element").putObject("element").put("sharedId", id);
+        steps.addObject().put("type", "pointerDown").put("button", 0);
+        steps.addObject().put("type", "pointerUp").put("button", 0);
+        send("input.performActions", a);
+    }
+
     @Override public void closeTab(String tab) {
         send("browsingContext.close", JSON.createObjectNode().put("context", tab));
         contexts.remove(tab);

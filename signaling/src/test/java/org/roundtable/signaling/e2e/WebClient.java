@@ -36,5 +36,21 @@ public interface WebClient extends AutoCloseable {
                 "const cb = arguments[arguments.length-1]; window.roundtable.stats().then(cb, e => cb({error: String(e)}));");
     }
 
+    /** Frames of shared content the tab decodes (stats().content.framesDecoded). */
+    default long contentFrames(String tab) {
+        Object c = fullStats(tab).get("content");
+        return c instanceof Map<?, ?> m && m.get("framesDecoded") instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** The protocol ("udp" or "tcp") of the tab's selected ICE candidate pair, or null before one is selected. */
+    default String transport(String tab) {
+        return (String) jsAsync(tab, "const cb = arguments[arguments.length-1]; window.roundtable.pc.getStats().then(r => {"
+                + " let pair = null;"
+                + " r.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = r.get(s.selectedCandidatePairId); });"
+                + " if (!pair) r.forEach(s => { if (s.type === 'candidate-pair' && s.selected) pair = s; });"
+                + " const lc = pair && r.get(pair.localCandidateId);"
+                + " cb(lc ? String(lc.protocol || lc.transport).toLowerCase() : null); }, e => cb(null));");
+    }
+
     @Override void close();
 }
