@@ -1,5 +1,5 @@
 /* The Roundtable web client: a join form, a tile per participant, mic/camera toggles, leave.
- * Automation: /?meeting=<id>&name=<name>&autojoin=1 joins at once (add &media=none to join receive-only);
+ * Automation: /?meeting=<id>&name=<name>&autojoin=1 joins at once (add &media=none to join receive-only, &codec=h264 to publish H.264);
  * window.roundtable is the SDK object. */
 (function () {
   'use strict';
@@ -115,6 +115,7 @@
     const recvOnly = q.get('media') === 'none';   // receive-only, like a mobile viewer
     const opts = recvOnly ? {audio: false, video: false} : {};
     if (q.get('token')) opts.token = q.get('token');
+    if (q.get('codec')) opts.videoCodec = q.get('codec');   // h264 or vp8
     if ($('password').value) opts.password = $('password').value;
     const p = rt.join($('meeting').value.trim(), $('name').value.trim(), opts);
     // An empty stream would never load metadata, and a media element waiting for it delays the page's load event.

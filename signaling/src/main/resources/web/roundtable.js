@@ -141,7 +141,8 @@
 
     /**
      * Joins a meeting by id or meeting number. opts: {audio: true, video: true} by default (both false
-     * joins receive-only), token (the account system's JWT), password (for guests).
+     * joins receive-only), token (the account system's JWT), password (for guests), videoCodec ('h264' or
+     * 'vp8': what to publish the camera in while every member can decode it; default: the server's).
      */
     async join(meeting, name, opts) {
       opts = Object.assign({audio: true, video: true}, opts || {});
@@ -158,6 +159,7 @@
         const req = {type: 'join', meeting: meeting, name: name};
         if (opts.token) req.token = opts.token;
         if (opts.password) req.password = opts.password;
+        if (opts.videoCodec) req.videoCodec = opts.videoCodec;
         let joined = await this._request(req);
         this.meeting = joined.meeting || meeting;
         this.id = joined.participantId;

@@ -20,7 +20,32 @@ public final class Conference {
     private String candidate;
     private int candidateTicks;
 
+    /** Endpoints that have negotiated, for the video codec every member can receive. Media loop only. */
+    private final java.util.Set<Endpoint> members = new java.util.LinkedHashSet<>();
+
     public Conference(String id) { this.id = id; }
+
+    void negotiated(Endpoint e) { members.add(e); }
+
+    void closed(Endpoint e) { members.remove(e); }
+
+    /**
+     * Whether every member but except can receive video in codec ("VP8", "H264"): a sender publishes in
+     * the preferred codec only then, so nobody misses its camera (an SFU does not transcode). Members whose
+     * offers had no video section yet do not count. Media loop only.
+     */
+    public boolean everyoneReceives(String codec, Endpoint except) {
+        for (Endpoint e : members) if (e != except && !e.canReceiveVideo(codec)) return false;
+        return true;
+    }
+
+    /**
+     * e's offer cannot receive some codec: every publisher of video in it that could send another is asked
+     * to renegotiate, and its next answer picks a codec all receive. Media loop only.
+     */
+    void receiverCapabilitiesChanged(Endpoint e) {
+        for (Endpoint pub : members) if (pub != e && pub.publishesVideoOthersCannotReceive()) pub.renegotiationNeeded();
+    }
 
     public void addListener(Consumer<Conference> l) { listeners.add(l); }
 

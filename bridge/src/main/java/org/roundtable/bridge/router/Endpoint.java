@@ -33,6 +33,11 @@ public final class Endpoint {
         default void onConnected(Endpoint e) {}
         /** The endpoint is gone (ICE timeout, DTLS failure, close()). Called on the media loop. */
         default void onClosed(Endpoint e, String reason) {}
+        /**
+         * The endpoint should send a new offer (the server never offers): e.g. it publishes H.264 and a
+         * member who cannot decode it joined, so its next answer switches to VP8. Called on the media loop.
+         */
+        default void onRenegotiationNeeded(Endpoint e) {}
     }
 
     /** Chooses which conference source a receive-only m-line carries. */
@@ -67,6 +72,10 @@ public final class Endpoint {
     private boolean closed;
     private long lastStunAtMs, connectedAtMs;
     private int midExtId = -1;
+    /** Video codecs this endpoint's last offer can receive, and send ("VP8", "H264"); null before an offer with video. */
+    private Set<String> videoReceivable, videoSendable;
+    /** The codec this client asked to publish in ("VP8", "H264"), or null for the bridge's default. */
+    private String preferredVideo;
     private int sdpVersion;
     private Set<String> contentMids = Set.of();
     private boolean audioPaused, videoPaused;
@@ -127,6 +136,23 @@ public final class Endpoint {
         for (MediaSource s : published.values()) if (s.kind == kind && !s.content) s.setPaused(paused, nowMs());
     }
 
+    /** The video codec this client prefers to publish in ("VP8" or "H264"; null: the bridge's default). Media loop only. */
+    public void preferVideo(String codec) { preferredVideo = codec; }
+
+    boolean canReceiveVideo(String codec) { return videoReceivable == null || videoReceivable.contains(codec); }
+
+    /** Whether a camera or share is published in a codec some member cannot receive, while this client could send another. */
+    boolean publishesVideoOthersCannotReceive() {
+        for (MediaSource s : published.values()) {
+            if (s.kind != MediaKind.VIDEO) continue;
+            String c = s.codec.name();
+            if (!conference.everyoneReceives(c, this) && videoSendable != null && videoSendable.size() > 1) return true;
+        }
+        return false;
+    }
+
+    void renegotiationNeeded() { if (!closed) listener.onRenegotiationNeeded(this); }
+
     /** The source published on a mid, or null. Media loop only. */
     public MediaSource publishedOn(String mid) { return published.get(mid); }
 
@@ -180,6 +206,20 @@ public final class Endpoint {
         }
         remoteUfrag = first.iceUfrag;
         remotePwd = first.icePwd;
+        Set<String> canReceive = null, canSend = null;
+        for (Sdp.Media m : offer.media) {
+            if (!m.active() || MediaKind.of(m.kind) != MediaKind.VIDEO) continue;
+            Set<String> codecs = new HashSet<>();
+            if (pick(m, "VP8") != null) codecs.add("VP8");
+            if (pick(m, "H264") != null) codecs.add("H264");
+            if (m.receives()) { if (canReceive == null) canReceive = new HashSet<>(); canReceive.addAll(codecs); }
+            if (canSend == null) canSend = new HashSet<>();
+            canSend.addAll(codecs);       // a browser offers the same codecs in every video section
+        }
+        boolean lostCodec = canReceive != null && (videoReceivable == null || !canReceive.containsAll(videoReceivable));
+        if (canReceive != null) videoReceivable = canReceive;
+        if (canSend != null) videoSendable = canSend;
+        conference.negotiated(this);
 
         StringBuilder body = new StringBuilder();
         List<String> bundle = new ArrayList<>();
@@ -221,6 +261,7 @@ public final class Endpoint {
             for (Sdp.Media m : offer.media) if (mid.equals(m.mid) && m.active() && m.sends() && !refused.contains(m.mid)) still = true;
             if (!still) unpublishMid(mid);
         }
+        if (lostCodec) conference.receiverCapabilitiesChanged(this);
         StringBuilder sdp = new StringBuilder(2048);
         sdp.append("v=0\r\n")
            .append("o=roundtable ").append(Integer.toUnsignedString(rtcpSsrc)).append(' ').append(++sdpVersion).append(" IN IP4 0.0.0.0\r\n")
@@ -296,8 +337,16 @@ public final class Endpoint {
     }
 
     private boolean publish(StringBuilder b, Sdp.Media m, MediaKind kind) {
-        Sdp.Codec codec = kind == MediaKind.AUDIO ? pick(m, "OPUS") : pick(m, bridge.config().preferH264() ? "H264" : "VP8");
-        if (codec == null && kind == MediaKind.VIDEO) codec = pick(m, bridge.config().preferH264() ? "VP8" : "H264");
+        Sdp.Codec codec;
+        if (kind == MediaKind.AUDIO) {
+            codec = pick(m, "OPUS");
+        } else {
+            // the preferred codec if every member can receive it, else one they can (no transcoding here)
+            String preferred = preferredVideo != null ? preferredVideo : bridge.config().preferH264() ? "H264" : "VP8";
+            String other = preferred.equals("H264") ? "VP8" : "H264";
+            Sdp.Codec first = pick(m, preferred), second = pick(m, other);
+            codec = first != null && (second == null || conference.everyoneReceives(preferred, this)) ? first : second;
+        }
         if (codec == null) return false;
         Sdp.Codec rtx = kind == MediaKind.VIDEO ? rtxFor(m, codec) : null;
         int ssrc = 0, rtxSsrc = 0;
@@ -688,6 +737,7 @@ public final class Endpoint {
     public void close(String reason) {
         if (closed) return;
         closed = true;
+        conference.closed(this);
         for (String mid : new ArrayList<>(published.keySet())) unpublishMid(mid);
         for (DownTrack dt : new ArrayList<>(downByMid.values())) removeDownTrack(dt);
         if (dtls != null) dtls.close();

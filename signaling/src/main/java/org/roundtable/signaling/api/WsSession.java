@@ -79,10 +79,16 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
         String name = msg.path("name").isTextual() ? msg.get("name").asText() : null;
         String token = msg.path("token").isTextual() ? msg.get("token").asText() : null;
         String password = msg.path("password").isTextual() ? msg.get("password").asText() : null;
+        String codec = null;
+        if (msg.hasNonNull("videoCodec")) {
+            codec = msg.path("videoCodec").asText("");
+            if (!codec.equals("h264") && !codec.equals("vp8")) throw new SignalingException("bad_message", 400, "'videoCodec' must be \"h264\" or \"vp8\"");
+        }
         Participant p = meetings.join(new MeetingService.JoinRequest(mid, name, token, password, source), Participant.Kind.WEB, this, null);
         if (p.identity() != null) userId = p.identity().userId();
         meetingId = p.meetingId();
         self = p;
+        p.preferVideo(codec);
         ObjectNode joined = meetings.joinedMessage(meetingId, p);
         if (rid != null) joined.set("rid", rid);
         send(joined);

@@ -519,6 +519,9 @@ public final class MeetingService {
                 @Override public void onClosed(Endpoint e, String reason) {
                     m.exec.execute(() -> leaveNow(m, np, reason, null));
                 }
+                @Override public void onRenegotiationNeeded(Endpoint e) {
+                    m.exec.execute(() -> askToRenegotiate(np));
+                }
             });
         }
         if (np.isMember()) {
@@ -556,10 +559,12 @@ public final class MeetingService {
         j.put("allowSelfUnmute", m.allowSelfUnmute);
         int a = 0, v = 0;
         self.announcedTracks.clear();
+        self.announcedSources.clear();
         for (MediaSource s : m.conference.sources()) {
             if (s.ownerId.equals(self.id)) continue;
             if (s.kind == MediaKind.AUDIO) a++; else v++;
             self.announcedTracks.add(s.id);
+            self.announcedSources.add(s);
         }
         self.wantAudio = a;
         self.wantVideo = v;
@@ -595,7 +600,11 @@ public final class MeetingService {
                 if (p.sharing) content.addAll(contentMids); else refused.addAll(contentMids);
             }
             Endpoint.SourcePicker picker = picker(p);
-            String answer = bridge.call(() -> p.endpoint.negotiate(offer, picker, content, refused));
+            String codec = p.videoCodec;
+            String answer = bridge.call(() -> {
+                p.endpoint.preferVideo(codec);
+                return p.endpoint.negotiate(offer, picker, content, refused);
+            });
             if (p.sharing) { p.contentMids.clear(); p.contentMids.addAll(content); }
             return answer;
         });
@@ -1010,9 +1019,14 @@ public final class MeetingService {
                     p.client.send(ev);
                 }
             }
-            boolean changed = !p.announcedTracks.equals(now);
+            // a source re-published under the same id (a new codec) is a change too: the member must re-offer to receive it
+            Set<MediaSource> nowSources = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (MediaSource s : sources) if (!s.ownerId.equals(p.id)) nowSources.add(s);
+            boolean changed = !p.announcedTracks.equals(now) || !p.announcedSources.equals(nowSources);
             p.announcedTracks.clear();
             p.announcedTracks.addAll(now);
+            p.announcedSources.clear();
+            p.announcedSources.addAll(nowSources);
             if (changed || a != p.wantAudio || v != p.wantVideo) {
                 p.wantAudio = a;
                 p.wantVideo = v;
@@ -1022,6 +1036,15 @@ public final class MeetingService {
                 p.client.send(ev);
             }
         }
+    }
+
+    /** The bridge wants a new offer from a browser (e.g. to publish in a codec a newcomer can decode). On exec. */
+    private void askToRenegotiate(Participant p) {
+        if (p.kind != Participant.Kind.WEB || p.left || p.inLobby || p.client == null) return;
+        ObjectNode ev = event("renegotiate");
+        ev.put("audio", p.wantAudio);
+        ev.put("video", p.wantVideo);
+        p.client.send(ev);
     }
 
     private void speakerChanged(Meeting m, String who) {

@@ -63,7 +63,11 @@ public final class Participant {
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;
+    /** The video codec this client asked to publish in ("VP8", "H264"), or null for the server's default. */
+    volatile String videoCodec;
     final Set<String> announcedTracks = new HashSet<>();
+    /** The source objects behind announcedTracks (identity: a source re-published in another codec keeps its id). */
+    final Set<org.roundtable.bridge.router.MediaSource> announcedSources = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     final Set<String> contentMids = new HashSet<>();
 
     Participant(String id, String name, Kind kind, Client client) {
@@ -72,6 +76,14 @@ public final class Participant {
         this.kind = kind;
         this.client = client;
         synchronized (Participant.class) { this.order = ++seq; }
+    }
+
+    /**
+     * The client's choice of video codec to publish in ("h264" or "vp8", from the join request), used
+     * when every member can decode it. Any thread, before its offers.
+     */
+    public void preferVideo(String codec) {
+        videoCodec = codec == null ? null : codec.toUpperCase(java.util.Locale.ROOT);
     }
 
     /** The meeting this participant is in (the registry id when the caller used a meeting number). */

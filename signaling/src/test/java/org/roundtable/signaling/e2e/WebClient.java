@@ -52,5 +52,13 @@ public interface WebClient extends AutoCloseable {
                 + " cb(lc ? String(lc.protocol || lc.transport).toLowerCase() : null); }, e => cb(null));");
     }
 
+    /** The codecs ("video/H264", "video/VP8", ...) of every video stream the tab decodes frames from, sorted. */
+    @SuppressWarnings("unchecked")
+    default List<String> videoCodecsDecoded(String tab) {
+        return (List<String>) jsAsync(tab, "const cb = arguments[arguments.length-1]; window.roundtable.pc.getStats().then(r => {"
+                + " const o = []; r.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0 && s.codecId && r.get(s.codecId))"
+                + " o.push(r.get(s.codecId).mimeType); }); cb(o.sort()); }, e => cb([]));");
+    }
+
     @Override void close();
 }
