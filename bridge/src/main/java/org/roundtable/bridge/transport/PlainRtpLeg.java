@@ -84,7 +84,7 @@ public final class PlainRtpLeg implements AutoCloseable {
     }
 
     public boolean encrypted() { return txSrtp != null; }
-    private int srtpFailures;
+    private int srtpFailures, srtcpFailures, srtcpGood;
     /** Build space for send() (under its lock) and for received packets (media loop only). */
     private final byte[] txScratch = new byte[1500], rxScratch = new byte[2048];
 
@@ -294,9 +294,18 @@ public final class PlainRtpLeg implements AutoCloseable {
         try {
             if (len < 8) { dropRtcp("malformed"); return; }
             org.roundtable.bridge.srtp.SrtpSession rx = rxSrtp;
+            // shorter than header + SRTCP index + 80-bit tag: plain RTCP (baresip's first APP packet), not SRTCP
+            if (rx != null && len < 8 + 4 + 10) { dropRtcp("not_srtcp"); return; }
             if (rx != null) {
                 int n = rx.unprotectRtcp(a, 0, len, RtpPacket.i32(a, 4));
-                if (n < 0) { dropRtcp("srtp"); return; }
+                if (n < 0) {
+                    if (srtcpFailures++ == 0) org.slf4j.LoggerFactory.getLogger(PlainRtpLeg.class).info(
+                            "first SRTCP failure: {} bytes, PT {}, ssrc {}, on the {} port, after {} good", len, a[1] & 0xFF,
+                            Integer.toUnsignedString(RtpPacket.i32(a, 4)), onRtpPort ? "RTP" : "RTCP", srtcpGood);
+                    dropRtcp("srtp");
+                    return;
+                }
+                srtcpGood++;
                 len = n;
             }
             RtcpObserver o = rtcpObserver;
