@@ -142,4 +142,59 @@ public final class Rtcp {
         long frac = ((ms % 1000) << 32) / 1000;
         return (secs << 32) | frac;
     }
+
+    /** Writes an SR header announcing {@code blocks} report blocks that the caller writes after it; returns 28. */
+    public static int writeSr(byte[] b, int p, int ssrc, long ntp, long rtpTs, long packets, long octets, int blocks) {
+        writeSr(b, p, ssrc, ntp, rtpTs, packets, octets);
+        b[p] = (byte) (0x80 | blocks);
+        putU16(b, p + 2, 6 + 6 * blocks);
+        return 28;
+    }
+
+    /** Writes an SDES packet with one chunk (ssrc, CNAME); returns bytes written (a multiple of 4). */
+    public static int writeSdesCname(byte[] b, int p, int ssrc, String cname) {
+        byte[] c = cname.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int n = Math.min(c.length, 255);
+        int chunk = 4 + 2 + n + 1;                 // ssrc, CNAME item, END
+        int padded = (chunk + 3) & ~3;
+        int total = 4 + padded;
+        b[p] = (byte) 0x81;
+        b[p + 1] = (byte) SDES;
+        putU16(b, p + 2, total / 4 - 1);
+        putI32(b, p + 4, ssrc);
+        b[p + 8] = 1;                              // CNAME
+        b[p + 9] = (byte) n;
+        System.arraycopy(c, 0, b, p + 10, n);
+        for (int i = p + 10 + n; i < p + total; i++) b[i] = 0;   // END and padding
+        return total;
+    }
+
+    /** Report count (RC) of an SR or RR at p. */
+    public static int reportCount(byte[] b, int p) { return b[p] & 0x1F; }
+
+    /** Offset of the i-th report block of the SR or RR at p, or -1 if it lies beyond the sub-packet. */
+    public static int reportBlock(byte[] b, int p, int i) {
+        int first = p + (packetType(b, p) == SR ? 28 : 8);
+        int at = first + 24 * i;
+        return i < reportCount(b, p) && at + 24 <= p + length(b, p) ? at : -1;
+    }
+
+    /** Fields of a report block at q. */
+    public static int blockSsrc(byte[] b, int q) { return i32(b, q); }
+    public static int blockFractionLost(byte[] b, int q) { return b[q + 4] & 0xFF; }
+    /** Cumulative packets lost (24-bit signed). */
+    public static int blockCumulativeLost(byte[] b, int q) { return (b[q + 5] << 16) | ((b[q + 6] & 0xFF) << 8) | (b[q + 7] & 0xFF); }
+    public static long blockHighestSeq(byte[] b, int q) { return i32(b, q + 8) & 0xFFFFFFFFL; }
+    public static long blockJitter(byte[] b, int q) { return i32(b, q + 12) & 0xFFFFFFFFL; }
+    public static long blockLsr(byte[] b, int q) { return i32(b, q + 16) & 0xFFFFFFFFL; }
+    public static long blockDlsr(byte[] b, int q) { return i32(b, q + 20) & 0xFFFFFFFFL; }
+
+    /** The middle 32 bits of an SR's NTP timestamp (what an RR's LSR echoes), for an SR at p. */
+    public static long srNtpMiddle(byte[] b, int p) { return ((i32(b, p + 8) & 0xFFFFL) << 16) | ((i32(b, p + 12) >>> 16) & 0xFFFFL); }
+    public static long srPackets(byte[] b, int p) { return i32(b, p + 20) & 0xFFFFFFFFL; }
+    public static long srOctets(byte[] b, int p) { return i32(b, p + 24) & 0xFFFFFFFFL; }
+    public static long srRtpTimestamp(byte[] b, int p) { return i32(b, p + 16) & 0xFFFFFFFFL; }
+
+    /** The middle 32 bits of a 64-bit NTP timestamp. */
+    public static long ntpMiddle(long ntp) { return (ntp >>> 16) & 0xFFFFFFFFL; }
 }

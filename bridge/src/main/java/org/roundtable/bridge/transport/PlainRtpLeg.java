@@ -16,23 +16,57 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * Plain RTP for a phone leg from the SIP gateway: one UDP port, no ICE, DTLS or SRTP (SDES-SRTP comes
  * with the gateway). Symmetric RTP: until the remote's first packet arrives we send to the address
  * from its SDP, then to wherever its packets come from (NAT). Audio goes to the handler; RFC 4733
- * telephone-events become keys; anything else is counted and dropped.
- * Thread: receive and the handler on the media loop; send() from any thread (serialised by its lock; Netty hops to the loop).
+ * telephone-events on any of the accepted event payload types (a phone that offered several, e.g. at
+ * 48000 and 8000, may send on either) become keys; anything else is counted and dropped.
+ * RTCP (RFC 3550): multiplexed on the RTP port (RFC 5761) when negotiated, else on its own socket
+ * (RTP port + 1 where free); every 5 s we send an SR (while sending) or an RR about the phone's stream,
+ * with SDES CNAME; the phone's reports are parsed into {@link #rtcp()} and counted. Bad RTCP is a
+ * counted drop. SRTCP with SDES keys.
+ * Thread: receive, reports and the handler on the media loop; send() from any thread (serialised by its lock; Netty hops to the loop).
  */
 public final class PlainRtpLeg implements AutoCloseable {
     public interface Handler {
         /** An audio packet's payload, b[off, off+len), on the media loop; the bytes are reused after the call (copy to keep). */
         void onAudio(int seq, long ts, byte[] b, int off, int len);
-        /** A key pressed (RFC 4733), on the media loop. */
+        /** A key pressed (RFC 4733, or SIP INFO through {@link #key}), on the media loop. */
         default void onKey(char key) {}
     }
 
+    /** Counts RTCP (the SIP gateway's metrics): type is sr, rr, sdes, bye, app, rtpfb, psfb or other; why a drop. Media loop. */
+    public interface RtcpObserver {
+        void received(String type);
+        void sent(String type);
+        void dropped(String why);
+    }
+
+    /** Report interval (RFC 3550 section 6.2 allows a fixed one for a two-party session). */
+    public static final long REPORT_INTERVAL_MS = 5000;
+
     private static final SecureRandom RND = new SecureRandom();
     private final Bridge bridge;
-    private volatile int audioPt, eventPt;
-    private final int clockRate;
+    private volatile int audioPt;
+    /** Accepted telephone-event payload types, each with its own event state. */
+    private record Events(int[] pts, Rfc4733[] rx) {
+        static Events of(int... pts) {
+            int[] p = java.util.Arrays.stream(pts).filter(x -> x >= 0 && x < 128).distinct().toArray();
+            Rfc4733[] r = new Rfc4733[p.length];
+            for (int i = 0; i < r.length; i++) r[i] = new Rfc4733();
+            return new Events(p, r);
+        }
+        Rfc4733 rx(int pt) { for (int i = 0; i < pts.length; i++) if (pts[i] == pt) return rx[i]; return null; }
+    }
+    private volatile Events events;
+    private volatile int clockRate;
     private volatile Handler handler;
-    private final Rfc4733 dtmf = new Rfc4733();
+    private final PhoneRtcp rtcp = new PhoneRtcp();
+    private volatile RtcpObserver rtcpObserver;
+    private volatile Channel rtcpChannel;
+    private volatile boolean rtcpMux;
+    private volatile InetSocketAddress remoteRtcp;
+    private volatile boolean rtcpLatched, rtcpExplicit;
+    private io.netty.util.concurrent.ScheduledFuture<?> reports;
+    private long octetsOut, lastSentTs, lastSentAtMs;
+    private final byte[] rtcpScratch = new byte[1500];
     private final int ssrc = RND.nextInt();
     private Channel channel;
     private volatile InetSocketAddress remote;
@@ -50,7 +84,7 @@ public final class PlainRtpLeg implements AutoCloseable {
     }
 
     public boolean encrypted() { return txSrtp != null; }
-    private int srtpFailures;
+    private int srtpFailures, srtcpFailures, srtcpGood;
     /** Build space for send() (under its lock) and for received packets (media loop only). */
     private final byte[] txScratch = new byte[1500], rxScratch = new byte[2048];
 
@@ -58,19 +92,80 @@ public final class PlainRtpLeg implements AutoCloseable {
     public PlainRtpLeg(Bridge bridge, int audioPt, int eventPt, int clockRate, Handler handler) {
         this.bridge = bridge;
         this.audioPt = audioPt;
-        this.eventPt = eventPt;
+        this.events = Events.of(eventPt);
         this.clockRate = clockRate;
         this.handler = handler;
     }
 
-    /** Binds a local port (0: any) on the bridge's media address and loop. */
+    /** Binds a local port (0: any) on the bridge's media address and loop; RTCP only if multiplexed ({@link #rtcpMux}). */
     public PlainRtpLeg start(String bindAddress, int port) throws InterruptedException {
         channel = bridge.bindDatagram(new InetSocketAddress(bindAddress, port), new Ingress());
+        startReports();
         return this;
     }
 
+    /**
+     * Binds RTP on a free even port and RTCP on the next one (RFC 3550 section 11); when no such pair is
+     * found, RTCP on any free port (the SDP must then say where: {@link #rtcpLocalPort}).
+     */
+    public PlainRtpLeg startWithRtcp(String bindAddress) throws InterruptedException {
+        for (int attempt = 0; attempt < 40 && rtcpChannel == null; attempt++) {
+            Channel c = bridge.bindDatagram(new InetSocketAddress(bindAddress, 0), new Ingress());
+            int p = ((InetSocketAddress) c.localAddress()).getPort();
+            if ((p & 1) == 1 && attempt < 20 || p >= 65535) { c.close(); continue; }
+            try {
+                rtcpChannel = bridge.bindDatagram(new InetSocketAddress(bindAddress, p + 1), new RtcpIngress());
+                channel = c;
+            } catch (Exception taken) {   // port + 1 is in use: another try
+                c.close();
+            }
+        }
+        if (rtcpChannel == null) {
+            channel = bridge.bindDatagram(new InetSocketAddress(bindAddress, 0), new Ingress());
+            rtcpChannel = bridge.bindDatagram(new InetSocketAddress(bindAddress, 0), new RtcpIngress());
+        }
+        startReports();
+        return this;
+    }
+
+    private void startReports() {
+        reports = channel.eventLoop().scheduleAtFixedRate(this::sendReport, 1000, REPORT_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** The payload types once negotiated (a dial-out learns them from the callee's answer). */
-    public void payloadTypes(int audio, int event) { this.audioPt = audio; this.eventPt = event; }
+    public void payloadTypes(int audio, int event) { this.audioPt = audio; this.events = Events.of(event); }
+
+    /** Every telephone-event payload type whose keys are understood (each at its own clock rate). */
+    public void eventPayloadTypes(int... pts) { this.events = Events.of(pts); }
+
+    /** The audio codec's RTP clock rate (jitter, SR timestamps). */
+    public void clockRate(int hz) { if (hz > 0) this.clockRate = hz; }
+
+    /** RTCP on the RTP port (RFC 5761), as negotiated: reports go to the remote's RTP address; port + 1 is no longer used. */
+    public void rtcpMux(boolean on) {
+        rtcpMux = on;
+        if (on && rtcpChannel != null) { rtcpChannel.close(); rtcpChannel = null; }
+    }
+
+    public boolean rtcpMux() { return rtcpMux; }
+
+    /** Our RTCP port: the RTP port when multiplexed, else the RTCP socket's (-1: none). */
+    public int rtcpLocalPort() {
+        if (rtcpMux) return localPort();
+        Channel c = rtcpChannel;
+        return c == null ? -1 : ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** Where the remote said (SDP a=rtcp) it receives RTCP; without it, its RTP port + 1. */
+    public void remoteRtcp(InetSocketAddress r) { if (!rtcpLatched) { remoteRtcp = r; rtcpExplicit = true; } }
+
+    /** The phone's reports and our statistics of its stream. */
+    public PhoneRtcp rtcp() { return rtcp; }
+
+    public void rtcpObserver(RtcpObserver o) { this.rtcpObserver = o; }
+
+    /** A key that came another way (SIP INFO): to the current handler on the media loop, like RFC 4733 keys. */
+    public void key(char k) { bridge.execute(() -> handler.onKey(k)); }
 
     /** Hands the leg to someone else (the IVR, then the meeting). */
     public void handler(Handler h) { this.handler = h; }
@@ -78,10 +173,19 @@ public final class PlainRtpLeg implements AutoCloseable {
     public int localPort() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
 
     /** Where the remote said (SDP) it receives RTP; once RTP arrives, we answer where it comes from (symmetric RTP). */
-    public void remote(InetSocketAddress r) { if (!latched) remote = r; }
+    public void remote(InetSocketAddress r) {
+        if (!latched) remote = r;
+        if (!rtcpLatched && !rtcpExplicit) remoteRtcp = new InetSocketAddress(r.getAddress(), r.getPort() + 1);
+    }
 
-    /** The remote moved its media (a re-INVITE): send there until RTP arrives from somewhere else. */
-    public void moveTo(InetSocketAddress r) { remote = r; latched = false; }
+    /** The remote moved its media (a re-INVITE): send there until RTP arrives from somewhere else; RTCP to its port + 1 unless told. */
+    public void moveTo(InetSocketAddress r) {
+        remote = r;
+        latched = false;
+        rtcpLatched = false;
+        rtcpExplicit = false;
+        remoteRtcp = new InetSocketAddress(r.getAddress(), r.getPort() + 1);
+    }
 
     private volatile boolean sending = true;
 
@@ -106,6 +210,9 @@ public final class PlainRtpLeg implements AutoCloseable {
         if (tx != null && (n = tx.protectRtp(h, 0, n, h.length, ssrc)) < 0) { bridge.metrics.srtpProtectFailures.inc(); return; }
         ByteBuf b = channel.alloc().directBuffer(n);
         b.writeBytes(h, 0, n);
+        lastSentTs = ts;
+        lastSentAtMs = bridge.nowMs();
+        octetsOut += len;
         seq = (seq + 1) & 0xFFFF;
         ts = (ts + samplesPerFrame) & 0xFFFFFFFFL;
         packetsOut++;
@@ -122,8 +229,7 @@ public final class PlainRtpLeg implements AutoCloseable {
             if (len < 12 || len > rxScratch.length) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
             byte[] a = rxScratch;
             buf.getBytes(buf.readerIndex(), a, 0, len);
-            int pt0 = a[1] & 0x7F;
-            if (pt0 >= 72 && pt0 <= 76) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; } // RTCP on the RTP port: not used
+            if (org.roundtable.bridge.rtp.Rtcp.looksLikeRtcp(a, 0, len)) { onRtcp(a, len, p.sender(), true); return; }  // RFC 5761
             org.roundtable.bridge.srtp.SrtpSession rx = rxSrtp;
             if (rx != null) {
                 int n = rx.unprotectRtp(a, 0, len, RtpPacket.ssrc(a, 0));
@@ -140,7 +246,10 @@ public final class PlainRtpLeg implements AutoCloseable {
             packetsIn++;
             bridge.metrics.audioPktsIn.inc();
             int pt = RtpPacket.payloadType(a, 0), hl = RtpPacket.headerLength(a, 0, len), pl = RtpPacket.payloadLength(a, 0, len);
-            if (pt == eventPt) {
+            Rfc4733 dtmf = events.rx(pt);
+            if (dtmf != null || pt == audioPt)
+                rtcp.onRtp(RtpPacket.ssrc(a, 0), RtpPacket.sequence(a, 0), RtpPacket.timestamp(a, 0), bridge.nowMs(), pt == audioPt ? clockRate : 0);
+            if (dtmf != null) {
                 char k = dtmf.onPacket(RtpPacket.timestamp(a, 0), a, hl, pl);
                 if (k != 0) handler.onKey(k);
             } else if (pt == audioPt && pl > 0) {
@@ -151,5 +260,95 @@ public final class PlainRtpLeg implements AutoCloseable {
         }
     }
 
-    @Override public void close() { if (channel != null) channel.close(); }
+    private final class RtcpIngress extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            ByteBuf buf = p.content();
+            int len = buf.readableBytes();
+            if (len < 8 || len > rxScratch.length) { dropRtcp("malformed"); return; }
+            buf.getBytes(buf.readerIndex(), rxScratch, 0, len);
+            onRtcp(rxScratch, len, p.sender(), false);
+        }
+    }
+
+    private void dropRtcp(String why) {
+        bridge.metrics.drop(why.equals("srtp") ? DropReason.SRTP_AUTH : DropReason.MALFORMED_RTCP);
+        RtcpObserver o = rtcpObserver;
+        if (o != null) o.dropped(why);
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case org.roundtable.bridge.rtp.Rtcp.SR -> "sr";
+            case org.roundtable.bridge.rtp.Rtcp.RR -> "rr";
+            case org.roundtable.bridge.rtp.Rtcp.SDES -> "sdes";
+            case org.roundtable.bridge.rtp.Rtcp.BYE -> "bye";
+            case org.roundtable.bridge.rtp.Rtcp.APP -> "app";
+            case org.roundtable.bridge.rtp.Rtcp.RTPFB -> "rtpfb";
+            case org.roundtable.bridge.rtp.Rtcp.PSFB -> "psfb";
+            default -> "other";
+        };
+    }
+
+    /** The phone's RTCP (SRTCP when SDES keys are set), a[0, len), on the media loop. Never throws. */
+    private void onRtcp(byte[] a, int len, InetSocketAddress from, boolean onRtpPort) {
+        try {
+            if (len < 8) { dropRtcp("malformed"); return; }
+            org.roundtable.bridge.srtp.SrtpSession rx = rxSrtp;
+            // shorter than header + SRTCP index + 80-bit tag: plain RTCP (baresip's first APP packet), not SRTCP
+            if (rx != null && len < 8 + 4 + 10) { dropRtcp("not_srtcp"); return; }
+            if (rx != null) {
+                int n = rx.unprotectRtcp(a, 0, len, RtpPacket.i32(a, 4));
+                if (n < 0) {
+                    if (srtcpFailures++ == 0) org.slf4j.LoggerFactory.getLogger(PlainRtpLeg.class).info(
+                            "first SRTCP failure: {} bytes, PT {}, ssrc {}, on the {} port, after {} good", len, a[1] & 0xFF,
+                            Integer.toUnsignedString(RtpPacket.i32(a, 4)), onRtpPort ? "RTP" : "RTCP", srtcpGood);
+                    dropRtcp("srtp");
+                    return;
+                }
+                srtcpGood++;
+                len = n;
+            }
+            RtcpObserver o = rtcpObserver;
+            boolean ok = rtcp.onRtcp(a, 0, len, ssrc, bridge.nowMs(), org.roundtable.bridge.rtp.Rtcp.ntpMiddle(
+                    org.roundtable.bridge.rtp.Rtcp.ntpFromMillis(System.currentTimeMillis())), type -> { if (o != null) o.received(typeName(type)); });
+            if (!ok) { dropRtcp("malformed"); return; }
+            // symmetric RTCP: answer where it comes from (a muxed one comes from the RTP address)
+            if (onRtpPort == rtcpMux && (!rtcpLatched || !from.equals(remoteRtcp))) { remoteRtcp = from; rtcpLatched = true; }
+        } catch (RuntimeException e) {
+            dropRtcp("malformed");
+        }
+    }
+
+    /** Our report (SR while we send, else RR) with SDES CNAME, every {@link #REPORT_INTERVAL_MS}; on the media loop. */
+    private synchronized void sendReport() {
+        try {
+            InetSocketAddress to = rtcpMux ? remote : remoteRtcp;
+            Channel out = rtcpMux || rtcpChannel == null ? channel : rtcpChannel;
+            if (to == null || out == null || !out.isActive() || (!rtcpMux && rtcpChannel == null)) return;
+            long now = bridge.nowMs();
+            boolean sender = packetsOut > 0 && now - lastSentAtMs < 2 * REPORT_INTERVAL_MS;
+            long rtpTs = (lastSentTs + (now - lastSentAtMs) * clockRate / 1000) & 0xFFFFFFFFL;
+            byte[] b = rtcpScratch;
+            int n = rtcp.build(b, 0, ssrc, sender, org.roundtable.bridge.rtp.Rtcp.ntpFromMillis(System.currentTimeMillis()), rtpTs,
+                    packetsOut, octetsOut, now, "roundtable-" + Integer.toHexString(ssrc) + "@" + ((InetSocketAddress) channel.localAddress()).getHostString());
+            org.roundtable.bridge.srtp.SrtpSession tx = txSrtp;
+            if (tx != null && (n = tx.protectRtcp(b, 0, n, b.length, ssrc)) < 0) { bridge.metrics.srtpProtectFailures.inc(); return; }
+            ByteBuf buf = out.alloc().directBuffer(n);
+            buf.writeBytes(b, 0, n);
+            out.writeAndFlush(new DatagramPacket(buf, to), out.voidPromise());
+            RtcpObserver o = rtcpObserver;
+            if (o != null) o.sent(sender ? "sr" : "rr");
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(PlainRtpLeg.class).debug("RTCP report failed: {}", e.toString());
+        }
+    }
+
+    /** Our SSRC (what the phone's report blocks are about). */
+    public int ssrc() { return ssrc; }
+
+    @Override public void close() {
+        if (reports != null) reports.cancel(false);
+        if (channel != null) channel.close();
+        if (rtcpChannel != null) rtcpChannel.close();
+    }
 }

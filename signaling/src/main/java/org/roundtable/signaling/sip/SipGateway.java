@@ -222,28 +222,22 @@ public final class SipGateway implements SipListener, AutoCloseable {
             return;
         }
         st.sendResponse(messages.createResponse(Response.TRYING, req));
-        // the offer: G.711 and telephone-event
+        // the offer: Opus, G.722 or G.711, and telephone-event
         byte[] body = req.getRawContent();
         Sdp.Media audio = null;
         Sdp offer;
+        String offerText = body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
         try {
-            offer = Sdp.parse(body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            offer = Sdp.parse(offerText);
             for (Sdp.Media m : offer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
         } catch (Sdp.SdpException e) {
             reject(st, req, Response.NOT_ACCEPTABLE_HERE, "bad SDP: " + e.getMessage());
             return;
         }
         if (audio == null || audio.connection == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no audio"); return; }
-        // Opus, then G.722 (HD voice), then G.711 in the caller's order
-        Sdp.Codec codec = null, event = null;
-        int best = 0;
-        for (Sdp.Codec c : audio.codecs) {
-            String name = c.name != null ? c.name : c.pt == 0 ? "PCMU" : c.pt == 8 ? "PCMA" : c.pt == 9 ? "G722" : null;
-            if (c.name == null) c.name = name;
-            int rank = "OPUS".equals(name) ? 3 : "G722".equals(name) ? 2 : "PCMU".equals(name) || "PCMA".equals(name) ? 1 : 0;
-            if (rank > best) { best = rank; codec = c; }
-            if ("TELEPHONE-EVENT".equals(c.name) && event == null) event = c;
-        }
+        // Opus, then G.722 (HD voice), then G.711 in the caller's order; the telephone-event at its clock rate
+        SipAnswer chosen = SipAnswer.of(offerText, offer, audio);
+        Sdp.Codec codec = chosen.codec, event = chosen.event;
         if (codec == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "no common codec (opus, G722, PCMU, PCMA)"); return; }
         AudioCodec.Kind kind = kindOf(codec);
         int pt = codec.pt, eventPt = event == null ? -1 : event.pt;
@@ -251,7 +245,10 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (!proto.equals("RTP/AVP") && !proto.equals("RTP/SAVP")) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "unsupported media profile " + proto); return; }
         Sdes.Remote crypto = Sdes.remote(audio);
         if (proto.equals("RTP/SAVP") && crypto == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "SRTP needs " + Sdes.SUITE + " or " + Sdes.SUITE_32); return; }
-        PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, 8000, (s, t, b, o, l) -> { }).start(cfg.bindAddress(), 0);
+        PlainRtpLeg leg = new PlainRtpLeg(bridge, pt, eventPt, SipAnswer.clockOf(codec), (s, t, b, o, l) -> { });
+        if (chosen.rtcpMux) { leg.start(cfg.bindAddress(), 0); leg.rtcpMux(true); } else leg.startWithRtcp(cfg.bindAddress());
+        leg.eventPayloadTypes(chosen.eventPts());        // keys on any telephone-event offered are understood
+        leg.rtcpObserver(metrics.rtcpObserver());
         String cryptoAnswer = "";
         if (crypto != null) {
             byte[] local = Sdes.newKey();
@@ -259,11 +256,13 @@ public final class SipGateway implements SipListener, AutoCloseable {
             cryptoAnswer = Sdes.line(crypto.tag(), crypto.suite(), local);
         }
         leg.remote(new InetSocketAddress(audio.connection, audio.port));
+        if (chosen.remoteRtcp != null && !chosen.rtcpMux) leg.remoteRtcp(chosen.remoteRtcp);
         // answer
         Response ok = messages.createResponse(Response.OK, req);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(System.nanoTime()));
         ok.addHeader(contactFor(req, null));
-        LocalSdp local = new LocalSdp(cfg.advertisedAddress(), leg.localPort(), proto, pt, rtpmap(codec), eventPt, cryptoAnswer);
+        LocalSdp local = new LocalSdp(cfg.advertisedAddress(), leg.localPort(), proto, SipAnswer.format(codec), SipAnswer.format(event),
+                LocalSdp.rtcpLines(chosen.rtcpMux, leg.rtcpLocalPort()), cryptoAnswer);
         String sdp = local.text(LocalSdp.answerDirection(audio.direction));
         ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
@@ -300,8 +299,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
         byte[] body = req.getRawContent();
         if (body != null && body.length > 0) {
             Sdp.Media audio = null;
+            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+            Sdp parsed = null;
             try {
-                for (Sdp.Media m : Sdp.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8)).media)
+                parsed = Sdp.parse(text);
+                for (Sdp.Media m : parsed.media)
                     if (m.kind.equals("audio")) { audio = m; break; }
             } catch (Sdp.SdpException e) {
                 reject(st, req, Response.NOT_ACCEPTABLE_HERE, "bad SDP: " + e.getMessage());
@@ -316,7 +318,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
             }
             direction = LocalSdp.answerDirection(audio.direction);
             // hold with the RFC 2543 address, or a moved address: send where they say
-            if (audio.connection != null && !audio.connection.equals("0.0.0.0")) c.leg.moveTo(new InetSocketAddress(audio.connection, audio.port));
+            if (audio.connection != null && !audio.connection.equals("0.0.0.0")) {
+                c.leg.moveTo(new InetSocketAddress(audio.connection, audio.port));
+                InetSocketAddress rtcp = SipAnswer.rtcpAddress(text, parsed, audio);
+                if (rtcp != null) c.leg.remoteRtcp(rtcp);
+            }
         }
         c.leg.sending(direction.equals("sendrecv") || direction.equals("sendonly"));   // on hold: nothing to send
         Response ok = messages.createResponse(Response.OK, req);
@@ -333,10 +339,6 @@ public final class SipGateway implements SipListener, AutoCloseable {
         return AudioCodec.Kind.PCMU;
     }
 
-    /** The rtpmap text for our answer. */
-    static String rtpmap(Sdp.Codec c) {
-        return switch (kindOf(c)) { case OPUS -> "opus/48000/2"; case G722 -> "G722/8000"; case PCMA -> "PCMA/8000"; default -> "PCMU/8000"; };
-    }
 
     /**
      * Who is trying passwords, for the meeting rules' per-source limits: the caller (as the PBX names
@@ -382,11 +384,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Call c = calls.get(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId());
         byte[] body = req.getRawContent();
         ContentTypeHeader ct = (ContentTypeHeader) req.getHeader(ContentTypeHeader.NAME);
-        if (c == null || body == null || ct == null || c.ivr == null) return;
+        if (c == null || body == null || ct == null) return;
         String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII).trim();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)signal\\s*=\\s*([0-9*#A-D])").matcher(text);
         String key = m.find() ? m.group(1) : text.length() == 1 ? text : null;
-        if (key != null) c.ivr.key(key.charAt(0));
+        // to whoever has the leg now (the IVR, then the meeting's in-call codes), as RFC 4733 keys go
+        if (key != null) c.leg.key(Character.toUpperCase(key.charAt(0)));
     }
 
     /** The server ends a call (wrong password three times, removed, meeting ended). */
@@ -607,11 +610,15 @@ public final class SipGateway implements SipListener, AutoCloseable {
             proxy.setLrParam();
             req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
         }
-        PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, b2, o2, l2) -> { }).start(cfg.bindAddress(), 0);
+        PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, b2, o2, l2) -> { }).startWithRtcp(cfg.bindAddress());
+        leg.eventPayloadTypes(110, 101);
+        leg.rtcpObserver(metrics.rtcpObserver());
         byte[] localKey = cfg.offerSrtp() ? Sdes.newKey() : null;   // SDES, mandatory: RTP/SAVP
         String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 101\r\n"
-                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 110 101\r\n"
+                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:110 telephone-event/48000\r\na=fmtp:110 0-15\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+                + LocalSdp.rtcpLines(false, leg.rtcpLocalPort())
                 + (localKey != null ? Sdes.line("1", Sdes.SUITE, localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
         req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
         Call call = new Call(callId, leg);
@@ -679,22 +686,32 @@ public final class SipGateway implements SipListener, AutoCloseable {
     /** A dial-out's 200: its SDP sets up the leg, then the callee joins (or carries a member's voice). */
     private void answered(OutCall oc, Call call, Response r) throws Exception {
         String callId = call.id;
-        Sdp answer = Sdp.parse(new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+        String answerText = new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
+        Sdp answer = Sdp.parse(answerText);
         Sdp.Media audio = null;
         for (Sdp.Media m : answer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
         if (audio == null || audio.codecs.isEmpty() || audio.connection == null) { hangup(call, "no audio in the answer"); return; }
-        Sdp.Codec c = audio.codecs.get(0);
+        // the callee's codec (the best it answered: it may list telephone-event first), its telephone-event at that clock
+        SipAnswer chosen = SipAnswer.of(answerText, answer, audio);
+        Sdp.Codec c = chosen.codec;
+        if (c == null) { hangup(call, "no codec of ours in the answer"); return; }
         AudioCodec.Kind kind = kindOf(c);
-        int eventPt = -1;
-        for (Sdp.Codec x : audio.codecs) if ("TELEPHONE-EVENT".equals(x.name)) eventPt = x.pt;
+        int eventPt = chosen.event == null ? -1 : chosen.event.pt;
         oc.leg().payloadTypes(c.pt, eventPt);
+        oc.leg().clockRate(SipAnswer.clockOf(c));
+        int[] answered = chosen.eventPts();
+        int[] accepted = java.util.Arrays.copyOf(answered, answered.length + 2);
+        accepted[answered.length] = 110;                 // what we offered, should the callee send on it
+        accepted[answered.length + 1] = 101;
+        oc.leg().eventPayloadTypes(accepted);
         Sdes.Remote crypto = oc.localKey() == null ? null : Sdes.remote(audio);
         if (oc.localKey() != null && crypto == null) { hangup(call, "the callee refused SRTP"); return; }
         if (crypto != null && !crypto.suite().equals(Sdes.SUITE)) { hangup(call, "the callee answered a suite we did not offer"); return; }
         if (crypto != null) oc.leg().srtp(Sdes.keys(crypto.suite(), oc.localKey(), crypto.key()));
         oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
-        call.local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", c.pt,
-                rtpmap(c), eventPt, crypto != null ? Sdes.line("1", Sdes.SUITE, oc.localKey()) : "");
+        if (chosen.remoteRtcp != null) oc.leg().remoteRtcp(chosen.remoteRtcp);
+        call.local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", SipAnswer.format(c),
+                SipAnswer.format(chosen.event), LocalSdp.rtcpLines(false, oc.leg().rtcpLocalPort()), crypto != null ? Sdes.line("1", Sdes.SUITE, oc.localKey()) : "");
         if (oc.forParticipant() != null) {
             try {
                 call.callBackFor = meetings.attachCallBack(oc.meetingId(), oc.forParticipant(), kind, c.pt, eventPt, oc.leg(),

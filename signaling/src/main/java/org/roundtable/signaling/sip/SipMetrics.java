@@ -7,7 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 /** The SIP gateway's and the IVR's Prometheus metrics. Thread-safe. */
 public final class SipMetrics {
     public final Gauge activeCalls, registered;
-    public final Counter calls, ivrAttempts, badRequests;
+    public final Counter calls, ivrAttempts, badRequests, rtcp;
     public final io.prometheus.metrics.core.metrics.Histogram joinSeconds;
     /** The latest caller's time from the last password key to joining, in ms (-1: none yet). */
     public volatile long lastJoinDelayMs = -1;
@@ -22,7 +22,18 @@ public final class SipMetrics {
         joinSeconds = io.prometheus.metrics.core.metrics.Histogram.builder().name("roundtable_ivr_join_seconds")
                 .help("From a caller's last password key to joining the meeting").classicOnly()
                 .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2).register(r);
+        rtcp = Counter.builder().name("roundtable_sip_rtcp_packets").help("RTCP on phone legs: received (by packet type), sent (sr, rr), dropped (by reason)")
+                .labelNames("direction", "type").register(r);
         badRequests = Counter.builder().name("roundtable_sip_rejected").help("SIP requests refused, by response code")
                 .labelNames("code").register(r);
+    }
+
+    /** Counts a phone leg's RTCP into {@link #rtcp}. */
+    public org.roundtable.bridge.transport.PlainRtpLeg.RtcpObserver rtcpObserver() {
+        return new org.roundtable.bridge.transport.PlainRtpLeg.RtcpObserver() {
+            @Override public void received(String type) { rtcp.labelValues("in", type).inc(); }
+            @Override public void sent(String type) { rtcp.labelValues("out", type).inc(); }
+            @Override public void dropped(String why) { rtcp.labelValues("dropped", why).inc(); }
+        };
     }
 }

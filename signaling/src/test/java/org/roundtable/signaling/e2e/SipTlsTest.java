@@ -44,6 +44,9 @@ class SipTlsTest {
             assertTrue(E2e.energy(E2e.statsOf(b, ann, "Carol")) > 0, "and not silence");
             assertTrue(waitFor(10_000, phone::receivesAudio), "Carol hears the meeting: " + phone.log());
             assertEquals(0.0, E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}"), "every SRTP packet authenticated");
+            // its RTCP is SRTCP, and understood (baresip reports every few seconds)
+            assertTrue(waitFor(12_000, () -> rtcpIn(server, "sr") + rtcpIn(server, "rr") >= 1), "the phone's SRTCP reports are read");
+            assertEquals(0.0, E2e.metric(server, "roundtable_packets_dropped_total{reason=\"srtp_auth\"}"), "every SRTCP packet authenticated");
         }
     }
 
@@ -179,5 +182,13 @@ class SipTlsTest {
         String r = (String) b.jsAsync(tab, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('" + target
                 + "').then(() => cb('ok'), e => cb(e.code || String(e)));");
         assertEquals("ok", r);
+    }
+
+    static double rtcpIn(RoundtableServer server, String type) {
+        try {
+            return Math.max(0, E2e.metric(server, "roundtable_sip_rtcp_packets_total{direction=\"in\",type=\"" + type + "\"}"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

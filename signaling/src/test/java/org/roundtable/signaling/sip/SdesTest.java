@@ -34,7 +34,8 @@ class SdesTest {
 
     @Test
     void answersGrowTheVersionAndAnswerTheDirection() {
-        LocalSdp l = new LocalSdp("127.0.0.1", 4000, "RTP/AVP", 0, "PCMU/8000", 101, "");
+        LocalSdp l = new LocalSdp("127.0.0.1", 4000, "RTP/AVP", new LocalSdp.Format(0, "PCMU/8000", ""),
+                new LocalSdp.Format(101, "telephone-event/8000", "0-15"), LocalSdp.rtcpLines(false, 4001), "");
         assertTrue(l.text("sendrecv").contains(" 1 IN IP4 127.0.0.1"));
         String next = l.next(LocalSdp.answerDirection("sendonly"));
         assertTrue(next.contains(" 2 IN IP4 127.0.0.1") && next.contains("a=recvonly"), next);
