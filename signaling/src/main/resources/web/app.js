@@ -70,6 +70,12 @@
         lobby.append(li);
         return;
       }
+      if (m.viewer) {
+        who.textContent = m.name + ' · viewer';
+        if (host) li.append(button('Remove', () => rt.remove(m.id)));
+        list.append(li);
+        return;
+      }
       if (host && !m.self) {
         li.append(button(m.muted ? 'Unmute' : 'Mute', () => m.muted ? rt.unmute(m.id) : rt.mute(m.id)),
           button(m.camera ? 'Camera off' : 'Camera on', () => m.camera ? rt.cameraOff(m.id) : rt.cameraOn(m.id)));
@@ -96,7 +102,7 @@
   rt.on('participantJoined', p => { tile(p); renderMembers(); });
   rt.on('memberUpdated', e => { if (!e.member.inLobby && e.member.id !== rt.id) tile(e.member); renderMembers(); });
   rt.on('participantLeft', p => { const t = document.querySelector('.tile[data-id="' + CSS.escape(p.id) + '"]'); if (t) t.remove(); renderMembers(); });
-  ['lobby', 'recording', 'locked', 'policy'].forEach(ev => rt.on(ev, renderMembers));
+  ['lobby', 'recording', 'locked', 'policy', 'viewerJoined', 'viewerLeft'].forEach(ev => rt.on(ev, renderMembers));
   rt.on('content', e => {
     $('content').hidden = !e.stream;
     $('content-video').srcObject = e.stream;

@@ -10,12 +10,13 @@
  * 'renegotiate'.
  *
  * Members: members() lists everyone (self included, lobby included for hosts) as
- *   {id, name, kind, role, muted, mutedBy, camera, cameraOffBy, inLobby, sharing, speaking, self}.
+ *   {id, name, kind, role, muted, mutedBy, camera, cameraOffBy, inLobby, sharing, speaking, self}; watch-only
+ *   WHEP viewers are listed too, with kind 'whep' and viewer: true (a host can remove() them).
  * Events (on(name, cb)): state, participantJoined, participantLeft, memberUpdated ({member, change}),
  *   muted, unmuted, cameraOff, cameraOn, role, sharing, speaking (member), lobby ({member, waiting}),
  *   recording ({on, by}), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
  *   shareStopped ({reason}), removed / rejected / ended ({reason}), trackAdded, trackRemoved,
- *   dialOutFailed ({target, reason}: a dial-out or call back did not connect).
+ *   dialOutFailed ({target, reason}: a dial-out or call back did not connect), viewerJoined / viewerLeft (member).
  * Host controls return Promises that reject with the server's reason (error.code, error.message).
  */
 (function (global) {
@@ -33,6 +34,7 @@
       this.localStream = null;
       this._participants = new Map();   // id -> member (everyone but me, lobby included for hosts)
       this._self = null;                // my own member entry
+      this._viewers = new Map();        // id -> watch-only WHEP viewer (listed in members(), not participants())
       this.role = null;
       this.locked = false;
       this.recording = false;
@@ -64,6 +66,7 @@
       const list = [];
       if (this._self) list.push(strip(this._self));
       this._participants.forEach(m => list.push(strip(m)));
+      this._viewers.forEach(m => list.push(Object.assign(strip(m), {viewer: true})));
       return list;
     }
 
@@ -306,6 +309,8 @@
       switch (m.type) {
         case 'participantJoined': this._addParticipant(m.participant); break;
         case 'participantLeft': {
+          const v = this._viewers.get(m.participantId);
+          if (v) { this._viewers.delete(m.participantId); this._emit('viewerLeft', v); break; }
           const p = this._participants.get(m.participantId);
           if (p) { this._participants.delete(m.participantId); this._emit('participantLeft', p); }
           break;
@@ -363,6 +368,7 @@
 
     _addParticipant(p) {
       if (p.id === this.id) return;
+      if (p.kind === 'whep') { this._viewers.set(p.id, p); this._emit('viewerJoined', p); return; }
       const known = this._participants.get(p.id);
       if (known && !known.inLobby) return;
       const e = Object.assign(known || {stream: null, contentStream: null}, p);
@@ -458,6 +464,7 @@
       if (this.localStream) this.localStream.getTracks().forEach(t => t.stop());
       this._participants.forEach(p => { if (!p.inLobby) this._emit('participantLeft', p); });
       this._participants.clear();
+      this._viewers.clear();
       this._waiting.forEach(w => w.reject(new Error('session closed')));
       this._waiting.clear();
       this._setState(state);

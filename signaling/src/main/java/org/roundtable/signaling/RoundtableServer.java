@@ -30,6 +30,8 @@ public final class RoundtableServer implements AutoCloseable {
     private final Server http;
 
     public RoundtableServer(ServerConfig config) {
+        String warning = config.checkSecrets();
+        if (warning != null) org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).warn("\n\n  *** {} ***\n", warning);
         this.config = config;
         JvmMetrics.builder().register(registry);
         this.bridge = new Bridge(config.bridge(), new BridgeMetrics(registry));

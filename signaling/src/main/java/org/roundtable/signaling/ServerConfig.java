@@ -66,15 +66,34 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
     /** Failed password/token attempts allowed per source and per meeting within the window, and the lockout. */
     public record Limits(int failuresPerSource, int failuresPerMeeting, int windowSeconds, int lockoutSeconds) {}
 
-    /** Tests: an in-memory registry, a known dev secret, default limits. */
+    /** Tests: an in-memory registry, the test secret (and the dev secret in open mode), default limits. */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants) {
         this(httpHost, httpPort, bridge, openMeetings, maxParticipants,
-                new Auth(List.of(DEV_SECRET), List.of(), "", "", 30),
+                new Auth(openMeetings ? List.of(TEST_SECRET, DEV_SECRET) : List.of(TEST_SECRET), List.of(), "", "", 30),
                 new Registry("jdbc:h2:mem:rt" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "", "", 15, 5),
                 new Limits(5, 20, 60, 300));
     }
 
+    /** The development secret in reference.conf: public, so it must never verify tokens of a closed server. */
     public static final String DEV_SECRET = "roundtable-dev-secret-change-me";
+    /** The tests' secret (the test constructor), never in a config file. */
+    public static final String TEST_SECRET = "roundtable-test-secret-not-for-any-deployment";
+
+    /**
+     * Refuses a configuration that would let anyone mint tokens: a closed server (meetings.open = false)
+     * whose HS256 secrets include the public development secret. Open development mode only warns.
+     * @return a warning for the log, or null
+     * @throws IllegalStateException with what to change
+     */
+    public String checkSecrets() {
+        if (!auth.hs256Secrets().contains(DEV_SECRET)) return null;
+        if (!openMeetings)
+            throw new IllegalStateException("refusing to start: roundtable.auth.hs256-secrets holds the public development secret while "
+                    + "roundtable.meetings.open = false, so anyone could sign a token; set your account system's secret or ES256 keys "
+                    + "(ops/CONFIG.md, ops/production.conf)");
+        return "DEVELOPMENT MODE: anyone can create meetings, and tokens signed with the public development secret are accepted. "
+                + "Never expose this server; production configs set roundtable.meetings.open = false and their own secrets.";
+    }
 
     public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip); }
     public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip); }

@@ -20,5 +20,19 @@ class ServerConfigTest {
         assertEquals("/etc/roundtable/sip.p12", p.sip().tls().keystore());
         assertTrue(p.sip().offerSrtp());
         assertFalse(p.openMeetings());
+        assertEquals(java.util.List.of(), p.auth().hs256Secrets(), "the production example has no usable secret");
+        assertNull(p.checkSecrets(), "and starts");
+    }
+
+    @Test
+    void aClosedServerRefusesTheDevelopmentSecret() {
+        ServerConfig d = ServerConfig.load(null, null, null);
+        assertTrue(d.auth().hs256Secrets().contains(ServerConfig.DEV_SECRET), "reference.conf's secret is the public one");
+        assertTrue(d.openMeetings());
+        assertNotNull(d.checkSecrets(), "open mode starts with a loud warning");
+        ServerConfig closed = d.withOpenMeetings(false);
+        IllegalStateException e = assertThrows(IllegalStateException.class, closed::checkSecrets);
+        assertTrue(e.getMessage().contains("hs256-secrets"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> new RoundtableServer(closed), "the server itself refuses to start");
     }
 }

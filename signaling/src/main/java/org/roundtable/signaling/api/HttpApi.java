@@ -81,7 +81,7 @@ public final class HttpApi extends Handler.Abstract {
             String[] location = new String[1];
             Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
                     Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
-            location[0] = "/whip/" + parts[0] + "/" + p.id;
+            location[0] = "/whip/" + parts[0] + "/" + secret();
             return created(res, cb, location[0], p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whip/" + String.join("/", parts));
@@ -95,10 +95,22 @@ public final class HttpApi extends Handler.Abstract {
             String[] location = new String[1];
             Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
                     Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
-            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id;
+            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + secret();
             return created(res, cb, location[0], p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whep/" + String.join("/", parts));
+    }
+
+    private static final java.security.SecureRandom RND = new java.security.SecureRandom();
+
+    /**
+     * The last path segment of a WHIP/WHEP resource: 128 random bits. Only the client that POSTed knows it,
+     * so only it can DELETE its session (participant ids are broadcast to every member).
+     */
+    private static String secret() {
+        byte[] b = new byte[16];
+        RND.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** A WHIP/WHEP session's resource URL goes away when its participant does (ICE timeout, meeting ended), not only on DELETE. */

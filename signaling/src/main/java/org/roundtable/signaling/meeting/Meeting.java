@@ -19,6 +19,10 @@ public final class Meeting {
     /** May a new share take over a running one? */
     boolean shareTakeover = true;
     boolean recording;
+    /** A registry meeting (hosts only by grant), not an ad-hoc one of development mode. */
+    boolean registry;
+    /** Who a host removed: "user:" + user id, "src:" + address (WHEP viewers); they cannot come back. */
+    final java.util.Set<String> removed = new java.util.HashSet<>();
     String sharerId;
     /** The audio mix for phone members; null until the first phone joins. */
     MeetingAudio audio;
@@ -33,6 +37,13 @@ public final class Meeting {
     public List<Participant> members() {
         List<Participant> l = new ArrayList<>();
         for (Participant p : participants.values()) if (p.isMember() && !p.inLobby) l.add(p);
+        return l;
+    }
+
+    /** WHEP viewers (watch-only), in join order. Call on exec. */
+    List<Participant> viewers() {
+        List<Participant> l = new ArrayList<>();
+        for (Participant p : participants.values()) if (p.kind == Participant.Kind.WHEP) l.add(p);
         return l;
     }
 

@@ -159,7 +159,7 @@ public final class MeetingService {
         Participant.Client client = phoneClient(onClosed);
         Meeting m0 = meetings.get(meetingId);
         if (m0 == null) throw new SignalingException("not_found", 404, "the meeting has ended");
-        Participant p = join(meetingId, name, Participant.Kind.SIP, client, null, true, false, null);
+        Participant p = join(meetingId, name, Participant.Kind.SIP, client, null, true, false, null, "invited");
         Meeting m = meetingFor(p.meetingId(), false);
         return onMeeting(m, () -> {
             if (p.inLobby) { enter(m, p); }      // invited by a host: no lobby
@@ -230,7 +230,7 @@ public final class MeetingService {
      */
     public PhoneMember joinPhone(String meetingId, String name, Identity who, org.roundtable.mixer.AudioCodec.Kind codec, int payloadType,
                                  int eventPayloadType, java.net.InetSocketAddress remoteRtp, Participant.Client client) throws SignalingException {
-        Participant p = join(meetingId, name == null ? "Phone" : name, Participant.Kind.SIP, client, null, registry.find(meetingId).isPresent(), false, who);
+        Participant p = join(meetingId, name == null ? "Phone" : name, Participant.Kind.SIP, client, null, registry.find(meetingId).isPresent(), false, who, null);
         Meeting m = meetingFor(p.meetingId(), false);
         return onMeeting(m, () -> {
             if (p.inLobby) return new PhoneMember(p, -1, true);
@@ -357,14 +357,28 @@ public final class MeetingService {
     public Participant join(JoinRequest r, Participant.Kind kind, Participant.Client client, String watches) throws SignalingException {
         String key = r.meetingKey();
         if (!validMeetingId(key)) throw new SignalingException("bad_meeting_id", 400, "meeting id must be 1-64 letters, digits, '.', '_' or '-'");
-        long retry = limiter.retryAfterMs(r.source(), key);
-        if (retry > 0) throw rateLimited(retry);
-        Identity who = authenticate(r.token(), r.source(), key);
+        // A valid token is checked before the meeting's failure counter: strangers guessing passwords must not
+        // lock the owner and invitees out (their source's own counter still applies).
+        Identity who = null;
+        if (r.token() != null) {
+            long retry = limiter.retryAfterMs(r.source(), null);
+            if (retry > 0) throw rateLimited(retry);
+            try {
+                who = jwt.verify(r.token());
+            } catch (Jwt.InvalidToken e) {
+                limiter.failure(r.source(), key);
+                throw new SignalingException("bad_token", 401, "invalid token: " + e.getMessage());
+            }
+        }
         MeetingRecord rec = registry.find(key).orElse(null);
+        boolean invited = rec != null && who != null && rec.invited(who.userId());
+        if (!invited) {
+            long retry = limiter.retryAfterMs(r.source(), key);
+            if (retry > 0) throw rateLimited(retry);
+        }
         String meetingId = key;
         boolean owner = false;
         if (rec != null) {
-            boolean invited = who != null && rec.invited(who.userId());
             if (!invited) {
                 boolean ok = rec.passwordHash() != null ? Passwords.matches(r.password(), rec.passwordHash()) : who != null;
                 if (!ok) {
@@ -382,7 +396,7 @@ public final class MeetingService {
         }
         if (who != null && client != null && kind == Participant.Kind.WEB) registerSession(who.userId(), client);
         String name = who != null ? who.name() : r.name();
-        Participant p = join(meetingId, name, kind, client, watches, rec != null, owner, who);
+        Participant p = join(meetingId, name, kind, client, watches, rec != null, owner, who, r.source());
         return p;
     }
 
@@ -433,6 +447,7 @@ public final class MeetingService {
                 throw new SignalingException("meeting_ended", 410, "the meeting has ended");
             m = meetings.computeIfAbsent(id, k -> {
                 Meeting nm = new Meeting(k, bridge.conference(k), new SerialExecutor(pool));
+                nm.registry = inRegistry && registry.find(k).isPresent();
                 nm.conference.addListener(c -> nm.exec.execute(() -> sourcesChanged(nm)));
                 nm.conference.addSpeakerListener(who -> nm.exec.execute(() -> speakerChanged(nm, who)));
                 return nm;
@@ -471,7 +486,7 @@ public final class MeetingService {
     }
 
     private Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches,
-                             boolean inRegistry, boolean owner, Identity who) throws SignalingException {
+                             boolean inRegistry, boolean owner, Identity who, String source) throws SignalingException {
         String display = name == null ? "" : name.strip();
         if (display.isEmpty()) display = kind == Participant.Kind.WHIP ? "WHIP" : "Guest";
         if (display.length() > 64) throw new SignalingException("bad_name", 400, "display name longer than 64 characters");
@@ -480,20 +495,23 @@ public final class MeetingService {
             String dn = display;
             Participant p = onMeeting(m, () -> {
                 if (m.ended) return null;
-                if (m.members().size() + m.lobby().size() >= config.maxParticipants() && kind != Participant.Kind.WHEP)
-                    throw new SignalingException("meeting_full", 403, "the meeting is full");
+                boolean removed = (who != null && m.removed.contains("user:" + who.userId()))
+                        || (kind == Participant.Kind.WHEP && source != null && m.removed.contains("src:" + source));
+                Admission.Decision d = Admission.decide(new Admission.Caller(kind, who, owner, removed),
+                        new Admission.Room(m.registry, m.locked, m.participants.size(), config.maxParticipants(), m.hasHost()));
+                if (d.outcome() == Admission.Outcome.REFUSE) throw d.error();
                 if (watches != null) {
                     Participant t = m.participants.get(watches);
                     if (t == null || !t.isMember() || t.inLobby) throw new SignalingException("not_found", 404, "no such participant in the meeting");
                 }
-                if (m.locked && kind == Participant.Kind.WHIP) throw new SignalingException("locked", 403, "the meeting is locked");
                 Participant np = new Participant(newId(), dn, kind, client);
                 np.watches = watches;
                 np.owner = owner;
                 np.identity = who;
+                np.source = source;
                 np.meetingId = m.id;
                 m.participants.put(np.id, np);
-                if ((kind == Participant.Kind.WEB || kind == Participant.Kind.SIP) && m.locked && !owner) {
+                if (d.outcome() == Admission.Outcome.LOBBY) {
                     np.inLobby = true;
                     ObjectNode ev = event("lobbyJoined");
                     ev.set("participant", describe(m, np));
@@ -512,8 +530,7 @@ public final class MeetingService {
     /** Makes np a member with media: role, endpoint, announcement. On exec. */
     private void enter(Meeting m, Participant np) {
         np.inLobby = false;
-        if (np.isMember()) np.role = np.owner || (!m.hasHost() && np.kind == Participant.Kind.WEB) ? Role.HOST : Role.GUEST;
-        // phones wait in the lobby like anyone else (locked meetings); they never become host by arriving first
+        np.role = Admission.roleOnEntry(np.asCaller(false), new Admission.Room(m.registry, m.locked, m.participants.size(), config.maxParticipants(), m.hasHost()));
         if (np.kind != Participant.Kind.SIP) {
             np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
                 @Override public void onClosed(Endpoint e, String reason) {
@@ -524,11 +541,10 @@ public final class MeetingService {
                 }
             });
         }
-        if (np.isMember()) {
-            ObjectNode ev = event("participantJoined");
-            ev.set("participant", describe(m, np));
-            broadcast(m, ev, np);
-        }
+        // everyone sees members and watch-only viewers (hosts can remove a viewer)
+        ObjectNode joinedEv = event("participantJoined");
+        joinedEv.set("participant", describe(m, np));
+        broadcast(m, joinedEv, np);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
     }
 
@@ -553,6 +569,7 @@ public final class MeetingService {
         for (Participant p : m.members()) if (p != self) arr.add(describe(m, p));
         ArrayNode members = j.putArray("members");
         for (Participant p : m.members()) members.add(describe(m, p));
+        for (Participant p : m.viewers()) members.add(describe(m, p));
         if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(describe(m, p));
         j.put("locked", m.locked);
         j.put("recording", m.recording);
@@ -726,7 +743,8 @@ public final class MeetingService {
             if (Set.of("mute", "unmute", "cameraOff", "cameraOn", "setRole", "remove", "admit", "reject").contains(action)) {  // target is a member
                 if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
                 t = m.participants.get(target);
-                if (t == null || !t.isMember()) throw new SignalingException("not_found", 404, "no such participant in the meeting");
+                boolean viewerOk = action.equals("remove") && t != null && t.kind == Participant.Kind.WHEP;
+                if (t == null || (!t.isMember() && !viewerOk)) throw new SignalingException("not_found", 404, "no such participant in the meeting");
                 boolean lobbyAction = action.equals("admit") || action.equals("reject");
                 if (lobbyAction != t.inLobby) throw new SignalingException("bad_state", 409, t.inLobby ? t.name + " is in the lobby" : t.name + " is not in the lobby");
             }
@@ -764,6 +782,9 @@ public final class MeetingService {
                     ObjectNode ev = event("removed");
                     ev.put("reason", "removed by " + p.name);
                     t.client.send(ev);
+                    // removed for the meeting's life: neither a new session nor a WHEP viewer brings them back
+                    if (t.identity != null) m.removed.add("user:" + t.identity.userId());
+                    if (t.source != null) m.removed.add("src:" + t.source);
                     leaveNow(m, t, "removed by host", null);
                 }
                 case "lock", "unlock" -> {
@@ -900,7 +921,7 @@ public final class MeetingService {
             ev.put("participantId", p.id);
             ev.put("admitted", false);
             toHosts(m, ev);
-        } else if (p.isMember()) {
+        } else {
             ObjectNode ev = event("participantLeft");
             ev.put("participantId", p.id);
             ev.put("reason", reason);
@@ -911,7 +932,9 @@ public final class MeetingService {
         if (wasHost && !m.hasHost()) {
             Participant next = transferTo == null ? null : m.participants.get(transferTo);
             if (next == null || next.inLobby || !next.isMember() || next.kind != Participant.Kind.WEB) {
-                next = m.members().stream().filter(x -> x.kind == Participant.Kind.WEB).min(Comparator.comparingLong(x -> x.order)).orElse(null);
+                // nobody named: the longest-present member who may be host (in a registry meeting, a host grant)
+                next = m.members().stream().filter(x -> Admission.mayInheritHost(x.asCaller(false), m.registry))
+                        .min(Comparator.comparingLong(x -> x.order)).orElse(null);
             }
             if (next != null) {
                 next.role = Role.HOST;

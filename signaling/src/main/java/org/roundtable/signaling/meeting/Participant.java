@@ -60,6 +60,8 @@ public final class Participant {
     boolean phoneReplacesMic;
     /** Ends the call-back phone call when the member leaves. */
     Runnable phoneHangup;
+    /** Where the caller came from (address, or the caller's number at the PBX): removal memory for WHEP. */
+    String source;
     /** For WHEP viewers: whose media they watch. */
     String watches;
     int wantAudio = -1, wantVideo = -1;
@@ -93,6 +95,9 @@ public final class Participant {
     public String meetingId() { return meetingId; }
     public org.roundtable.signaling.auth.Identity identity() { return identity; }
     public boolean isMember() { return kind != Kind.WHEP; }
+
+    /** This caller as the admission rules see them. */
+    Admission.Caller asCaller(boolean removed) { return new Admission.Caller(kind, identity, owner, removed); }
     public Role role() { return role; }
     public boolean inLobby() { return inLobby; }
     boolean audioPaused() { return !audioOn || mutedByHost; }

@@ -166,7 +166,7 @@ public final class MeetingRegistry implements AutoCloseable {
     }
 
     private static String checkPassword(String p) throws SignalingException {
-        if (p.length() < 4 || p.length() > 64) throw bad("a meeting password must be 4-64 characters");
+        if (p.length() < 6 || p.length() > 64) throw bad("a meeting password must be 6-64 characters");
         return p;
     }
 

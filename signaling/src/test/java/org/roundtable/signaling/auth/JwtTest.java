@@ -56,7 +56,9 @@ class JwtTest {
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair kp = g.generateKeyPair();
         String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(kp.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----";
-        Jwt j = new Jwt(List.of(), List.of(pem), "", "", 30, NOW);
+        // both kinds of key configured, as a server that accepts both would be: the HS256 path is live
+        Jwt j = new Jwt(List.of(SECRET), List.of(pem), "", "", 30, NOW);
+        assertEquals("u1", j.verify(Jwt.signHs256(SECRET, claims(1_800_000_100L))).userId(), "HS256 with the real secret passes");
         String h = B64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"JWT\"}".getBytes());
         String c = B64.encodeToString(claims(1_800_000_100L).getBytes());
         Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
@@ -65,7 +67,9 @@ class JwtTest {
         String token = h + "." + c + "." + B64.encodeToString(s.sign());
         assertEquals("u1", j.verify(token).userId());
         // an HS256 token "signed" with the public key as a secret must not pass
-        String confused = Jwt.signHs256(pem, claims(1_800_000_100L));
-        assertThrows(Jwt.InvalidToken.class, () -> j.verify(confused));
+        for (String asSecret : List.of(pem, pem.replace("\n", ""), Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()))) {
+            String confused = Jwt.signHs256(asSecret, claims(1_800_000_100L));
+            assertThrows(Jwt.InvalidToken.class, () -> j.verify(confused), "HS256 signed with the public key");
+        }
     }
 }

@@ -90,7 +90,7 @@ class DialOutTest {
     /** A host with dial_out calls bob into the meeting: the browser hears bob (packets and level) and bob hears the meeting. */
     static String dialBob(Pbx pbx, RoundtableServer server, Browser b, String meeting) throws Exception {
         assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + pbx.kamailio.log());
-        String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
+        String token = Jwt.signHs256(ServerConfig.TEST_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
                 + ",\"permissions\":[\"dial_out\"]}");
         String ann = b.open(server.url() + "?meeting=" + meeting + "&autojoin=1&name=Ann&token=" + token);
         assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));

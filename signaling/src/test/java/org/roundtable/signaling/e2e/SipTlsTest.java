@@ -171,7 +171,7 @@ class SipTlsTest {
     }
 
     static String joinWithDialOut(Browser b, RoundtableServer server, String meeting) throws Exception {
-        String token = Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
+        String token = Jwt.signHs256(ServerConfig.TEST_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
                 + ",\"permissions\":[\"dial_out\"]}");
         String ann = b.open(server.url() + "?meeting=" + meeting + "&autojoin=1&name=Ann&token=" + token);
         assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));

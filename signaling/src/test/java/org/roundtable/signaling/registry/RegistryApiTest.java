@@ -39,7 +39,7 @@ class RegistryApiTest {
     static String token(String user, String name, long expSeconds, String... perms) {
         StringBuilder p = new StringBuilder("[");
         for (int i = 0; i < perms.length; i++) p.append(i > 0 ? "," : "").append('"').append(perms[i]).append('"');
-        return Jwt.signHs256(ServerConfig.DEV_SECRET, "{\"sub\":\"" + user + "\",\"name\":\"" + name + "\",\"exp\":"
+        return Jwt.signHs256(ServerConfig.TEST_SECRET, "{\"sub\":\"" + user + "\",\"name\":\"" + name + "\",\"exp\":"
                 + (System.currentTimeMillis() / 1000 + expSeconds) + ",\"permissions\":" + p + "]}");
     }
 
@@ -95,6 +95,7 @@ class RegistryApiTest {
         assertEquals(400, call("POST", "/api/meetings", ANN, "[1,2]").statusCode());
         assertEquals(400, call("POST", "/api/meetings", ANN, "{\"type\":\"weekly\"}").statusCode());
         assertEquals(400, call("POST", "/api/meetings", ANN, "{\"password\":\"ab\"}").statusCode(), "password too short");
+        assertEquals(400, call("POST", "/api/meetings", ANN, "{\"password\":\"12345\"}").statusCode(), "passwords have at least 6 characters");
     }
 
     @Test void tokensAreChecked() throws Exception {
