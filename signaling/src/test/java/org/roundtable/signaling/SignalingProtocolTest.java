@@ -69,6 +69,44 @@ class SignalingProtocolTest {
         e.close();
     }
 
+    @Test void aFloodingClientIsRateLimitedThenDisconnectedAndHugeInputIsRefused() throws Exception {
+        WsClient c = WsClient.open(server.httpPort());
+        for (int i = 0; i < 800; i++) c.post("{\"type\":\"ping\",\"rid\":" + i + "}");
+        List<JsonNode> got = c.drain(2000);
+        long pongs = got.stream().filter(n -> n.path("type").asText().equals("pong")).count();
+        assertTrue(pongs >= 200 && pongs < 700, "the burst is served, the flood is not: " + pongs + " pongs");
+        assertTrue(got.stream().anyMatch(n -> n.path("code").asText().equals("rate_limited")), "the client is told why");
+        assertTrue(waitClosed(c), "a client that keeps flooding is disconnected");
+        assertEquals(1008, c.closedWith, "policy violation");
+        c.close();
+        // a message over the WebSocket limit closes the session (1009); the server carries on
+        WsClient big = WsClient.open(server.httpPort());
+        big.post("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(300 * 1024) + "\"}");
+        assertTrue(waitClosed(big), "an oversized message closes the session");
+        assertEquals(1009, big.closedWith);
+        big.close();
+        try (WsClient ok = WsClient.open(server.httpPort())) { assertEquals("pong", ok.send("{\"type\":\"ping\"}").path("type").asText()); }
+        // HTTP bodies are bounded whether or not the client says how long they are
+        String base = "http://127.0.0.1:" + server.httpPort();
+        byte[] huge = new byte[1 << 20];
+        java.util.Arrays.fill(huge, (byte) 'a');
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), "with Content-Length");
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), "chunked");
+        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/meetings")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.statusCode() == 413 || r.statusCode() == 401, "the meetings API refuses it too (401 first without a token): " + r.statusCode());
+    }
+
+    static boolean waitClosed(WsClient c) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5000;
+        while (c.closedWith < 0 && System.currentTimeMillis() < end) Thread.sleep(20);
+        return c.closedWith >= 0;
+    }
+
     @Test void whipAndWhepRefuseBadRequests() throws Exception {
         String base = "http://127.0.0.1:" + server.httpPort();
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room1")).header("Content-Type", "text/plain")

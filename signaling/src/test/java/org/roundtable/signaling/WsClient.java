@@ -64,5 +64,25 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         return null;
     }
 
+    /** The close status the server sent, or -1 while open. */
+    public volatile int closedWith = -1;
+
+    @Override public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+        closedWith = status;
+        return null;
+    }
+
+    /** Sends without waiting for a reply. */
+    public void post(String text) throws Exception { ws.sendText(text, true).get(5, TimeUnit.SECONDS); }
+
+    /** Every message received so far or within ms (events and replies), drained. */
+    public List<JsonNode> drain(long ms) throws Exception {
+        List<JsonNode> all = new ArrayList<>(events);
+        events.clear();
+        long end = System.currentTimeMillis() + ms;
+        for (JsonNode n; (n = in.poll(Math.max(1, end - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) != null; ) all.add(n);
+        return all;
+    }
+
     @Override public void close() { ws.abort(); }
 }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -168,11 +167,7 @@ public final class HttpApi extends Handler.Abstract {
         String ct = req.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (ct == null || !ct.toLowerCase().startsWith("application/sdp"))
             throw new SignalingException("bad_content_type", 415, "Content-Type must be application/sdp");
-        long len = req.getLength();
-        if (len > MAX_SDP) throw new SignalingException("too_large", 413, "SDP too large");
-        String body = Content.Source.asString(req, StandardCharsets.UTF_8);
-        if (body.length() > MAX_SDP) throw new SignalingException("too_large", 413, "SDP too large");
-        return body;
+        return Bodies.read(req, MAX_SDP);
     }
 
     private boolean metrics(Response res, Callback cb) throws IOException {

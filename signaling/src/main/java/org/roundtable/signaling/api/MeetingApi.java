@@ -10,7 +10,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -80,11 +79,10 @@ public final class MeetingApi {
     }
 
     private JsonNode body(Request req) throws SignalingException {
-        if (req.getLength() > 64 * 1024) throw new SignalingException("too_large", 413, "body too large");
         String ct = req.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (ct == null || !ct.toLowerCase().startsWith("application/json")) throw new SignalingException("bad_content_type", 415, "Content-Type must be application/json");
         try {
-            String s = Content.Source.asString(req, StandardCharsets.UTF_8);
+            String s = Bodies.read(req, 64 * 1024);
             JsonNode n = meetings.json().readTree(s);
             if (n == null || !n.isObject()) throw new SignalingException("bad_request", 400, "the body must be a JSON object");
             return n;

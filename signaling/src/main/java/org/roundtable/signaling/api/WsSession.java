@@ -33,7 +33,35 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
 
     @Override public void onWebSocketOpen(Session s) { this.session = s; }
 
+    /**
+     * Messages a client may send: a bucket of {@link #BURST} refilled at {@link #PER_SECOND} a second (a
+     * join with trickled candidates and renegotiations stays far below). Past it a message gets
+     * rate_limited unread; a client with {@link #ABUSE} refused messages within 10 s is disconnected.
+     */
+    static final double PER_SECOND = 50, BURST = 200;
+    static final int ABUSE = 300;
+    private double tokens = BURST;
+    private long lastRefillNanos = System.nanoTime(), windowStartNanos = lastRefillNanos;
+    private int refusedInWindow;
+
+    /** Whether this message may be handled now (Jetty delivers one message at a time per session). */
+    private boolean admitMessage() {
+        long now = System.nanoTime();
+        tokens = Math.min(BURST, tokens + (now - lastRefillNanos) / 1e9 * PER_SECOND);
+        lastRefillNanos = now;
+        if (tokens >= 1) { tokens -= 1; return true; }
+        meetings.wsMessageRefused();
+        if (now - windowStartNanos > 10_000_000_000L) { windowStartNanos = now; refusedInWindow = 0; }
+        if (++refusedInWindow == 1) error(null, null, "rate_limited", "too many messages: at most " + (int) PER_SECOND + " a second");
+        if (refusedInWindow == ABUSE) {
+            Session s = session;
+            if (s != null) s.close(org.eclipse.jetty.websocket.api.StatusCode.POLICY_VIOLATION, "too many messages", org.eclipse.jetty.websocket.api.Callback.NOOP);
+        }
+        return false;
+    }
+
     @Override public void onWebSocketText(String text) {
+        if (!admitMessage()) return;
         JsonNode msg;
         try {
             msg = meetings.json().readTree(text);

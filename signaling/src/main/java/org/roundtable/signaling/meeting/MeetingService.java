@@ -76,7 +76,14 @@ public final class MeetingService {
     public MeetingRegistry registry() { return registry; }
 
     /** Registers the meeting-level metrics: members by kind and the audio mixers' work. */
+    private final java.util.concurrent.atomic.LongAdder wsRefused = new java.util.concurrent.atomic.LongAdder();
+
+    /** A WebSocket message refused for the sender's rate (counted in roundtable_ws_messages_refused_total). Any thread. */
+    public void wsMessageRefused() { wsRefused.increment(); }
+
     public void registerMetrics(io.prometheus.metrics.model.registry.PrometheusRegistry r) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_ws_messages_refused")
+                .help("WebSocket messages refused because their client sent too many").callback(cb -> cb.call(wsRefused.sum())).register(r);
         io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("roundtable_participants").help("Members in meetings, by kind (lobby included)")
                 .labelNames("kind").callback(cb -> {
                     java.util.Map<String, Integer> n = new java.util.HashMap<>();
