@@ -48,7 +48,7 @@ public final class RoundtableServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         this.http = new Server(threads);
-        ServerConnector c = new ServerConnector(http);
+        ServerConnector c = config.httpTls().enabled() ? httpsConnector(http, config) : new ServerConnector(http);
         c.setHost(config.httpHost());
         c.setPort(config.httpPort());
         http.addConnector(c);
@@ -60,6 +60,34 @@ public final class RoundtableServer implements AutoCloseable {
         this.httpApi = new HttpApi(meetings, registry, new MeetingApi(meetings));
         ws.setHandler(httpApi);
         http.setHandler(ws);
+    }
+
+    /** HTTPS (and so WSS) on the HTTP port, with the configured PKCS#12 key store or a self-signed certificate. */
+    private static ServerConnector httpsConnector(Server http, ServerConfig config) {
+        ServerConfig.HttpTls t = config.httpTls();
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        try {
+            if (t.keystore().isEmpty()) {
+                char[] pw = Long.toHexString(new java.security.SecureRandom().nextLong()).toCharArray();
+                String host = config.httpHost().equals("0.0.0.0") ? "localhost" : config.httpHost();
+                ssl.setKeyStore(SelfSigned.keyStore(host, "roundtable-https", pw));
+                ssl.setKeyStorePassword(new String(pw));
+                org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).warn("HTTPS with a self-signed certificate made at start-up: browsers will warn;"
+                        + " set roundtable.http.tls.keystore for a real one");
+            } else {
+                ssl.setKeyStorePath(t.keystore());
+                ssl.setKeyStoreType("PKCS12");
+                ssl.setKeyStorePassword(t.keystorePassword());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up HTTPS: " + e.getMessage(), e);
+        }
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        org.eclipse.jetty.server.HttpConfiguration hc = new org.eclipse.jetty.server.HttpConfiguration();
+        // clients reach servers by address too; certificates of a proxy-less server often name only its host
+        hc.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+        return new ServerConnector(http, new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+                new org.eclipse.jetty.server.HttpConnectionFactory(hc));
     }
 
     public RoundtableServer start() throws Exception {
@@ -84,7 +112,7 @@ public final class RoundtableServer implements AutoCloseable {
 
     public String url() {
         String host = config.httpHost().equals("0.0.0.0") ? config.bridge().advertisedAddresses().get(0) : config.httpHost();
-        return "http://" + host + ":" + httpPort() + "/";
+        return (config.httpTls().enabled() ? "https://" : "http://") + host + ":" + httpPort() + "/";
     }
 
     @Override public void close() throws Exception {

@@ -8,7 +8,22 @@ import org.roundtable.bridge.BridgeConfig;
 
 /** Server settings, read once from HOCON (embedded reference.conf, optional file, -D overrides). Immutable. */
 public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
-                           Auth auth, Registry registry, Limits limits, Sip sip) {
+                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls) {
+    /** The record as it was before HTTPS (plain HTTP). */
+    public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
+                        Auth auth, Registry registry, Limits limits, Sip sip) {
+        this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, HttpTls.OFF);
+    }
+
+    /**
+     * HTTPS and WSS on the HTTP port: a PKCS#12 keystore with the server's certificate, or (empty) a
+     * self-signed certificate made at start-up, with a warning. Off: plain HTTP (behind a TLS proxy).
+     */
+    public record HttpTls(boolean enabled, String keystore, String keystorePassword) {
+        public static final HttpTls OFF = new HttpTls(false, "", "");
+    }
+
+    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t); }
 
     /** The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to. */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
@@ -55,7 +70,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, new Sip(false, "127.0.0.1", 5060, "127.0.0.1", "1000"));
     }
 
-    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s); }
+    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls); }
 
     /** Token verification: HS256 secrets and ES256 public keys (PEM) of the enterprise account system. */
     public record Auth(List<String> hs256Secrets, List<String> es256PublicKeys, String issuer, String audience, long clockSkewSeconds) {}
@@ -95,9 +110,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 + "Never expose this server; production configs set roundtable.meetings.open = false and their own secrets.";
     }
 
-    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip); }
-    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip); }
-    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip); }
+    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls); }
+    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls); }
+    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls); }
 
     public static ServerConfig load(String file, Integer httpPort, Integer mediaPort) {
         Config c = ConfigFactory.defaultOverrides();
@@ -116,6 +131,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         Config d = r.getConfig("db");
         Config l = r.getConfig("limits");
         Config sp = r.getConfig("sip");
+        Config ht = r.getConfig("http.tls");
+        HttpTls httpTls = new HttpTls(ht.getBoolean("enabled"), ht.getString("keystore"), ht.getString("keystore-password"));
         return new ServerConfig(r.getString("http.host"), httpPort != null ? httpPort : r.getInt("http.port"), bc,
                 m.getBoolean("open"), m.getInt("max-participants"),
                 new Auth(a.getStringList("hs256-secrets"), a.getStringList("es256-public-keys"), a.getString("issuer"),
@@ -129,7 +146,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         sp.getBoolean("offer-srtp"),
                         new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
                                 sp.getString("tls.truststore"), sp.getString("tls.truststore-password"), sp.getBoolean("tls.verify-clients")),
-                        sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls")));
+                        sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls")))
+                .withHttpTls(httpTls);
     }
 
     private static String transport(String t) {

@@ -4,16 +4,12 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Properties;
 import javax.net.ssl.SSLContext;
 import javax.sip.SipStack;
-import org.roundtable.bridge.dtls.DtlsCertificate;
 import org.roundtable.signaling.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,13 +68,7 @@ final class SipTls {
 
     /** A PKCS#12 file (owner-only, deleted on exit) with a new ECDSA P-256 key and a self-signed certificate for host. */
     static Path selfSigned(String host, char[] password) throws Exception {
-        SecureRandom rnd = new SecureRandom();
-        KeyPair kp = DtlsCertificate.newKeyPair(rnd);
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(DtlsCertificate.selfSigned(kp, host, 365, rnd)));
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("roundtable-sip", kp.getPrivate(), password, new X509Certificate[] {cert});
+        KeyStore ks = org.roundtable.signaling.SelfSigned.keyStore(host, "roundtable-sip", password);
         Path f = Files.createTempFile("roundtable-sip-tls", ".p12", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         f.toFile().deleteOnExit();
         try (OutputStream out = Files.newOutputStream(f)) { ks.store(out, password); }
