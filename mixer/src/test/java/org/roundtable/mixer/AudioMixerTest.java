@@ -119,6 +119,19 @@ class AudioMixerTest {
             in.push(t, junk, -1);
             m.tick();
         }
-        assertEquals(30, got.get("l").size());
+        assertEquals(30, got.get("l").size(), "a frame every tick through the garbage");
+        for (byte[] f : got.get("l")) assertEquals(160, f.length, "each a whole 20 ms PCMA frame");
+        // and the same input, now speaking, is heard: the garbage left the decoder and the mix usable
+        OpusEncoder e = new OpusEncoder(48000, 1, OpusApplication.OPUS_APPLICATION_VOIP);
+        byte[] buf = new byte[1500];
+        for (int t = 30; t < 70; t++) {
+            int n = e.encode(Tones.tone(440, 48000, 960, 6000, t * 960), 0, 960, buf, 0, buf.length);
+            in.push(t, java.util.Arrays.copyOf(buf, n), -1);
+            m.tick();
+        }
+        List<byte[]> after = got.get("l").subList(50, 70);
+        short[] pcm = new short[after.size() * 160];
+        for (int i = 0; i < after.size(); i++) for (int j = 0; j < 160; j++) pcm[i * 160 + j] = G711.alawToLinear(after.get(i)[j]);
+        assertTrue(Tones.amplitude(pcm, pcm.length, 440, 8000) > 2000, "the tone after the garbage is heard");
     }
 }
