@@ -88,7 +88,7 @@ class SignalingProtocolTest {
         try (WsClient ok = WsClient.open(server.httpPort())) { assertEquals("pong", ok.send("{\"type\":\"ping\"}").path("type").asText()); }
         // HTTP bodies are bounded whether or not the client says how long they are
         String base = "http://127.0.0.1:" + server.httpPort();
-        byte[] huge = new byte[1 << 20];
+        byte[] huge = new byte[100 * 1024];      // over the 64 KiB limits (a larger one may be cut off mid-send once refused)
         java.util.Arrays.fill(huge, (byte) 'a');
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
@@ -99,6 +99,7 @@ class SignalingProtocolTest {
         r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/meetings")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(r.statusCode() == 413 || r.statusCode() == 401, "the meetings API refuses it too (401 first without a token): " + r.statusCode());
+        assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
     static boolean waitClosed(WsClient c) throws InterruptedException {

@@ -48,6 +48,7 @@ public final class MeetingService {
     private final Bridge bridge;
     private final ServerConfig config;
     private final ObjectMapper json = new ObjectMapper();
+    private final MeetingEvents events = new MeetingEvents(json);
     private final ExecutorService pool = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("meeting", true));
     private final ConcurrentHashMap<String, Meeting> meetings = new ConcurrentHashMap<>();
     /** Meetings a host ended: joining them is refused for a while (open mode has no registry to say so). */
@@ -56,10 +57,7 @@ public final class MeetingService {
     private final MeetingRegistry registry;
     private final Jwt jwt;
     private final AttemptLimiter limiter;
-    /** Authenticated signalling sessions by user id, for reminders. */
-    private final Map<String, Set<Participant.Client>> sessions = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            new io.netty.util.concurrent.DefaultThreadFactory("meeting-timer", true));
+    private final Reminders reminders;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this.bridge = bridge;
@@ -67,7 +65,7 @@ public final class MeetingService {
         this.registry = registry;
         this.jwt = jwt;
         this.limiter = limiter;
-        timer.scheduleWithFixedDelay(this::sendReminders, 1, 2, java.util.concurrent.TimeUnit.SECONDS);
+        this.reminders = new Reminders(registry, events, java.time.Clock.systemUTC()).start();
     }
 
     private final java.util.concurrent.ScheduledExecutorService mixTicker = Executors.newScheduledThreadPool(2,
@@ -408,32 +406,9 @@ public final class MeetingService {
     }
 
     /** Binds a signalling session to a user (for reminders) without joining a meeting. */
-    public void registerSession(String userId, Participant.Client client) {
-        sessions.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(client);
-    }
+    public void registerSession(String userId, Participant.Client client) { reminders.register(userId, client); }
 
-    public void unregisterSession(String userId, Participant.Client client) {
-        if (userId == null) return;
-        Set<Participant.Client> s = sessions.get(userId);
-        if (s != null) { s.remove(client); if (s.isEmpty()) sessions.remove(userId, s); }
-    }
-
-    private void sendReminders() {
-        try {
-            registry.remind((m, users) -> {
-                ObjectNode ev = event("reminder");
-                ObjectNode mm = ev.putObject("meeting");
-                mm.put("id", m.id());
-                mm.put("number", m.number());
-                mm.put("subject", m.subject());
-                mm.put("start", java.time.Instant.ofEpochMilli(m.startMs()).toString());
-                ev.put("startsInSeconds", Math.max(0, (m.startMs() - System.currentTimeMillis()) / 1000));
-                for (String u : users) for (Participant.Client c : sessions.getOrDefault(u, Set.of())) c.send(ev);
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("reminders failed: {}", e.toString());
-        }
-    }
+    public void unregisterSession(String userId, Participant.Client client) { reminders.unregister(userId, client); }
 
     public ObjectMapper json() { return json; }
     public int meetingCount() { return meetings.size(); }
@@ -521,8 +496,8 @@ public final class MeetingService {
                 if (d.outcome() == Admission.Outcome.LOBBY) {
                     np.inLobby = true;
                     ObjectNode ev = event("lobbyJoined");
-                    ev.set("participant", describe(m, np));
-                    toHosts(m, ev);
+                    ev.set("participant", events.describe(m, np));
+                    events.toHosts(m, ev);
                     LOG.info("{} ({}) waits in the lobby of meeting {}", np.id, dn, m.id);
                     return np;
                 }
@@ -550,8 +525,8 @@ public final class MeetingService {
         }
         // everyone sees members and watch-only viewers (hosts can remove a viewer)
         ObjectNode joinedEv = event("participantJoined");
-        joinedEv.set("participant", describe(m, np));
-        broadcast(m, joinedEv, np);
+        joinedEv.set("participant", events.describe(m, np));
+        events.broadcast(m, joinedEv, np);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
     }
 
@@ -573,11 +548,11 @@ public final class MeetingService {
         j.put("participantId", self.id);
         j.put("role", self.role.wire());
         ArrayNode arr = j.putArray("participants");
-        for (Participant p : m.members()) if (p != self) arr.add(describe(m, p));
+        for (Participant p : m.members()) if (p != self) arr.add(events.describe(m, p));
         ArrayNode members = j.putArray("members");
-        for (Participant p : m.members()) members.add(describe(m, p));
-        for (Participant p : m.viewers()) members.add(describe(m, p));
-        if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(describe(m, p));
+        for (Participant p : m.members()) members.add(events.describe(m, p));
+        for (Participant p : m.viewers()) members.add(events.describe(m, p));
+        if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(events.describe(m, p));
         j.put("locked", m.locked);
         j.put("recording", m.recording);
         j.put("allowSelfUnmute", m.allowSelfUnmute);
@@ -798,7 +773,7 @@ public final class MeetingService {
                     m.locked = action.equals("lock");
                     ObjectNode ev = event("locked");
                     ev.put("locked", m.locked);
-                    broadcast(m, ev, null);
+                    events.broadcast(m, ev, null);
                 }
                 case "admit" -> {
                     enter(m, t);
@@ -811,7 +786,7 @@ public final class MeetingService {
                     ObjectNode ev = event("lobbyLeft");
                     ev.put("participantId", t.id);
                     ev.put("admitted", true);
-                    toHosts(m, ev);
+                    events.toHosts(m, ev);
                     ObjectNode admitted = joinedPayload(m, t);
                     admitted.put("type", "admitted");
                     t.client.send(admitted);
@@ -828,7 +803,7 @@ public final class MeetingService {
                     m.allowSelfUnmute = allowSelfUnmute;
                     ObjectNode ev = event("policy");
                     ev.put("allowSelfUnmute", m.allowSelfUnmute);
-                    broadcast(m, ev, null);
+                    events.broadcast(m, ev, null);
                 }
                 case "startRecording", "stopRecording" -> setRecording(m, action.equals("startRecording"), p.name);
                 case "dialOut" -> {
@@ -856,7 +831,7 @@ public final class MeetingService {
         ObjectNode ev = event("recording");
         ev.put("on", on);
         ev.put("by", by);
-        broadcast(m, ev, null);
+        events.broadcast(m, ev, null);
     }
 
     private static String describeAction(String action) {
@@ -927,12 +902,12 @@ public final class MeetingService {
             ObjectNode ev = event("lobbyLeft");
             ev.put("participantId", p.id);
             ev.put("admitted", false);
-            toHosts(m, ev);
+            events.toHosts(m, ev);
         } else {
             ObjectNode ev = event("participantLeft");
             ev.put("participantId", p.id);
             ev.put("reason", reason);
-            broadcast(m, ev, p);
+            events.broadcast(m, ev, p);
         }
         try { p.client.closed(reason); } catch (RuntimeException ignored) { /* client gone */ }
         // A meeting always has a host: the one the leaving host chose, else the longest-present member.
@@ -949,7 +924,7 @@ public final class MeetingService {
                 // a new host must see the lobby
                 for (Participant l : m.lobby()) {
                     ObjectNode ev = event("lobbyJoined");
-                    ev.set("participant", describe(m, l));
+                    ev.set("participant", events.describe(m, l));
                     next.client.send(ev);
                 }
             }
@@ -1088,47 +1063,17 @@ public final class MeetingService {
         }
         ObjectNode ev = event("speaking");
         if (who == null) ev.putNull("participantId"); else ev.put("participantId", who);
-        broadcast(m, ev, null);
+        events.broadcast(m, ev, null);
     }
 
     private void memberUpdated(Meeting m, Participant p, String change) {
         ObjectNode ev = event("participantUpdated");
         ev.put("change", change);
-        ev.set("participant", describe(m, p));
-        if (p.inLobby) toHosts(m, ev); else broadcast(m, ev, null);
+        ev.set("participant", events.describe(m, p));
+        if (p.inLobby) events.toHosts(m, ev); else events.broadcast(m, ev, null);
     }
 
-    private ObjectNode describe(Meeting m, Participant p) {
-        ObjectNode o = json.createObjectNode();
-        o.put("id", p.id);
-        o.put("name", p.name);
-        o.put("kind", p.kind.name().toLowerCase());
-        o.put("role", p.role.wire());
-        o.put("muted", p.audioPaused());
-        if (p.mutedByHost) o.put("mutedBy", "host"); else if (!p.audioOn) o.put("mutedBy", "self"); else o.putNull("mutedBy");
-        o.put("camera", !p.videoPaused());
-        if (p.cameraOffByHost) o.put("cameraOffBy", "host"); else if (!p.videoOn) o.put("cameraOffBy", "self"); else o.putNull("cameraOffBy");
-        o.put("inLobby", p.inLobby);
-        o.put("sharing", p.sharing);
-        o.put("speaking", p.speaking);
-        o.put("phone", p.phoneReplacesMic);
-        // kept for clients of the first protocol version
-        o.put("audio", !p.audioPaused());
-        o.put("video", !p.videoPaused());
-        return o;
-    }
-
-    public ObjectNode event(String type) {
-        ObjectNode o = json.createObjectNode();
-        o.put("type", type);
-        return o;
-    }
-
-    /** To every browser member (not the lobby). */
-    private void broadcast(Meeting m, ObjectNode ev, Participant except) {
-        for (Participant p : m.participants.values())
-            if (p != except && p.kind == Participant.Kind.WEB && !p.inLobby) p.client.send(ev);
-    }
+    public ObjectNode event(String type) { return events.event(type); }
 
     /**
      * A dial-out or call back did not connect (refused, unanswered, unreachable): the member who asked
@@ -1142,12 +1087,8 @@ public final class MeetingService {
             ev.put("target", target);
             ev.put("reason", reason);
             Participant asker = forParticipant == null ? null : m.participants.get(forParticipant);
-            if (asker != null) asker.client.send(ev); else toHosts(m, ev);
+            if (asker != null) asker.client.send(ev); else events.toHosts(m, ev);
         });
-    }
-
-    private void toHosts(Meeting m, ObjectNode ev) {
-        for (Participant p : m.members()) if (p.role == Role.HOST) p.client.send(ev);
     }
 
     private static String newId() {
@@ -1155,7 +1096,7 @@ public final class MeetingService {
     }
 
     public void close() {
-        timer.shutdownNow();
+        reminders.close();
         mixTicker.shutdownNow();
         pool.shutdownNow();
     }
