@@ -97,13 +97,7 @@ public final class RoundtableServer implements AutoCloseable {
         if (s.enabled()) sip = new org.roundtable.signaling.sip.SipGateway(meetings, bridge,
                 s)
                 .metrics(new org.roundtable.signaling.sip.SipMetrics(registry)).start();
-        if (sip != null) {
-            org.roundtable.signaling.sip.SipGateway g = sip;
-            meetings.dialer(new MeetingService.Dialer() {
-                @Override public void dial(String meetingId, String target) throws Exception { g.dial(meetingId, target); }
-                @Override public void callBack(String meetingId, String participantId, String target) throws Exception { g.callBack(meetingId, participantId, target); }
-            });
-        }
+        if (sip != null) meetings.dialer(sip);
         if (sip != null && s.registrar().enabled()) sip.register(s.registrar());
         return this;
     }

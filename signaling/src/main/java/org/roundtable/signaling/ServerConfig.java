@@ -25,19 +25,55 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
 
     public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t); }
 
-    /** The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to. */
+    /**
+     * The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to.
+     * rtpLatch: whom a phone leg hears (auto, sdp or first-packet); callbackNeeds: the permission a call back needs
+     * ("member": none); dialOut: which targets may be called, and how often.
+     */
     public record Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline,
                       Registrar registrar, boolean offerSrtp, Tls tls, int ivrIdleSeconds, int dialTimeoutSeconds,
-                      List<String> trustedPeers, int maxCalls) {
-        public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
-            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF, 10, 60, List.of(), 500);
+                      List<String> trustedPeers, int maxCalls, String rtpLatch, String callbackNeeds, DialOut dialOut) {
+        public Sip {
+            if (!List.of("auto", "sdp", "first-packet").contains(rtpLatch))
+                throw new IllegalArgumentException("roundtable.sip.rtp-latch: auto, sdp or first-packet, not " + rtpLatch);
+            if (callbackNeeds.isBlank()) throw new IllegalArgumentException("roundtable.sip.callback-needs: a permission, or member");
         }
-        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls); }
-        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls); }
-        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls); }
-        public Sip withIvrIdleSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, n, dialTimeoutSeconds, trustedPeers, maxCalls); }
-        public Sip withDialTimeoutSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, n, trustedPeers, maxCalls); }
-        public Sip withTrustedPeers(List<String> peers, int max) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, peers, max); }
+        public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline) {
+            this(enabled, bindAddress, port, advertisedAddress, hotline, Registrar.NONE, false, Tls.OFF, 10, 60, List.of(), 500, "auto", "dial_out", DialOut.DEFAULT);
+        }
+        public Sip(boolean enabled, String bindAddress, int port, String advertisedAddress, String hotline, Registrar registrar, boolean offerSrtp,
+                   Tls tls, int ivrIdleSeconds, int dialTimeoutSeconds, List<String> trustedPeers, int maxCalls) {
+            this(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls,
+                    "auto", "dial_out", DialOut.DEFAULT);
+        }
+        public Sip withOfferSrtp(boolean on) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, on, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls, rtpLatch, callbackNeeds, dialOut); }
+        public Sip withTls(Tls t) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, t, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls, rtpLatch, callbackNeeds, dialOut); }
+        public Sip withRegistrar(Registrar r) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, r, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls, rtpLatch, callbackNeeds, dialOut); }
+        public Sip withIvrIdleSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, n, dialTimeoutSeconds, trustedPeers, maxCalls, rtpLatch, callbackNeeds, dialOut); }
+        public Sip withDialTimeoutSeconds(int n) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, n, trustedPeers, maxCalls, rtpLatch, callbackNeeds, dialOut); }
+        public Sip withTrustedPeers(List<String> peers, int max) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, peers, max, rtpLatch, callbackNeeds, dialOut); }
+        public Sip withRtpLatch(String mode) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls, mode, callbackNeeds, dialOut); }
+        public Sip withCallbackNeeds(String p) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls, rtpLatch, p, dialOut); }
+        public Sip withDialOut(DialOut d) { return new Sip(enabled, bindAddress, port, advertisedAddress, hotline, registrar, offerSrtp, tls, ivrIdleSeconds, dialTimeoutSeconds, trustedPeers, maxCalls, rtpLatch, callbackNeeds, d); }
+        /** The same dial-out rates, these targets allowed (regular expressions matching the whole target). */
+        public Sip withDialOutAllowed(String... patterns) { return withDialOut(new DialOut(List.of(patterns), dialOut.perMemberPerMinute(), dialOut.perMeetingPerMinute())); }
+    }
+
+    /**
+     * Dial-out and call back (toll fraud): a target (a number, or a SIP URI as the member typed it) must
+     * match one of allow (Java regular expressions, whole target); each member may start perMemberPerMinute
+     * calls a minute, each meeting perMeetingPerMinute.
+     */
+    public record DialOut(List<String> allow, int perMemberPerMinute, int perMeetingPerMinute) {
+        public static final DialOut DEFAULT = new DialOut(List.of("^[0-9]{3,6}$"), 5, 20);
+        public DialOut {
+            allow = List.copyOf(allow);
+            for (String p : allow) {
+                try { java.util.regex.Pattern.compile(p); } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new IllegalArgumentException("roundtable.sip.dial-out.allow: not a regular expression: " + p, e);
+                }
+            }
+        }
     }
 
     /**
@@ -146,7 +182,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         sp.getBoolean("offer-srtp"),
                         new Tls(sp.getInt("tls.port"), sp.getString("tls.keystore"), sp.getString("tls.keystore-password"),
                                 sp.getString("tls.truststore"), sp.getString("tls.truststore-password"), sp.getBoolean("tls.verify-clients")),
-                        sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls")))
+                        sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls"),
+                        sp.getString("rtp-latch"), sp.getString("callback-needs"), new DialOut(sp.getStringList("dial-out.allow"),
+                                sp.getInt("dial-out.per-member-per-minute"), sp.getInt("dial-out.per-meeting-per-minute")))))
                 .withHttpTls(httpTls);
     }
 

@@ -4,7 +4,9 @@ package org.roundtable.bridge.metrics;
 public enum DropReason {
     MALFORMED_RTP, MALFORMED_RTCP, MALFORMED_STUN, UNKNOWN_PROTOCOL, NO_ENDPOINT, STUN_UNKNOWN_USER, STUN_BAD_INTEGRITY,
     NOT_CONNECTED, SRTP_AUTH, SRTP_REPLAY, UNKNOWN_SSRC, PADDING, WAIT_KEYFRAME, DTLS_QUEUE_FULL, DTLS_UNEXPECTED,
-    SEND_FAILED, HOST_MUTED;
+    SEND_FAILED, HOST_MUTED,
+    /** A phone leg's packet from anyone but the one sender it latched to (RTP bleed). */
+    FOREIGN_SOURCE;
 
     public final String label = name().toLowerCase();
 }

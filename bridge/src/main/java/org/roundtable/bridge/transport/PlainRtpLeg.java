@@ -14,8 +14,13 @@ import org.roundtable.bridge.rtp.RtpPacket;
 
 /**
  * Plain RTP for a phone leg from the SIP gateway: one UDP port, no ICE, DTLS or SRTP (SDES-SRTP comes
- * with the gateway). Symmetric RTP: until the remote's first packet arrives we send to the address
- * from its SDP, then to wherever its packets come from (NAT). Audio goes to the handler; RFC 4733
+ * with the gateway). The leg latches once and hears only that sender: either the address in the
+ * remote's SDP ({@link #remote}), or, when that address is unusable (0.0.0.0, a private address behind
+ * NAT), the source of the first valid (SRTP-authenticated when keyed) RTP packet after the answer
+ * ({@link #comedia}, as mediasoup's comedia). Until then nothing is heard. RTP, RFC 4733 keys and RTCP
+ * from any other address are dropped and counted ({@code foreign_source}, {@link #foreignDrops}): a
+ * stranger who finds the port cannot talk into the meeting, press keys or move the media. Only a new
+ * offer in the dialog ({@link #moveTo}) changes the latch. Audio goes to the handler; RFC 4733
  * telephone-events on any of the accepted event payload types (a phone that offered several, e.g. at
  * 48000 and 8000, may send on either) become keys; anything else is counted and dropped.
  * RTCP (RFC 3550): multiplexed on the RTP port (RFC 5761) when negotiated, else on its own socket
@@ -70,7 +75,12 @@ public final class PlainRtpLeg implements AutoCloseable {
     private final int ssrc = RND.nextInt();
     private Channel channel;
     private volatile InetSocketAddress remote;
-    private volatile boolean latched;
+    /** latched: remote is the one sender we hear. comedia: the first valid packet's source becomes it. Neither: nothing is heard yet. */
+    private volatile boolean latched, comedia;
+    /** remoteLearning: the first valid packet from the SDP's host or port (a multi-homed phone) may latch instead, once. */
+    private volatile InetSocketAddress learnFrom;
+    /** Packets (RTP, keys, RTCP) from anyone but the latched sender; media loop only. */
+    private volatile long foreignDrops;
     private int seq = RND.nextInt(0x10000);
     private long ts = RND.nextInt() & 0xFFFFFFFFL;
     public volatile long packetsIn, packetsOut;
@@ -156,8 +166,8 @@ public final class PlainRtpLeg implements AutoCloseable {
         return c == null ? -1 : ((InetSocketAddress) c.localAddress()).getPort();
     }
 
-    /** Where the remote said (SDP a=rtcp) it receives RTCP; without it, its RTP port + 1. */
-    public void remoteRtcp(InetSocketAddress r) { if (!rtcpLatched) { remoteRtcp = r; rtcpExplicit = true; } }
+    /** Where the remote said (SDP a=rtcp) it sends and receives RTCP; without it, its RTP port + 1. */
+    public void remoteRtcp(InetSocketAddress r) { remoteRtcp = r; rtcpExplicit = true; rtcpLatched = false; }
 
     /** The phone's reports and our statistics of its stream. */
     public PhoneRtcp rtcp() { return rtcp; }
@@ -172,19 +182,68 @@ public final class PlainRtpLeg implements AutoCloseable {
 
     public int localPort() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
 
-    /** Where the remote said (SDP) it receives RTP; once RTP arrives, we answer where it comes from (symmetric RTP). */
+    /**
+     * Where the remote said (SDP) it sends and receives RTP: the leg latches to it (symmetric RTP, RFC
+     * 4961) and hears no one else. RTCP is expected from (and sent to) its port + 1 unless told ({@link #remoteRtcp}).
+     */
     public void remote(InetSocketAddress r) {
-        if (!latched) remote = r;
-        if (!rtcpLatched && !rtcpExplicit) remoteRtcp = new InetSocketAddress(r.getAddress(), r.getPort() + 1);
+        remote = r;
+        comedia = false;
+        learnFrom = null;
+        latched = true;
+        if (!rtcpExplicit) remoteRtcp = new InetSocketAddress(r.getAddress(), r.getPort() + 1);
     }
 
-    /** The remote moved its media (a re-INVITE): send there until RTP arrives from somewhere else; RTCP to its port + 1 unless told. */
-    public void moveTo(InetSocketAddress r) {
-        remote = r;
+    /**
+     * The SDP's address, as {@link #remote}, but a phone that sends from another address of its host, or
+     * from the same port on another address (multi-homed: SDP 127.0.0.2, packets from 127.0.0.1), is
+     * learnt: the first valid packet from the SDP's host or port latches the leg, once. Strangers
+     * elsewhere stay dropped.
+     */
+    public void remoteLearning(InetSocketAddress r) {
+        remote(r);
+        learnFrom = r;
+    }
+
+    /**
+     * The remote's SDP address is unusable (0.0.0.0, a private address behind NAT): the source of the
+     * first valid RTP packet from now on becomes the one sender (and where we send); until then we
+     * send to sendTo (null: nowhere). Call it after the answer, so that no one can latch first.
+     */
+    public void comedia(InetSocketAddress sendTo) {
+        remote = sendTo;
         latched = false;
         rtcpLatched = false;
         rtcpExplicit = false;
-        remoteRtcp = new InetSocketAddress(r.getAddress(), r.getPort() + 1);
+        remoteRtcp = null;
+        learnFrom = null;
+        comedia = true;
+    }
+
+    /** Whether the leg has latched to one sender (from the SDP, or comedia's first packet). */
+    public boolean latched() { return latched; }
+
+    /** Where the leg sends and the one sender it hears (null: none yet). */
+    public InetSocketAddress latchedRemote() { return latched ? remote : null; }
+
+    /** Packets (RTP, keys, RTCP) dropped because they came from anyone but the latched sender. */
+    public long foreignDrops() { return foreignDrops; }
+
+    /** The remote moved its media (a re-INVITE in the dialog): the leg latches to the new address; RTCP to its port + 1 unless told. */
+    public void moveTo(InetSocketAddress r) {
+        rtcpLatched = false;
+        rtcpExplicit = false;
+        remote(r);
+    }
+
+    /** The same, where the new address is unusable: latch to the first packet again ({@link #comedia}). */
+    public void moveToComedia(InetSocketAddress sendTo) { comedia(sendTo); }
+
+    private void foreign(boolean rtcp) {
+        foreignDrops++;
+        bridge.metrics.drop(DropReason.FOREIGN_SOURCE);
+        RtcpObserver o = rtcpObserver;
+        if (rtcp && o != null) o.dropped("foreign_source");
     }
 
     private volatile boolean sending = true;
@@ -226,10 +285,25 @@ public final class PlainRtpLeg implements AutoCloseable {
         @Override protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
             ByteBuf buf = p.content();
             int len = buf.readableBytes();
-            if (len < 12 || len > rxScratch.length) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
+            if (len < 8 || len > rxScratch.length) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }   // an RR without blocks is 8
+            InetSocketAddress from = p.sender();
+            // one sender: the latched one (or, in comedia, whoever sends the first valid RTP); everyone else is dropped unread
+            boolean fromRemote = latched && from.equals(remote);
+            InetSocketAddress learn = learnFrom;
+            boolean learning = !fromRemote && learn != null && (from.getAddress().equals(learn.getAddress()) || from.getPort() == learn.getPort());
+            if (!fromRemote && !comedia && !learning) {
+                int t = buf.getUnsignedByte(buf.readerIndex() + 1);
+                foreign(t >= 192 && t <= 223);        // muxed RTCP counts as RTCP too
+                return;
+            }
             byte[] a = rxScratch;
             buf.getBytes(buf.readerIndex(), a, 0, len);
-            if (org.roundtable.bridge.rtp.Rtcp.looksLikeRtcp(a, 0, len)) { onRtcp(a, len, p.sender(), true); return; }  // RFC 5761
+            if (org.roundtable.bridge.rtp.Rtcp.looksLikeRtcp(a, 0, len)) {           // RFC 5761; RTCP never latches
+                if (!fromRemote) { foreign(true); return; }
+                onRtcp(a, len, from, true);
+                return;
+            }
+            if (len < 12) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
             org.roundtable.bridge.srtp.SrtpSession rx = rxSrtp;
             if (rx != null) {
                 int n = rx.unprotectRtp(a, 0, len, RtpPacket.ssrc(a, 0));
@@ -242,7 +316,12 @@ public final class PlainRtpLeg implements AutoCloseable {
                 len = n;
             }
             if (!RtpPacket.isValid(a, 0, len)) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
-            if (!latched || !p.sender().equals(remote)) { remote = p.sender(); latched = true; }
+            if (learnFrom != null) learnFrom = null;      // the first valid packet settles it
+            if (!fromRemote) {              // comedia (or learning): the first valid packet after the answer latches, once
+                remote = from;
+                latched = true;
+                comedia = false;
+            }
             packetsIn++;
             bridge.metrics.audioPktsIn.inc();
             int pt = RtpPacket.payloadType(a, 0), hl = RtpPacket.headerLength(a, 0, len), pl = RtpPacket.payloadLength(a, 0, len);
@@ -265,8 +344,14 @@ public final class PlainRtpLeg implements AutoCloseable {
             ByteBuf buf = p.content();
             int len = buf.readableBytes();
             if (len < 8 || len > rxScratch.length) { dropRtcp("malformed"); return; }
+            InetSocketAddress from = p.sender(), rtp = remote;
+            // from the RTCP address the SDP named (or RTP port + 1); after comedia, the first from the latched RTP sender's host
+            // (or, not yet latched, the first from the host our RTP comes from: a multi-homed phone's other address)
+            boolean ok = from.equals(remoteRtcp)
+                    || !rtcpLatched && !rtcpExplicit && latched && rtp != null && from.getAddress().equals(rtp.getAddress());
+            if (!ok) { foreign(true); return; }
             buf.getBytes(buf.readerIndex(), rxScratch, 0, len);
-            onRtcp(rxScratch, len, p.sender(), false);
+            onRtcp(rxScratch, len, from, false);
         }
     }
 
@@ -312,8 +397,8 @@ public final class PlainRtpLeg implements AutoCloseable {
             boolean ok = rtcp.onRtcp(a, 0, len, ssrc, bridge.nowMs(), org.roundtable.bridge.rtp.Rtcp.ntpMiddle(
                     org.roundtable.bridge.rtp.Rtcp.ntpFromMillis(System.currentTimeMillis())), type -> { if (o != null) o.received(typeName(type)); });
             if (!ok) { dropRtcp("malformed"); return; }
-            // symmetric RTCP: answer where it comes from (a muxed one comes from the RTP address)
-            if (onRtpPort == rtcpMux && (!rtcpLatched || !from.equals(remoteRtcp))) { remoteRtcp = from; rtcpLatched = true; }
+            // symmetric RTCP: after comedia, the first good report from the RTP sender's host fixes where RTCP comes from and goes
+            if (!onRtpPort && !rtcpMux && !rtcpLatched && !rtcpExplicit) { remoteRtcp = from; rtcpLatched = true; }
         } catch (RuntimeException e) {
             dropRtcp("malformed");
         }

@@ -44,6 +44,7 @@ class PlainRtpLegSrtpTest {
             a.srtp(keys(profile, ka, kb));
             b.srtp(keys(profile, kb, ka));
             a.remote(new InetSocketAddress("127.0.0.1", b.localPort()));
+            b.remote(new InetSocketAddress("127.0.0.1", a.localPort()));
             byte[] payload = bytes(3, 160);
             for (int i = 0; i < 10; i++) a.send(payload, 160, 160);
             long end = System.currentTimeMillis() + 3000;
@@ -63,6 +64,7 @@ class PlainRtpLegSrtpTest {
             byte[] plain = new byte[172];
             plain[0] = (byte) 0x80; plain[1] = 9;
             RtpPacket.setSsrc(plain, 0, 777);
+            b.moveTo(new InetSocketAddress("127.0.0.1", spy.getLocalPort()));   // b now hears only the spy's address
             long before = metrics.dropped(DropReason.SRTP_AUTH);
             spy.send(new DatagramPacket(plain, plain.length, new InetSocketAddress("127.0.0.1", b.localPort())));
             end = System.currentTimeMillis() + 2000;

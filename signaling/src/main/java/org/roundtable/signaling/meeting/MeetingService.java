@@ -146,6 +146,14 @@ public final class MeetingService {
         void dial(String meetingId, String target) throws Exception;
         /** Calls target for an existing member whose voice the phone will carry (call me back). */
         void callBack(String meetingId, String participantId, String target) throws Exception;
+        /** The same, byMember naming who asked (their dial-out rate); refusals are SignalingExceptions (target_not_allowed, rate_limited, busy). */
+        default void dial(String meetingId, String byMember, String target) throws Exception { dial(meetingId, target); }
+        default void callBack(String meetingId, String participantId, String byMember, String target) throws Exception { callBack(meetingId, participantId, target); }
+    }
+
+    /** Whom a member's dial-out rate counts: their token's subject (a rejoin is the same member), else the participant. */
+    private static String dialingMember(Participant p) {
+        return p.identity != null && p.identity.userId() != null ? "user:" + p.identity.userId() : "participant:" + p.id;
     }
     private volatile Dialer dialer;
     public void dialer(Dialer d) { this.dialer = d; }
@@ -705,12 +713,17 @@ public final class MeetingService {
             requireMember(p);
             if (action.equals("callMeBack")) {
                 if (p.kind != Participant.Kind.WEB) throw new SignalingException("forbidden", 403, "only app and browser members can ask for a call back");
+                String needs = config.sip().callbackNeeds();      // toll fraud: a call back costs like a dial-out
+                if (!needs.equals("member") && (p.identity == null || !p.identity.can(needs)))
+                    throw new SignalingException("forbidden", 403, "a call back needs the " + needs + " permission");
                 if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
                     throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a phone number");
                 Dialer d = dialer;
                 if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
                 try {
-                    d.callBack(m.id, p.id, target);
+                    d.callBack(m.id, p.id, dialingMember(p), target);
+                } catch (SignalingException e) {
+                    throw e;
                 } catch (Exception e) {
                     throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
                 }
@@ -813,7 +826,9 @@ public final class MeetingService {
                     Dialer d = dialer;
                     if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
                     try {
-                        d.dial(m.id, target);
+                        d.dial(m.id, dialingMember(p), target);
+                    } catch (SignalingException e) {
+                        throw e;
                     } catch (Exception e) {
                         throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
                     }

@@ -10,7 +10,7 @@ final class LocalSdp {
     /** One payload format: its number, rtpmap value ("opus/48000/2") and fmtp ("" for none). */
     record Format(int pt, String rtpmap, String fmtp) {}
 
-    private final long session = System.nanoTime() & 0xFFFFFFFL;
+    private final long session = Long.parseLong(SipIds.hex(3), 16);
     final int port, pt, eventPt;
     final String address, proto, crypto, rtcp;
     final Format codec, event;

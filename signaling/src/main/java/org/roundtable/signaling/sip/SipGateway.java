@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Thread: JAIN-SIP's listener threads; the IVR and re-registration on its scheduler ("ivr"); dial-out
  * sends and IVR joins on "sip-work"; media on the bridge's loop.
  */
-public final class SipGateway implements SipListener, AutoCloseable {
+public final class SipGateway implements SipListener, MeetingService.Dialer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
 
     /** Calls whose media is encrypted (SDES-SRTP). */
@@ -65,14 +65,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private HeaderFactory headers;
     private AddressFactory addresses;
     private final ScheduledExecutorService ivrClock = Executors.newScheduledThreadPool(1, new io.netty.util.concurrent.DefaultThreadFactory("ivr", true));
-    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    /** Calls by SIP dialog (Call-ID and both tags): an in-dialog request must match all three. */
+    private final Map<DialogKey, Call> calls = new ConcurrentHashMap<>();
     /** What blocks: sending dial-out INVITEs (TCP and TLS connect there) and IVR joins (they wait on the meeting). */
     private final java.util.concurrent.ExecutorService sipWork = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("sip-work", true));
-    private volatile ServerConfig.Registrar registration;
-    private volatile boolean registered;
-    private volatile long registerCseq = 1, lastPbxAnswerMs, retryAtMs;
-    private volatile ScheduledFuture<?> refresh;
-    private final String registerCallId = "reg-" + Long.toHexString(System.nanoTime());
+    private Registration registrar;
     private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
 
     /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
@@ -81,6 +78,11 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private final class Call {
         final String id;
         final PlainRtpLeg leg;
+        /** The dialog (set when answered: our 200, or the callee's); where its requests may come from besides the trusted peers. */
+        volatile DialogKey key;
+        volatile java.net.InetAddress peer;
+        /** An incoming call's INVITE transaction (Timer H). */
+        volatile ServerTransaction inviteTx;
         volatile Dialog dialog;
         IvrCall ivr;
         volatile MeetingService.PhoneMember invited;
@@ -100,10 +102,16 @@ public final class SipGateway implements SipListener, AutoCloseable {
     public SipGateway metrics(SipMetrics m) { this.metrics = m; return this; }
     public SipMetrics metrics() { return metrics; }
 
-    public SipGateway(MeetingService meetings, Bridge bridge, ServerConfig.Sip cfg) {
+    private final DialOutPolicy dialOutPolicy;
+
+    public SipGateway(MeetingService meetings, Bridge bridge, ServerConfig.Sip cfg) { this(meetings, bridge, cfg, java.time.Clock.systemUTC()); }
+
+    /** clock: what the dial-out rate limits count on (tests drive it). */
+    public SipGateway(MeetingService meetings, Bridge bridge, ServerConfig.Sip cfg, java.time.Clock clock) {
         this.meetings = meetings;
         this.bridge = bridge;
         this.cfg = cfg;
+        this.dialOutPolicy = new DialOutPolicy(cfg.dialOut(), clock);
     }
 
     public SipGateway start() throws Exception {
@@ -130,6 +138,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         provider.addListeningPoint(tcp);
         if (cfg.tls().enabled()) provider.addListeningPoint(stack.createListeningPoint(cfg.bindAddress(), cfg.tls().port(), ListeningPoint.TLS));
         provider.addSipListener(this);
+        registrar = new Registration(provider, messages, headers, addresses, metrics, ivrClock, this::contact, this::via);
         LOG.info("SIP gateway on {}:{} (udp, tcp){}, hotline {}", cfg.bindAddress(), cfg.port(),
                 cfg.tls().enabled() ? ", tls on " + cfg.tls().port() : "", cfg.hotline());
         return this;
@@ -173,23 +182,42 @@ public final class SipGateway implements SipListener, AutoCloseable {
         return req instanceof gov.nist.javax.sip.message.SIPMessage m ? m.getRemoteAddress() : null;
     }
 
+    /**
+     * Every request: an out-of-dialog one (INVITE, OPTIONS, CANCEL) only from a trusted peer (when
+     * trusted-peers is set); an in-dialog one (a To tag) only if Call-ID, To tag and From tag match one of
+     * our calls (else 481) and it comes from a trusted peer or the call's own peer (a phone we dialled
+     * directly). A Call-ID alone opens nothing.
+     */
     @Override public void processRequest(RequestEvent ev) {
         Request req = ev.getRequest();
         try {
-            String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
-            boolean ourCall = calls.containsKey(callId) || outgoing.containsKey(callId);   // e.g. the BYE of a phone we dialled directly
-            if (!trustedPeers.isEmpty() && !ourCall && !req.getMethod().equals(Request.ACK) && !trustedPeers.contains(peerOf(req))) {
+            String method = req.getMethod();
+            java.net.InetAddress peer = peerOf(req);
+            boolean trusted = trustedPeers.isEmpty() || trustedPeers.contains(peer);
+            DialogKey key = DialogKey.ofRequest(req);
+            Call c = key == null ? null : calls.get(key);
+            if (c != null && !trusted && !java.util.Objects.equals(peer, c.peer)) c = null;       // the right tags from the wrong host
+            if (c == null && !trusted) {
+                if (method.equals(Request.ACK)) return;
                 metrics.badRequests.labelValues("403").inc();
                 respond(ev, Response.FORBIDDEN);
                 return;
             }
-            switch (req.getMethod()) {
-                case Request.INVITE -> invite(ev);
-                case Request.ACK -> { Call c = calls.get(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId()); if (c != null) c.acked = true; }
-                case Request.BYE -> bye(ev);
+            boolean inDialog = ((ToHeader) req.getHeader(ToHeader.NAME)).getTag() != null;
+            boolean dialogOnly = method.equals(Request.BYE) || method.equals(Request.INFO) || method.equals(Request.ACK);
+            if (c == null && (inDialog && !method.equals(Request.CANCEL) || dialogOnly)) {
+                if (method.equals(Request.ACK)) return;                          // nothing to acknowledge
+                metrics.badRequests.labelValues("481").inc();
+                respond(ev, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                return;
+            }
+            switch (method) {
+                case Request.INVITE -> { if (c != null) reinvite(tx(ev), req, c); else invite(ev); }
+                case Request.ACK -> c.acked = true;
+                case Request.BYE -> bye(ev, c);
                 case Request.CANCEL -> respond(ev, Response.OK);
                 case Request.OPTIONS -> respond(ev, Response.OK);
-                case Request.INFO -> info(ev);
+                case Request.INFO -> info(ev, c);
                 default -> { metrics.badRequests.labelValues("405").inc(); respond(ev, Response.METHOD_NOT_ALLOWED); }
             }
         } catch (Exception e) {
@@ -211,8 +239,6 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Request req = ev.getRequest();
         ServerTransaction st = tx(ev);
         String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
-        Call existing = calls.get(callId);
-        if (existing != null) { reinvite(st, req, existing); return; }
         if (calls.size() + outgoing.size() >= cfg.maxCalls()) {
             metrics.calls.labelValues("in", "rejected").inc();
             metrics.badRequests.labelValues("503").inc();
@@ -255,11 +281,18 @@ public final class SipGateway implements SipListener, AutoCloseable {
             leg.srtp(Sdes.keys(crypto.suite(), local, crypto.key()));
             cryptoAnswer = Sdes.line(crypto.tag(), crypto.suite(), local);
         }
-        leg.remote(new InetSocketAddress(audio.connection, audio.port));
-        if (chosen.remoteRtcp != null && !chosen.rtcpMux) leg.remoteRtcp(chosen.remoteRtcp);
+        // one sender: the SDP's address, or (unusable, NAT) the first packet after our answer
+        java.net.InetAddress peer = peerOf(req);
+        boolean comedia = MediaLatch.comedia(cfg.rtpLatch(), audio.connection, peer);
+        if (!comedia) {
+            InetSocketAddress sdpAddress = new InetSocketAddress(audio.connection, audio.port);
+            if (cfg.rtpLatch().equals("sdp")) leg.remote(sdpAddress); else leg.remoteLearning(sdpAddress);
+            if (chosen.remoteRtcp != null && !chosen.rtcpMux) leg.remoteRtcp(chosen.remoteRtcp);
+        }
         // answer
         Response ok = messages.createResponse(Response.OK, req);
-        ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(System.nanoTime()));
+        String tag = SipIds.tag();
+        ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(tag);
         ok.addHeader(contactFor(req, null));
         LocalSdp local = new LocalSdp(cfg.advertisedAddress(), leg.localPort(), proto, SipAnswer.format(codec), SipAnswer.format(event),
                 LocalSdp.rtcpLines(chosen.rtcpMux, leg.rtcpLocalPort()), cryptoAnswer);
@@ -268,10 +301,14 @@ public final class SipGateway implements SipListener, AutoCloseable {
         Call call = new Call(callId, leg);
         call.local = local;
         call.tls = "TLS".equalsIgnoreCase(((javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME)).getTransport());
-        calls.put(callId, call);
+        call.key = new DialogKey(callId, tag, ((javax.sip.header.FromHeader) req.getHeader(javax.sip.header.FromHeader.NAME)).getTag());
+        call.peer = peer;
+        call.inviteTx = st;
+        calls.put(call.key, call);
         metrics.activeCalls.set(calls.size());
         metrics.calls.labelValues("in", "answered").inc();
         st.sendResponse(ok);
+        if (comedia) leg.comedia(null);     // after the answer: no one could latch before it
         call.dialog = st.getDialog();
         // RFC 3261 Timer H: a 200 that is never acknowledged means the caller is gone
         ivrClock.schedule(() -> {
@@ -281,7 +318,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         String user = req.getRequestURI() instanceof SipURI u ? u.getUser() : null;
         String dialled = user == null || user.equals(cfg.hotline()) ? null : user;
         String from = ev.getRequest().getHeader("From").toString();
-        String source = sourceOf(req);
+        String source = CallerId.sourceOf(req, peer, !trustedPeers.isEmpty() && trustedPeers.contains(peer));
         call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), cfg.ivrIdleSeconds() * 1000L, ivrClock, sipWork, reason -> hangup(call, reason),
                 metrics);
         LOG.info("call {} from {} to {} ({}, PT {}, events PT {})", callId, source, user, kind, pt, eventPt);
@@ -317,11 +354,18 @@ public final class SipGateway implements SipListener, AutoCloseable {
                 if (Sdes.remote(audio) == null) { reject(st, req, Response.NOT_ACCEPTABLE_HERE, "the call stays on SRTP"); return; }
             }
             direction = LocalSdp.answerDirection(audio.direction);
-            // hold with the RFC 2543 address, or a moved address: send where they say
+            // hold with the RFC 2543 address keeps the latch; a moved address (in the dialog, so the phone's word) moves it
             if (audio.connection != null && !audio.connection.equals("0.0.0.0")) {
-                c.leg.moveTo(new InetSocketAddress(audio.connection, audio.port));
-                InetSocketAddress rtcp = SipAnswer.rtcpAddress(text, parsed, audio);
-                if (rtcp != null) c.leg.remoteRtcp(rtcp);
+                InetSocketAddress moved = new InetSocketAddress(audio.connection, audio.port);
+                if (!moved.equals(c.leg.latchedRemote())) {
+                    if (MediaLatch.comedia(cfg.rtpLatch(), audio.connection, c.peer)) c.leg.moveToComedia(null);
+                    else {
+                        c.leg.moveTo(moved);
+                        if (!cfg.rtpLatch().equals("sdp")) c.leg.remoteLearning(moved);
+                        InetSocketAddress rtcp = SipAnswer.rtcpAddress(text, parsed, audio);
+                        if (rtcp != null) c.leg.remoteRtcp(rtcp);
+                    }
+                }
             }
         }
         c.leg.sending(direction.equals("sendrecv") || direction.equals("sendonly"));   // on hold: nothing to send
@@ -340,21 +384,6 @@ public final class SipGateway implements SipListener, AutoCloseable {
     }
 
 
-    /**
-     * Who is trying passwords, for the meeting rules' per-source limits: the caller (as the PBX names
-     * them in From) at the PBX's address. Every phone caller comes through the same PBX, so its address
-     * alone would let one caller's wrong guesses lock everyone out; callers without a number share the
-     * "anonymous" bucket, and the per-meeting limit still bounds them all.
-     */
-    static String sourceOf(Request req) {
-        javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) req.getHeader(javax.sip.header.ViaHeader.NAME);
-        String pbx = via == null ? "unknown" : via.getReceived() != null ? via.getReceived() : via.getHost();
-        javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) req.getHeader(javax.sip.header.FromHeader.NAME);
-        String user = from != null && from.getAddress().getURI() instanceof SipURI u && u.getUser() != null ? u.getUser() : "anonymous";
-        if (user.length() > 64) user = user.substring(0, 64);
-        return "sip:" + user + "@" + pbx;
-    }
-
     private static String displayName(String fromHeader) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]{1,64})\"").matcher(fromHeader);
         if (m.find()) return m.group(1);
@@ -370,21 +399,18 @@ public final class SipGateway implements SipListener, AutoCloseable {
         st.sendResponse(r);
     }
 
-    private void bye(RequestEvent ev) throws Exception {
+    private void bye(RequestEvent ev, Call c) throws Exception {
         respond(ev, Response.OK);
-        String callId = ((CallIdHeader) ev.getRequest().getHeader(CallIdHeader.NAME)).getCallId();
-        Call c = calls.remove(callId);
-        if (c != null) end(c, "hung up");
+        if (calls.remove(c.key, c)) end(c, "hung up");
     }
 
     /** SIP INFO key fallback: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
-    private void info(RequestEvent ev) throws Exception {
+    private void info(RequestEvent ev, Call c) throws Exception {
         Request req = ev.getRequest();
         respond(ev, Response.OK);
-        Call c = calls.get(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId());
         byte[] body = req.getRawContent();
         ContentTypeHeader ct = (ContentTypeHeader) req.getHeader(ContentTypeHeader.NAME);
-        if (c == null || body == null || ct == null) return;
+        if (body == null || ct == null) return;
         String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII).trim();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)signal\\s*=\\s*([0-9*#A-D])").matcher(text);
         String key = m.find() ? m.group(1) : text.length() == 1 ? text : null;
@@ -394,7 +420,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
 
     /** The server ends a call (wrong password three times, removed, meeting ended). */
     private void hangup(Call c, String reason) {
-        if (calls.remove(c.id) == null) return;
+        if (c.key == null || !calls.remove(c.key, c)) return;
         try {
             Dialog d = c.dialog;
             if (d != null) {
@@ -411,7 +437,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     private void end(Call c, String reason) {
         if (c.ended) return;
         c.ended = true;
-        calls.remove(c.id);
+        if (c.key != null) calls.remove(c.key, c);
         metrics.activeCalls.set(calls.size());
         if (c.ivr != null) {
             c.ivr.close();
@@ -430,176 +456,67 @@ public final class SipGateway implements SipListener, AutoCloseable {
     @Override public void processResponse(ResponseEvent ev) {
         Response r = ev.getResponse();
         String method = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod();
-        if (method.equals(Request.REGISTER) || method.equals(Request.OPTIONS)) lastPbxAnswerMs = System.currentTimeMillis();
+        if (method.equals(Request.REGISTER) || method.equals(Request.OPTIONS)) registrar.pbxAnswered();
         try {
-            if (method.equals(Request.REGISTER)) registerResponse(ev);
+            if (method.equals(Request.REGISTER)) registrar.response(ev);
             else if (method.equals(Request.INVITE)) inviteResponse(ev);
         } catch (Exception e) {
             LOG.warn("SIP {} response {} failed: {}", method, r.getStatusCode(), e.toString());
         }
     }
 
-    // ------------------------------------------------------------------ registration and keep-alive
+    // ------------------------------------------------------------------ registration and keep-alive (Registration)
 
-    /**
-     * Registers to the PBX (digest authentication when challenged) and re-registers before expiry. Every
-     * keepaliveSeconds it checks the PBX with OPTIONS (any answer will do): when the PBX has been silent
-     * for 2.5 periods the registration is marked lost, and it is renewed as soon as the PBX answers again
-     * (a restarted PBX has forgotten us). A refused or unanswered registration is retried. The loop runs
-     * on the gateway's scheduler.
-     */
-    public void register(ServerConfig.Registrar reg) {
-        this.registration = reg;
-        lastPbxAnswerMs = System.currentTimeMillis();
-        retryAtMs = 0;
-        int period = reg.keepaliveSeconds() > 0 ? reg.keepaliveSeconds() : 30;
-        ivrClock.execute(this::registrationLoop);
-        ivrClock.scheduleAtFixedRate(this::registrationLoop, period, period, java.util.concurrent.TimeUnit.SECONDS);
-    }
+    /** Registers to the PBX and keeps the registration alive (see {@link Registration}). */
+    public void register(ServerConfig.Registrar reg) { registrar.register(reg); }
 
-    public boolean registered() { return registered; }
-
-    /** On the scheduler: (re)register when due; otherwise the keep-alive. */
-    private void registrationLoop() {
-        ServerConfig.Registrar reg = registration;
-        long now = System.currentTimeMillis();
-        try {
-            if (!registered) {
-                if (now >= retryAtMs) { retryAtMs = now + 1000L * (reg.keepaliveSeconds() > 0 ? reg.keepaliveSeconds() : 30); sendRegister(null); }
-            } else if (reg.keepaliveSeconds() > 0) {
-                if (now - lastPbxAnswerMs > 2_500L * reg.keepaliveSeconds()) {
-                    registrationLost("the PBX has not answered for " + (now - lastPbxAnswerMs) / 1000 + " s");
-                    retryAtMs = 0;
-                } else {
-                    sendOptions(reg);
-                }
-            }
-        } catch (Exception e) {
-            LOG.warn("registration to {} failed: {}", reg.host(), e.toString());
-        }
-    }
-
-    private void registrationLost(String why) {
-        if (registered) LOG.warn("registration to {} lost: {}", registration.host(), why);
-        registered = false;
-        metrics.registered.set(0);
-    }
-
-    private SipURI registrarUri(ServerConfig.Registrar reg) throws Exception {
-        SipURI registrar = addresses.createSipURI(null, reg.host());
-        registrar.setPort(reg.port());
-        if (!reg.transport().equals("udp")) registrar.setTransportParam(reg.transport());
-        return registrar;
-    }
-
-    private void sendRegister(javax.sip.header.WWWAuthenticateHeader challenge) throws Exception {
-        ServerConfig.Registrar reg = registration;
-        SipURI registrar = registrarUri(reg);
-        javax.sip.address.Address aorAddr = addresses.createAddress(addresses.createSipURI(reg.user(), reg.host()));
-        Request req = messages.createRequest(registrar, Request.REGISTER,
-                headers.createCallIdHeader(registerCallId), headers.createCSeqHeader(registerCseq++, Request.REGISTER),
-                headers.createFromHeader(aorAddr, "rt" + registerCallId.hashCode()), headers.createToHeader(aorAddr, null),
-                java.util.List.of(via(reg.transport())), headers.createMaxForwardsHeader(70));
-        req.addHeader(contact(reg.user(), reg.transport()));
-        req.addHeader(headers.createExpiresHeader(reg.expiresSeconds()));
-        if (challenge != null) req.addHeader(authorization(challenge, Request.REGISTER, registrar.toString(), reg));
-        provider.getNewClientTransaction(req).sendRequest();
-    }
-
-    /** The keep-alive: an out-of-dialog OPTIONS to the registrar. */
-    private void sendOptions(ServerConfig.Registrar reg) throws Exception {
-        javax.sip.address.Address aorAddr = addresses.createAddress(addresses.createSipURI(reg.user(), reg.host()));
-        Request req = messages.createRequest(registrarUri(reg), Request.OPTIONS,
-                headers.createCallIdHeader("ka-" + Long.toHexString(System.nanoTime())), headers.createCSeqHeader(1L, Request.OPTIONS),
-                headers.createFromHeader(aorAddr, Long.toHexString(System.nanoTime())), headers.createToHeader(aorAddr, null),
-                java.util.List.of(via(reg.transport())), headers.createMaxForwardsHeader(70));
-        provider.getNewClientTransaction(req).sendRequest();
-    }
-
-    private void registerResponse(ResponseEvent ev) throws Exception {
-        Response r = ev.getResponse();
-        int code = r.getStatusCode();
-        ServerConfig.Registrar reg = registration;
-        if (code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED) {
-            javax.sip.header.WWWAuthenticateHeader ch = (javax.sip.header.WWWAuthenticateHeader) r.getHeader(
-                    code == Response.UNAUTHORIZED ? javax.sip.header.WWWAuthenticateHeader.NAME : javax.sip.header.ProxyAuthenticateHeader.NAME);
-            javax.sip.header.AuthorizationHeader sent = (javax.sip.header.AuthorizationHeader) ev.getClientTransaction().getRequest()
-                    .getHeader(javax.sip.header.AuthorizationHeader.NAME);
-            if (ch == null || sent != null && !"true".equalsIgnoreCase(ch.getParameter("stale"))) {
-                LOG.warn("registration to {} refused: wrong credentials", reg.host());
-                registrationLost("wrong credentials");
-                retryAtMs = System.currentTimeMillis() + 300_000;   // do not hammer the PBX with a bad password
-                return;
-            }
-            sendRegister(ch);
-        } else if (code >= 200 && code < 300) {
-            if (!registered) LOG.info("registered to {} as {} over {}", reg.host(), reg.user(), reg.transport());
-            registered = true;
-            metrics.registered.set(1);
-            ScheduledFuture<?> previous = refresh;
-            if (previous != null) previous.cancel(false);
-            refresh = ivrClock.schedule(() -> {
-                try { sendRegister(null); } catch (Exception e) { LOG.warn("re-register failed: {}", e.toString()); }
-            }, Math.max(5, (long) (reg.expiresSeconds() * 0.8)), java.util.concurrent.TimeUnit.SECONDS);
-        } else if (code >= 300) {
-            LOG.warn("registration refused: {} {}", code, r.getReasonPhrase());
-            registrationLost(code + " " + r.getReasonPhrase());
-            retryAtMs = System.currentTimeMillis() + 30_000;
-        }
-    }
-
-    /** RFC 2617 / RFC 3261 digest (MD5, qop=auth when offered). */
-    private javax.sip.header.AuthorizationHeader authorization(javax.sip.header.WWWAuthenticateHeader ch, String method, String uri,
-                                                              ServerConfig.Registrar reg) throws Exception {
-        String realm = ch.getRealm(), nonce = ch.getNonce(), qop = ch.getQop();
-        String ha1 = md5(reg.user() + ":" + realm + ":" + reg.password()), ha2 = md5(method + ":" + uri);
-        String cnonce = Long.toHexString(System.nanoTime()), nc = "00000001";
-        boolean auth = qop != null && java.util.Arrays.asList(qop.split(",")).stream().anyMatch(q -> q.trim().equals("auth"));
-        String response = auth ? md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2) : md5(ha1 + ":" + nonce + ":" + ha2);
-        javax.sip.header.AuthorizationHeader a = ch instanceof javax.sip.header.ProxyAuthenticateHeader
-                ? headers.createProxyAuthorizationHeader("Digest") : headers.createAuthorizationHeader("Digest");
-        a.setUsername(reg.user());
-        a.setRealm(realm);
-        a.setNonce(nonce);
-        a.setURI(addresses.createURI(uri));
-        a.setResponse(response);
-        a.setAlgorithm("MD5");
-        if (ch.getOpaque() != null) a.setOpaque(ch.getOpaque());
-        if (auth) { a.setQop("auth"); a.setCNonce(cnonce); a.setNonceCount(1); }
-        return a;
-    }
-
-    private static String md5(String s) throws Exception {
-        byte[] d = java.security.MessageDigest.getInstance("MD5").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        StringBuilder sb = new StringBuilder();
-        for (byte b : d) sb.append(String.format("%02x", b));
-        return sb.toString();
-    }
+    public boolean registered() { return registrar.registered(); }
 
     // ------------------------------------------------------------------ dial-out
 
     /**
      * Calls a SIP address or number (through the PBX's proxy when registered) for a meeting; the callee
-     * joins the meeting when it answers.
+     * joins the meeting when it answers. The target must be on the allow-list; the meeting's dial-out
+     * rate and max-calls apply (SignalingException: target_not_allowed, rate_limited, busy).
      */
-    public void dial(String meetingId, String target) throws Exception { dial(meetingId, target, null); }
+    @Override public void dial(String meetingId, String target) throws Exception { dial(meetingId, null, target, null); }
+
+    /** A member's dial-out: the member's rate too. */
+    @Override public void dial(String meetingId, String byMember, String target) throws Exception { dial(meetingId, byMember, target, null); }
 
     /** Call me back: the answered phone carries an existing member's voice. */
-    public void callBack(String meetingId, String participantId, String target) throws Exception { dial(meetingId, target, participantId); }
+    @Override public void callBack(String meetingId, String participantId, String target) throws Exception {
+        dial(meetingId, "participant:" + participantId, target, participantId);
+    }
 
-    private void dial(String meetingId, String target, String forParticipant) throws Exception {
-        ServerConfig.Registrar reg = registration;
+    @Override public void callBack(String meetingId, String participantId, String byMember, String target) throws Exception {
+        dial(meetingId, byMember, target, participantId);
+    }
+
+    private void dial(String meetingId, String byMember, String target, String forParticipant) throws Exception {
+        // toll fraud: an allowed target, a free line, within the member's and the meeting's rate; nothing is sent otherwise
+        try {
+            dialOutPolicy.checkTarget(target);
+            if (calls.size() + outgoing.size() >= cfg.maxCalls())
+                throw new org.roundtable.signaling.meeting.SignalingException("busy", 503, "all " + cfg.maxCalls() + " lines are busy (roundtable.sip.max-calls)");
+            dialOutPolicy.take(meetingId, byMember);
+        } catch (org.roundtable.signaling.meeting.SignalingException e) {
+            metrics.dialOutRefused.labelValues(e.code).inc();
+            LOG.info("dial-out to {} for meeting {} refused: {}", target, meetingId, e.getMessage());
+            throw e;
+        }
+        ServerConfig.Registrar reg = registrar.registration();
         String t = target.startsWith("sip:") ? target : "sip:" + target + "@" + (reg != null ? reg.host() : cfg.advertisedAddress());
         javax.sip.address.URI to = addresses.createURI(t);
         String user = to instanceof SipURI su && su.getUser() != null ? su.getUser() : "callee";
         SipURI from = addresses.createSipURI(reg != null ? reg.user() : "roundtable", cfg.advertisedAddress());
-        String callId = "out-" + Long.toHexString(System.nanoTime());
+        String callId = SipIds.callId("out-"), fromTag = SipIds.tag();
         // through the PBX on its transport; a direct address on the transport it names
         String transport = reg != null ? reg.transport()
                 : to instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam().toLowerCase(java.util.Locale.ROOT) : "udp";
         Request req = messages.createRequest(to, Request.INVITE, headers.createCallIdHeader(callId),
                 headers.createCSeqHeader(1L, Request.INVITE),
-                headers.createFromHeader(addresses.createAddress("Roundtable", from), Long.toHexString(System.nanoTime())),
+                headers.createFromHeader(addresses.createAddress("Roundtable", from), fromTag),
                 headers.createToHeader(addresses.createAddress(to), null),
                 java.util.List.of(via(transport)), headers.createMaxForwardsHeader(70));
         req.addHeader(contact(from.getUser(), transport));
@@ -614,7 +531,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
         leg.eventPayloadTypes(110, 101);
         leg.rtcpObserver(metrics.rtcpObserver());
         byte[] localKey = cfg.offerSrtp() ? Sdes.newKey() : null;   // SDES, mandatory: RTP/SAVP
-        String sdp = "v=0\r\no=roundtable " + (System.nanoTime() & 0xFFFFFFFL) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
+        String sdp = "v=0\r\no=roundtable " + (Long.parseLong(SipIds.hex(3), 16)) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
                 + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 110 101\r\n"
                 + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:110 telephone-event/48000\r\na=fmtp:110 0-15\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
@@ -658,10 +575,12 @@ public final class SipGateway implements SipListener, AutoCloseable {
         int code = r.getStatusCode();
         if (code < 200) return;
         if (code >= 300) { dialFailed(callId, code + " " + r.getReasonPhrase()); return; }
+        DialogKey key = DialogKey.ofResponse(r);
+        if (key == null) { dialFailed(callId, "a 200 without a To tag"); return; }
         OutCall oc = outgoing.remove(callId);   // claims the answer (the dial timeout may race us)
         if (oc == null) {
-            // answered after we gave up (a CANCEL crossed the 200): acknowledge and hang up at once
-            if (callId.startsWith("out-") && !calls.containsKey(callId) && ev.getDialog() != null) {
+            // answered after we gave up (a CANCEL crossed the 200), or another fork answered: acknowledge and hang up at once
+            if (callId.startsWith("out-") && !calls.containsKey(key) && ev.getDialog() != null) {
                 Dialog d = ev.getDialog();
                 d.sendAck(d.createAck(((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber()));
                 d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
@@ -674,7 +593,9 @@ public final class SipGateway implements SipListener, AutoCloseable {
         long cseq = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
         d.sendAck(d.createAck(cseq));
         Call call = oc.call();
-        calls.put(callId, call);      // from here on, hangup() ends it properly (BYE, leg closed)
+        call.key = key;
+        call.peer = r instanceof gov.nist.javax.sip.message.SIPMessage m ? m.getRemoteAddress() : null;
+        calls.put(key, call);      // from here on, hangup() ends it properly (BYE, leg closed)
         metrics.activeCalls.set(calls.size());
         try {
             answered(oc, call, r);
@@ -708,8 +629,13 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (oc.localKey() != null && crypto == null) { hangup(call, "the callee refused SRTP"); return; }
         if (crypto != null && !crypto.suite().equals(Sdes.SUITE)) { hangup(call, "the callee answered a suite we did not offer"); return; }
         if (crypto != null) oc.leg().srtp(Sdes.keys(crypto.suite(), oc.localKey(), crypto.key()));
-        oc.leg().remote(new InetSocketAddress(audio.connection, audio.port));
-        if (chosen.remoteRtcp != null) oc.leg().remoteRtcp(chosen.remoteRtcp);
+        // one sender: the callee's SDP address, or (unusable, NAT) the first packet from now on
+        if (MediaLatch.comedia(cfg.rtpLatch(), audio.connection, call.peer)) oc.leg().comedia(null);
+        else {
+            InetSocketAddress sdpAddress = new InetSocketAddress(audio.connection, audio.port);
+            if (cfg.rtpLatch().equals("sdp")) oc.leg().remote(sdpAddress); else oc.leg().remoteLearning(sdpAddress);
+            if (chosen.remoteRtcp != null) oc.leg().remoteRtcp(chosen.remoteRtcp);
+        }
         call.local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", SipAnswer.format(c),
                 SipAnswer.format(chosen.event), LocalSdp.rtcpLines(false, oc.leg().rtcpLocalPort()), crypto != null ? Sdes.line("1", Sdes.SUITE, oc.localKey()) : "");
         if (oc.forParticipant() != null) {
@@ -744,16 +670,14 @@ public final class SipGateway implements SipListener, AutoCloseable {
         if (ev.isServerTransaction()) {
             // our 200 to an INVITE was never acknowledged (Timer H): the caller is gone
             ServerTransaction t = ev.getServerTransaction();
-            if (t != null && t.getRequest().getMethod().equals(Request.INVITE)) {
-                Call c = calls.get(((CallIdHeader) t.getRequest().getHeader(CallIdHeader.NAME)).getCallId());
-                if (c != null && !c.acked) hangup(c, "no ACK from the caller");
-            }
+            if (t != null && t.getRequest().getMethod().equals(Request.INVITE))
+                for (Call c : calls.values()) if (c.inviteTx == t && !c.acked) hangup(c, "no ACK from the caller");
             return;
         }
         if (ev.getClientTransaction() == null) return;
         Request req = ev.getClientTransaction().getRequest();
         if (req.getMethod().equals(Request.INVITE)) dialFailed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), "no answer (timeout)");
-        if (req.getMethod().equals(Request.REGISTER)) { registrationLost("the registrar did not answer"); retryAtMs = 0; }
+        if (req.getMethod().equals(Request.REGISTER)) registrar.timedOut();
     }
 
     @Override public void processIOException(IOExceptionEvent ev) {
@@ -762,8 +686,7 @@ public final class SipGateway implements SipListener, AutoCloseable {
     @Override public void processTransactionTerminated(TransactionTerminatedEvent ev) { }
     /** JAIN-SIP gave up on a dialog (no ACK, transport failure): its call, if still here, ends. */
     @Override public void processDialogTerminated(DialogTerminatedEvent ev) {
-        Call c = calls.get(ev.getDialog().getCallId().getCallId());
-        if (c != null && c.dialog == ev.getDialog()) end(c, "the SIP dialog ended");
+        for (Call c : calls.values()) if (c.dialog == ev.getDialog()) end(c, "the SIP dialog ended");
     }
 
     @Override public void close() {

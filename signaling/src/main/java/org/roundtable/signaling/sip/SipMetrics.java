@@ -7,7 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 /** The SIP gateway's and the IVR's Prometheus metrics. Thread-safe. */
 public final class SipMetrics {
     public final Gauge activeCalls, registered;
-    public final Counter calls, ivrAttempts, badRequests, rtcp;
+    public final Counter calls, ivrAttempts, badRequests, rtcp, dialOutRefused;
     public final io.prometheus.metrics.core.metrics.Histogram joinSeconds;
     /** The latest caller's time from the last password key to joining, in ms (-1: none yet). */
     public volatile long lastJoinDelayMs = -1;
@@ -24,6 +24,8 @@ public final class SipMetrics {
                 .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2).register(r);
         rtcp = Counter.builder().name("roundtable_sip_rtcp_packets").help("RTCP on phone legs: received (by packet type), sent (sr, rr), dropped (by reason)")
                 .labelNames("direction", "type").register(r);
+        dialOutRefused = Counter.builder().name("roundtable_sip_dial_out_refused").help("Dial-outs and calls back refused before an INVITE: target_not_allowed, rate_limited, busy")
+                .labelNames("reason").register(r);
         badRequests = Counter.builder().name("roundtable_sip_rejected").help("SIP requests refused, by response code")
                 .labelNames("code").register(r);
     }

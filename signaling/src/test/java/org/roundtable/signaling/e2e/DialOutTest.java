@@ -38,7 +38,8 @@ class DialOutTest {
     static RoundtableServer server(boolean offerSrtp) throws Exception { return server(s -> s.withOfferSrtp(offerSrtp)); }
 
     static RoundtableServer server(java.util.function.UnaryOperator<ServerConfig.Sip> sip) throws Exception {
-        RoundtableServer server = E2e.sipServer(sip);
+        // bob, as the tests dial him, is on the allow-list (the default allows only extensions)
+        RoundtableServer server = E2e.sipServer(s -> sip.apply(s).withDialOutAllowed("^sip:bob@127\\.0\\.0\\.1$"));
         server.sip.register(new ServerConfig.Registrar("127.0.0.1", 5060, "udp", "roundtable", "trunk-secret", 300, 30));
         return server;
     }
@@ -88,10 +89,15 @@ class DialOutTest {
     }
 
     /** A host with dial_out calls bob into the meeting: the browser hears bob (packets and level) and bob hears the meeting. */
+    /** A token with the dial_out permission (dialOut, and callMeBack by default). */
+    static String dialOutToken(String sub, String name) {
+        return Jwt.signHs256(ServerConfig.TEST_SECRET, "{\"sub\":\"" + sub + "\",\"name\":\"" + name + "\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
+                + ",\"permissions\":[\"dial_out\"]}");
+    }
+
     static String dialBob(Pbx pbx, RoundtableServer server, Browser b, String meeting) throws Exception {
         assertTrue(waitFor(10_000, () -> server.sip.registered()), "the gateway registered (digest): " + pbx.kamailio.log());
-        String token = Jwt.signHs256(ServerConfig.TEST_SECRET, "{\"sub\":\"ann\",\"name\":\"Ann\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600)
-                + ",\"permissions\":[\"dial_out\"]}");
+        String token = dialOutToken("ann", "Ann");
         String ann = b.open(server.url() + "?meeting=" + meeting + "&autojoin=1&name=Ann&token=" + token);
         assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
         String r = (String) b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.dialOut('sip:bob@127.0.0.1').then(() => cb('ok'), e => cb(e.code || String(e)));");
@@ -111,7 +117,7 @@ class DialOutTest {
         // this phone prefers Opus (the first test's prefers G.722)
         try (Pbx pbx = new Pbx("audio_codecs=opus/48000/2,PCMA", "opus.so"); RoundtableServer server = server(); Browser b = new Browser()) {
             assertTrue(waitFor(10_000, () -> server.sip.registered()));
-            String ann = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ann");
+            String ann = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ann&token=" + dialOutToken("ann", "Ann"));
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ann))));
             String ben = b.open(server.url() + "?meeting=callback&autojoin=1&name=Ben");
             assertTrue(waitFor(20_000, () -> "joined".equals(b.state(ben))));

@@ -25,20 +25,23 @@ class SipAdmissionTest {
         final DatagramSocket sip;
         final int port;
         final String callId, from, number;
-        String toTag;
+        String toTag, fromTag;
+        /** More header lines (each ending in CRLF), e.g. the PBX's P-Asserted-Identity. */
+        String extra = "";
         int cseq = 1;
 
         Call(DatagramSocket sip, int port, String from, String number) {
             this.sip = sip; this.port = port; this.from = from; this.number = number;
             this.callId = from + "-" + System.nanoTime();
+            this.fromTag = "f" + callId;
         }
 
         String request(String method, String contentType, String body) {
             return method + " sip:" + number + "@127.0.0.1 SIP/2.0\r\n"
                     + "Via: SIP/2.0/UDP 127.0.0.1:" + sip.getLocalPort() + ";branch=z9hG4bK" + callId + cseq + method + "\r\n"
-                    + "From: <sip:" + from + "@127.0.0.1>;tag=f" + callId + "\r\nTo: <sip:" + number + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                    + "From: <sip:" + from + "@127.0.0.1>" + (fromTag == null ? "" : ";tag=" + fromTag) + "\r\nTo: <sip:" + number + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
                     + "Call-ID: " + callId + "\r\nCSeq: " + cseq + " " + method + "\r\nContact: <sip:" + from + "@127.0.0.1:" + sip.getLocalPort() + ">\r\n"
-                    + "Max-Forwards: 70\r\n" + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+                    + "Max-Forwards: 70\r\n" + extra + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
                     + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
         }
 

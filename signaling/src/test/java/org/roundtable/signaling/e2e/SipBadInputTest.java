@@ -98,7 +98,7 @@ class SipBadInputTest {
     /** A callee whose 200 carries unusable SDP is acknowledged and hung up (BYE), and nothing stays behind. */
     @Test void aDialOutAnsweredWithBadSdpIsHungUp() throws Exception {
         E2e.skipUnlessE2e();
-        try (RoundtableServer server = E2e.sipServer();
+        try (RoundtableServer server = E2e.sipServer(s -> s.withDialOutAllowed("^sip:bob@127\\.0\\.0\\.1:[0-9]+$"));
              DatagramSocket phone = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             phone.setSoTimeout(200);
             server.sip.dial("bad-answer", "sip:bob@127.0.0.1:" + phone.getLocalPort());

@@ -28,7 +28,7 @@ class SipTlsTest {
         E2e.skipUnlessE2e();
         Baresip.requireNamespace();
         int tlsPort = E2e.freeTcpPort();
-        try (RoundtableServer server = E2e.sipServer(s -> s.withTls(new ServerConfig.Tls(tlsPort))); Browser b = new Browser();
+        try (RoundtableServer server = E2e.sipServer(s -> s.withDialOutAllowed("^sip:bob@127\\.0\\.0\\.[12](:[0-9]+)?(;transport=tls)?$").withTls(new ServerConfig.Tls(tlsPort))); Browser b = new Browser();
              Baresip phone = new Baresip("\"Carol\" <sip:carol@127.0.0.2>;regint=0;mediaenc=srtp-mand;audio_codecs=PCMU,PCMA",
                      "127.0.0.2:" + E2e.freeUdpPort(), "", "srtp.so")) {
             String ann = b.open(server.url() + "?meeting=777002&autojoin=1&name=Ann");
@@ -66,7 +66,7 @@ class SipTlsTest {
             assertTrue(waitFor(10_000, () -> bob.logs("baresip is ready")), bob.log());
             // 1. the JDK's CAs do not vouch for bob's self-signed certificate: no call
             ServerConfig.Tls jdkCas = new ServerConfig.Tls(E2e.freeTcpPort());
-            try (RoundtableServer server = E2e.sipServer(s -> s.withTls(jdkCas).withOfferSrtp(true))) {
+            try (RoundtableServer server = E2e.sipServer(s -> s.withDialOutAllowed("^sip:bob@127\\.0\\.0\\.[12](:[0-9]+)?(;transport=tls)?$").withTls(jdkCas).withOfferSrtp(true))) {
                 String ann = joinWithDialOut(b, server, "tls-untrusted");
                 b.js(ann, "window.failures = []; window.roundtable.on('dialOutFailed', e => window.failures.push(e.target + ': ' + e.reason));");
                 dialOut(b, ann, bobTls);
@@ -80,7 +80,7 @@ class SipTlsTest {
             }
             // 2. with bob's certificate in the trust store: bob answers over TLS, with SRTP, and the meeting hears him
             ServerConfig.Tls trusting = new ServerConfig.Tls(E2e.freeTcpPort(), "", "", trust.toString(), "trust-pw");
-            try (RoundtableServer server = E2e.sipServer(s -> s.withTls(trusting).withOfferSrtp(true))) {
+            try (RoundtableServer server = E2e.sipServer(s -> s.withDialOutAllowed("^sip:bob@127\\.0\\.0\\.[12](:[0-9]+)?(;transport=tls)?$").withTls(trusting).withOfferSrtp(true))) {
                 String ann = joinWithDialOut(b, server, "tls-trusted");
                 dialOut(b, ann, bobTls);
                 assertTrue(waitFor(20_000, () -> E2e.hears(b, ann, "bob", 50)), "bob answered and is heard: " + b.stats(ann) + "\n" + bob.log());
@@ -106,7 +106,7 @@ class SipTlsTest {
         ServerConfig.Registrar pbxOverTls = new ServerConfig.Registrar("127.0.0.1", 5061, "tls", "roundtable", "trunk-secret", 300, 30);
         try (Kamailio pbx = new Kamailio(pem);
              Baresip bob = new Baresip("<sip:bob@127.0.0.1>;regint=300;answermode=auto;audio_codecs=PCMU", "127.0.0.1:5080", "");
-             RoundtableServer server = E2e.sipServer(s -> s.withTls(tls).withRegistrar(pbxOverTls)); Browser b = new Browser()) {
+             RoundtableServer server = E2e.sipServer(s -> s.withDialOutAllowed("^sip:bob@127\\.0\\.0\\.[12](:[0-9]+)?(;transport=tls)?$").withTls(tls).withRegistrar(pbxOverTls)); Browser b = new Browser()) {
             assertTrue(waitFor(15_000, () -> bob.logs("200 OK")), "bob registered at the PBX (UDP)");
             assertTrue(waitFor(15_000, () -> server.sip.registered()), "the gateway registered over TLS (the PBX refuses it otherwise): " + pbx.log());
             String ann = joinWithDialOut(b, server, "pbx-tls");
@@ -128,7 +128,7 @@ class SipTlsTest {
         int tlsPort = E2e.freeTcpPort();
         ServerConfig.Tls mtls = new ServerConfig.Tls(tlsPort, "", "", trust.toString(), "trust-pw", true);
         String meeting = "sip:777003@127.0.0.1:" + tlsPort + ";transport=tls";
-        try (RoundtableServer server = E2e.sipServer(s -> s.withTls(mtls));
+        try (RoundtableServer server = E2e.sipServer(s -> s.withDialOutAllowed("^sip:bob@127\\.0\\.0\\.[12](:[0-9]+)?(;transport=tls)?$").withTls(mtls));
              Baresip dave = new Baresip("\"Dave\" <sip:dave@127.0.0.2>;regint=0;audio_codecs=PCMU", "127.0.0.2:" + E2e.freeUdpPort(), "");
              Baresip carol = new Baresip("\"Carol\" <sip:carol@127.0.0.2>;regint=0;audio_codecs=PCMU", "127.0.0.2:" + E2e.freeUdpPort(),
                      "sip_certificate\t" + pem)) {
