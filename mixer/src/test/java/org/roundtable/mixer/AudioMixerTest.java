@@ -108,7 +108,7 @@ class AudioMixerTest {
         assertTrue(m.decodes <= 2L * 40, "silent-enough inputs are not even decoded: " + m.decodes);
     }
 
-    @Test void garbageAndSilenceNeverBreakTheTick() {
+    @Test void garbageAndSilenceNeverBreakTheTick() throws Exception {
         AudioMixer m = new AudioMixer(3, 5);
         AudioMixer.Input in = m.addInput("p", AudioCodec.Kind.OPUS, -1);
         m.addListener("l", null, AudioCodec.Kind.PCMA, collect("l"));

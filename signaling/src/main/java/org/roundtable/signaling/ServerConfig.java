@@ -184,7 +184,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                                 sp.getString("tls.truststore"), sp.getString("tls.truststore-password"), sp.getBoolean("tls.verify-clients")),
                         sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls"),
                         sp.getString("rtp-latch"), sp.getString("callback-needs"), new DialOut(sp.getStringList("dial-out.allow"),
-                                sp.getInt("dial-out.per-member-per-minute"), sp.getInt("dial-out.per-meeting-per-minute")))))
+                                sp.getInt("dial-out.per-member-per-minute"), sp.getInt("dial-out.per-meeting-per-minute"))))
                 .withHttpTls(httpTls);
     }
 
