@@ -144,9 +144,17 @@ final class IvrCall {
         scheduler.schedule(() -> hangup.hangup(why), prompt.length / 8 + 300, TimeUnit.MILLISECONDS);
     }
 
+    /** Keys pressed while a join is being checked (a password hash takes a while), replayed if it fails. */
+    private final StringBuilder typeAhead = new StringBuilder();
+
     /** A key from RFC 4733 or SIP INFO. */
     synchronized void key(char k) {
         long now = System.currentTimeMillis();
+        if (state == State.JOINING) {
+            // type-ahead: a caller who got it wrong keys the next try while we still check this one
+            if (typeAhead.length() < 64) typeAhead.append(k);
+            return;
+        }
         if (state != State.NUMBER && state != State.PASSWORD) return;
         reprompts = 0;
         if (now - lastKeyAtMs > 10_000) digits.setLength(0);   // a stale half-entry
@@ -198,6 +206,9 @@ final class IvrCall {
                 if (retry) {
                     state = direct ? State.PASSWORD : State.NUMBER;
                     play("wrong");
+                    String ahead = typeAhead.toString();
+                    typeAhead.setLength(0);
+                    for (int i = 0; i < ahead.length(); i++) key(ahead.charAt(i));
                     return;
                 }
                 goodbye(e.code.equals("rate_limited") ? "too many attempts" : "wrong meeting number or password");

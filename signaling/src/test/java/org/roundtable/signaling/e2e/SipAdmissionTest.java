@@ -92,7 +92,7 @@ class SipAdmissionTest {
             sip.setSoTimeout(100);
             int port = server.config.sip().port();
             String number = server.meetingRegistry.create(new Identity("ann", "Ann", java.util.Set.of()),
-                    new MeetingSpec("instant", "Board", null, null, List.of(), "4321", true, false)).number();
+                    new MeetingSpec("instant", "Board", null, null, List.of(), "654321", true, false)).number();
             // mallory guesses: three wrong passwords per call, two calls; the limit (5 per source) stops the sixth
             for (int c = 0; c < 2; c++) {
                 Call mallory = new Call(sip, port, "5550100", number);
@@ -108,7 +108,7 @@ class SipAdmissionTest {
             // alice, through the same PBX, knows the password: she gets in
             Call alice = new Call(sip, port, "5550111", number);
             alice.connect(rtp.getLocalPort());
-            alice.keys("4321#");
+            alice.keys("654321#");
             assertTrue(E2e.waitFor(5_000, () -> attempts(server, "joined") == 1), "another caller through the same PBX joins: rate_limited "
                     + attempts(server, "rate_limited") + ", denied " + attempts(server, "denied"));
         }

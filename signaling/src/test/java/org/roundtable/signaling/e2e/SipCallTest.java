@@ -74,7 +74,7 @@ class SipCallTest {
 
             // a registry meeting with a password: three wrong tries end the call
             var m = server.meetingRegistry.create(new Identity("ann", "Ann", java.util.Set.of()),
-                    new MeetingSpec("instant", "Board", null, null, List.of(), "4321", true, false));
+                    new MeetingSpec("instant", "Board", null, null, List.of(), "654321", true, false));
             String n = m.number();
             Path dir2 = pcap(Files.createTempDirectory("rt-sip"), n + "#1111#" + n + "#2222#" + n + "#3333#", 12);
             Process rejected = sipp(dir2, "uac_ivr_rejected.xml", sipPort, E2e.freeUdpPort(), E2e.freeUdpPort());

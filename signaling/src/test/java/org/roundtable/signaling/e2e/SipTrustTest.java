@@ -117,7 +117,7 @@ class SipTrustTest {
             sip.setSoTimeout(100);
             int port = server.config.sip().port();
             String number = server.meetingRegistry.create(new Identity("ann", "Ann", java.util.Set.of()),
-                    new MeetingSpec("instant", "Board", null, null, List.of(), "4321", true, false)).number();
+                    new MeetingSpec("instant", "Board", null, null, List.of(), "654321", true, false)).number();
             // mallory: two calls, each with a new From, three wrong guesses each; the PBX asserts who she is
             for (int c = 0; c < 2; c++) {
                 SipAdmissionTest.Call mallory = new SipAdmissionTest.Call(sip, port, "555010" + c, number);
@@ -136,7 +136,7 @@ class SipTrustTest {
             SipAdmissionTest.Call alice = new SipAdmissionTest.Call(sip, port, "5550100", number);   // even with mallory's From
             alice.extra = "P-Asserted-Identity: \"Alice\" <tel:+15550111>\r\n";
             alice.connect(rtp.getLocalPort());
-            alice.keys("4321#");
+            alice.keys("654321#");
             assertTrue(waitFor(5_000, () -> SipAdmissionTest.attempts(server, "joined") == 1), "alice joins: rate_limited "
                     + SipAdmissionTest.attempts(server, "rate_limited"));
         }
