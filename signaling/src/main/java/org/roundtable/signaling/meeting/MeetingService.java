@@ -708,44 +708,26 @@ public final class MeetingService {
      * lock, unlock, admit, reject, endForAll, setPolicy, startRecording, stopRecording.
      */
     public void control(String meetingId, Participant p, String action, String target, String role, Boolean allowSelfUnmute) throws SignalingException {
+        HostCommand cmd = HostCommand.of(action);
+        if (cmd == null) throw new SignalingException("unknown_action", 400, "unknown control '" + action + "'");
         Meeting m = meetingFor(meetingId, false);
         onMeeting(m, () -> {
             requireMember(p);
-            if (action.equals("callMeBack")) {
-                if (p.kind != Participant.Kind.WEB) throw new SignalingException("forbidden", 403, "only app and browser members can ask for a call back");
-                String needs = config.sip().callbackNeeds();      // toll fraud: a call back costs like a dial-out
-                if (!needs.equals("member") && (p.identity == null || !p.identity.can(needs)))
-                    throw new SignalingException("forbidden", 403, "a call back needs the " + needs + " permission");
-                if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
-                    throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a phone number");
-                Dialer d = dialer;
-                if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
-                try {
-                    d.callBack(m.id, p.id, dialingMember(p), target);
-                } catch (SignalingException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
+            cmd.allowed(p);
+            Participant t = switch (cmd.target) {
+                case MEMBER, MEMBER_OR_VIEWER, LOBBY -> targetOf(m, cmd, target);
+                default -> null;
+            };
+            switch (cmd) {
+                case CALL_ME_BACK -> {
+                    String needs = config.sip().callbackNeeds();      // toll fraud: a call back costs like a dial-out
+                    if (!needs.equals("member") && (p.identity == null || !p.identity.can(needs)))
+                        throw new SignalingException("forbidden", 403, "a call back needs the " + needs + " permission");
+                    dial(checkAddress(target), d -> d.callBack(m.id, p.id, dialingMember(p), target));
                 }
-                return null;
-            }
-            boolean recordingAction = action.equals("startRecording") || action.equals("stopRecording");
-            boolean mayRecord = recordingAction && p.identity != null && p.identity.can("record");
-            if (p.role != Role.HOST && !mayRecord)
-                throw new SignalingException("forbidden", 403, recordingAction ? "only a host or a member with the record permission can record"
-                        : "only a host can " + describeAction(action));
-            Participant t = null;
-            if (Set.of("mute", "unmute", "cameraOff", "cameraOn", "setRole", "remove", "admit", "reject").contains(action)) {  // target is a member
-                if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
-                t = m.participants.get(target);
-                boolean viewerOk = action.equals("remove") && t != null && t.kind == Participant.Kind.WHEP;
-                if (t == null || (!t.isMember() && !viewerOk)) throw new SignalingException("not_found", 404, "no such participant in the meeting");
-                boolean lobbyAction = action.equals("admit") || action.equals("reject");
-                if (lobbyAction != t.inLobby) throw new SignalingException("bad_state", 409, t.inLobby ? t.name + " is in the lobby" : t.name + " is not in the lobby");
-            }
-            switch (action) {
-                case "muteAll", "unmuteAll" -> {
-                    boolean mute = action.equals("muteAll");
+                case DIAL_OUT -> dial(checkAddress(target), d -> d.dial(m.id, dialingMember(p), target));
+                case MUTE_ALL, UNMUTE_ALL -> {
+                    boolean mute = cmd == HostCommand.MUTE_ALL;
                     for (Participant x : m.members()) {
                         if (x == p || x.mutedByHost == mute) continue;
                         x.mutedByHost = mute;
@@ -753,17 +735,17 @@ public final class MeetingService {
                         memberUpdated(m, x, mute ? "muted" : "unmuted");
                     }
                 }
-                case "mute", "unmute" -> {
-                    t.mutedByHost = action.equals("mute");
+                case MUTE, UNMUTE -> {
+                    t.mutedByHost = cmd == HostCommand.MUTE;
                     applyMedia(t);
-                    memberUpdated(m, t, action.equals("mute") ? "muted" : "unmuted");
+                    memberUpdated(m, t, t.mutedByHost ? "muted" : "unmuted");
                 }
-                case "cameraOff", "cameraOn" -> {
-                    t.cameraOffByHost = action.equals("cameraOff");
+                case CAMERA_OFF, CAMERA_ON -> {
+                    t.cameraOffByHost = cmd == HostCommand.CAMERA_OFF;
                     applyMedia(t);
-                    memberUpdated(m, t, action);
+                    memberUpdated(m, t, cmd.wire);
                 }
-                case "setRole" -> {
+                case SET_ROLE -> {
                     Role r = Role.of(role);
                     if (r == null) throw new SignalingException("bad_message", 400, "'role' must be host, presenter or guest");
                     if (t.role == Role.HOST && r != Role.HOST && hosts(m).size() == 1)
@@ -772,7 +754,7 @@ public final class MeetingService {
                     if (r == Role.GUEST && t.sharing) stopShare(m, t, "only hosts and presenters can share content");
                     memberUpdated(m, t, "role");
                 }
-                case "remove" -> {
+                case REMOVE -> {
                     if (t == p) throw new SignalingException("bad_message", 400, "use leave to leave the meeting");
                     ObjectNode ev = event("removed");
                     ev.put("reason", "removed by " + p.name);
@@ -782,13 +764,13 @@ public final class MeetingService {
                     if (t.source != null) m.removed.add("src:" + t.source);
                     leaveNow(m, t, "removed by host", null);
                 }
-                case "lock", "unlock" -> {
-                    m.locked = action.equals("lock");
+                case LOCK, UNLOCK -> {
+                    m.locked = cmd == HostCommand.LOCK;
                     ObjectNode ev = event("locked");
                     ev.put("locked", m.locked);
                     events.broadcast(m, ev, null);
                 }
-                case "admit" -> {
+                case ADMIT -> {
                     enter(m, t);
                     if (t.pendingPhone != null) {
                         PendingPhone pp = t.pendingPhone;
@@ -804,39 +786,56 @@ public final class MeetingService {
                     admitted.put("type", "admitted");
                     t.client.send(admitted);
                 }
-                case "reject" -> {
+                case REJECT -> {
                     ObjectNode ev = event("rejected");
                     ev.put("reason", "a host declined your request to join");
                     t.client.send(ev);
                     leaveNow(m, t, "rejected by host", null);
                 }
-                case "endForAll" -> endMeeting(m, "ended by " + p.name);
-                case "setPolicy" -> {
+                case END_FOR_ALL -> endMeeting(m, "ended by " + p.name);
+                case SET_POLICY -> {
                     if (allowSelfUnmute == null) throw new SignalingException("bad_message", 400, "'allowSelfUnmute' (boolean) is required");
                     m.allowSelfUnmute = allowSelfUnmute;
                     ObjectNode ev = event("policy");
                     ev.put("allowSelfUnmute", m.allowSelfUnmute);
                     events.broadcast(m, ev, null);
                 }
-                case "startRecording", "stopRecording" -> setRecording(m, action.equals("startRecording"), p.name);
-                case "dialOut" -> {
-                    if (p.identity == null || !p.identity.can("dial_out")) throw new SignalingException("forbidden", 403, "dialling out needs the dial_out permission");
-                    if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
-                        throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a number");
-                    Dialer d = dialer;
-                    if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
-                    try {
-                        d.dial(m.id, dialingMember(p), target);
-                    } catch (SignalingException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
-                    }
-                }
-                default -> throw new SignalingException("unknown_action", 400, "unknown control '" + action + "'");
+                case START_RECORDING, STOP_RECORDING -> setRecording(m, cmd == HostCommand.START_RECORDING, p.name);
             }
             return null;
         });
+    }
+
+    /** The member a command acts on: present, of the right kind, in the lobby exactly when the command is for the lobby. On exec. */
+    private static Participant targetOf(Meeting m, HostCommand cmd, String target) throws SignalingException {
+        if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
+        Participant t = m.participants.get(target);
+        boolean viewerOk = cmd.target == HostCommand.Target.MEMBER_OR_VIEWER && t != null && t.kind == Participant.Kind.WHEP;
+        if (t == null || (!t.isMember() && !viewerOk)) throw new SignalingException("not_found", 404, "no such participant in the meeting");
+        boolean lobbyAction = cmd.target == HostCommand.Target.LOBBY;
+        if (lobbyAction != t.inLobby) throw new SignalingException("bad_state", 409, t.inLobby ? t.name + " is in the lobby" : t.name + " is not in the lobby");
+        return t;
+    }
+
+    private static String checkAddress(String target) throws SignalingException {
+        if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
+            throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a phone number");
+        return target;
+    }
+
+    private interface DialCall { void call(Dialer d) throws Exception; }
+
+    /** Hands a dial-out or call back to the SIP gateway; its refusals (SignalingException) pass through. */
+    private void dial(String target, DialCall call) throws SignalingException {
+        Dialer d = dialer;
+        if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
+        try {
+            call.call(d);
+        } catch (SignalingException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
+        }
     }
 
     /** Recording state (the recorder attaches later; until then the state and its events). On exec. */
@@ -847,22 +846,6 @@ public final class MeetingService {
         ev.put("on", on);
         ev.put("by", by);
         events.broadcast(m, ev, null);
-    }
-
-    private static String describeAction(String action) {
-        return switch (action) {
-            case "muteAll" -> "mute everyone";
-            case "unmuteAll" -> "unmute everyone";
-            case "mute", "unmute" -> action + " other members";
-            case "cameraOff", "cameraOn" -> "turn other members' cameras " + (action.equals("cameraOff") ? "off" : "on");
-            case "setRole" -> "change roles";
-            case "remove" -> "remove members";
-            case "lock", "unlock" -> action + " the meeting";
-            case "admit", "reject" -> action + " people waiting in the lobby";
-            case "endForAll" -> "end the meeting for everyone";
-            case "setPolicy" -> "change the meeting's policy";
-            default -> "do that";
-        };
     }
 
     private static void requireMember(Participant p) throws SignalingException {
