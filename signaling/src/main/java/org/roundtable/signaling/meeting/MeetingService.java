@@ -58,6 +58,7 @@ public final class MeetingService {
     private final Jwt jwt;
     private final AttemptLimiter limiter;
     private final Reminders reminders;
+    private final PhoneMedia phones;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this.bridge = bridge;
@@ -66,10 +67,8 @@ public final class MeetingService {
         this.jwt = jwt;
         this.limiter = limiter;
         this.reminders = new Reminders(registry, events, java.time.Clock.systemUTC()).start();
+        this.phones = new PhoneMedia(this, bridge, meetings.values());
     }
-
-    private final java.util.concurrent.ScheduledExecutorService mixTicker = Executors.newScheduledThreadPool(2,
-            new io.netty.util.concurrent.DefaultThreadFactory("mixer", true, Thread.MAX_PRIORITY));
 
     public MeetingRegistry registry() { return registry; }
 
@@ -92,7 +91,7 @@ public final class MeetingService {
                 }).register(r);
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_mixer_work").help("Audio mixer work since start: ticks, decodes, encodes")
                 .labelNames("op").callback(cb -> {
-                    long[] t = mixerTotals();
+                    long[] t = phones.mixerTotals();
                     cb.call(t[0], "tick");
                     cb.call(t[1], "decode");
                     cb.call(t[2], "encode");
@@ -100,32 +99,11 @@ public final class MeetingService {
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_mixer_input_losses")
                 .help("What the mixer's inputs lost: packets too late for their frame, frames concealed (lost), packets dropped (mixer behind or oversized)")
                 .labelNames("reason").callback(cb -> {
-                    long[] t = mixerTotals();
+                    long[] t = phones.mixerTotals();
                     cb.call(t[3], "late");
                     cb.call(t[4], "concealed");
                     cb.call(t[5], "dropped");
                 }).register(r);
-    }
-
-    /** Work and input losses of mixers that have closed, so the counters never go down: tick, decode, encode, late, concealed, dropped. */
-    private final long[] mixTotals = new long[6];
-
-    private long[] mixerTotals() {
-        long[] t;
-        synchronized (mixTotals) { t = mixTotals.clone(); }
-        for (Meeting m : meetings.values()) {
-            MeetingAudio a = m.audio;
-            if (a != null) add(t, a.mixer);
-        }
-        return t;
-    }
-
-    private static void add(long[] t, org.roundtable.mixer.AudioMixer mixer) {
-        t[0] += mixer.ticks;
-        t[1] += mixer.decodes;
-        t[2] += mixer.encodes;
-        long[] l = mixer.inputLosses();
-        for (int i = 0; i < 3; i++) t[3 + i] += l[i];
     }
 
     /** A phone member: where its leg listens, and whether it waits in the lobby. */
@@ -176,7 +154,7 @@ public final class MeetingService {
         Meeting m = meetingFor(p.meetingId(), false);
         return onMeeting(m, () -> {
             if (p.inLobby) { enter(m, p); }      // invited by a host: no lobby
-            startPhoneMedia(m, p, codec, pt, eventPt, leg);
+            phones.start(m, p, codec, pt, eventPt, leg);
             return new PhoneMember(p, leg.localPort(), false);
         });
     }
@@ -193,7 +171,7 @@ public final class MeetingService {
             if (p == null || p.left || p.inLobby || p.phoneLeg != null) throw new SignalingException("not_found", 404, "the member is not in the meeting");
             p.phoneReplacesMic = true;
             p.phoneHangup = hangup;
-            startPhoneMedia(m, p, codec, pt, eventPt, leg);
+            phones.start(m, p, codec, pt, eventPt, leg);
             applyMedia(p);
             memberUpdated(m, p, "phone");
             return new PhoneMember(p, leg.localPort(), false);
@@ -208,7 +186,7 @@ public final class MeetingService {
             if (!p.phoneReplacesMic) return;
             p.phoneReplacesMic = false;
             p.phoneHangup = null;      // the phone already hung up
-            closePhone(m, p);
+            phones.close(m, p);
             applyMedia(p);
             if (!p.left) memberUpdated(m, p, "phone");
         });
@@ -230,7 +208,7 @@ public final class MeetingService {
                 p.pendingPhone = new PendingPhone(codec, pt, eventPt, leg, onAdmitted);
                 return new PhoneMember(p, leg.localPort(), true);
             }
-            startPhoneMedia(m, p, codec, pt, eventPt, leg);
+            phones.start(m, p, codec, pt, eventPt, leg);
             return new PhoneMember(p, leg.localPort(), false);
         });
     }
@@ -250,89 +228,10 @@ public final class MeetingService {
             org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, payloadType,
                     eventPayloadType, 8000, (seq, ts, b, off, len) -> { }).start(config.bridge().bindAddress(), 0);
             leg.remote(remoteRtp);
-            return new PhoneMember(p, startPhoneMedia(m, p, codec, payloadType, eventPayloadType, leg), false);
+            return new PhoneMember(p, phones.start(m, p, codec, payloadType, eventPayloadType, leg), false);
         });
     }
 
-    private int startPhoneMedia(Meeting m, Participant p, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                org.roundtable.bridge.transport.PlainRtpLeg leg) throws Exception {
-        org.roundtable.bridge.rtp.Keyframes.Codec kc = switch (codec) {
-            case PCMA -> org.roundtable.bridge.rtp.Keyframes.Codec.PCMA;
-            case G722 -> org.roundtable.bridge.rtp.Keyframes.Codec.G722;
-            case OPUS -> org.roundtable.bridge.rtp.Keyframes.Codec.OPUS;
-            default -> org.roundtable.bridge.rtp.Keyframes.Codec.PCMU;
-        };
-        int ssrc = RND.nextInt();
-        int clock = codec == org.roundtable.mixer.AudioCodec.Kind.OPUS ? 48000 : 8000;
-        MediaSource src = new MediaSource(p.id + "-audio-phone", p.id, "phone", MediaKind.AUDIO, kc, clock, pt, -1, ssrc, 0, x -> {}, false);
-        org.roundtable.mixer.InCallCodes codes = new org.roundtable.mixer.InCallCodes();
-        io.netty.buffer.ByteBufAllocator alloc = bridge.alloc();
-        leg.handler(new org.roundtable.bridge.transport.PlainRtpLeg.Handler() {
-                    @Override public void onAudio(int seq, long ts, byte[] payload, int off, int len) {       // media loop
-                        io.netty.buffer.ByteBuf b = alloc.heapBuffer(12 + len);
-                        byte[] a = b.array();
-                        int o = b.arrayOffset();
-                        a[o] = (byte) 0x80;
-                        a[o + 1] = (byte) pt;
-                        org.roundtable.bridge.rtp.RtpPacket.setSequence(a, o, seq);
-                        org.roundtable.bridge.rtp.RtpPacket.setTimestamp(a, o, ts);
-                        org.roundtable.bridge.rtp.RtpPacket.setSsrc(a, o, ssrc);
-                        System.arraycopy(payload, off, a, o + 12, len);
-                        b.writerIndex(12 + len);
-                        try { src.route(b, o, 12 + len, 12, bridge.nowMs(), false); } finally { b.release(); }
-                    }
-                    @Override public void onKey(char key) {
-                        String code = codes.key(key, System.currentTimeMillis());
-                        if (code != null) m.exec.execute(() -> inCallCode(m, p, code));
-                    }
-                });
-        p.phoneLeg = leg;
-        p.phoneSource = src;
-        src.setPaused(p.audioPaused(), bridge.nowMs());
-        bridge.call(() -> { m.conference.addExternalSource(src); return null; });
-        if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker);
-        m.audio.sync();
-        PhoneOutput out = new PhoneOutput(leg, codec);
-        p.phoneOutput = out;
-        p.phoneListener = m.audio.mixer.addListener(p.id, p.id, codec, out);
-        LOG.info("{} ({}) joined meeting {} by phone, RTP on port {}", p.id, p.name, m.id, leg.localPort());
-        return leg.localPort();
-    }
-
-    /** Plays one of the IVR's prompts to a phone member, over the meeting mix. */
-    private static void prompt(Participant p, String name) {
-        if (p.phoneOutput != null) p.phoneOutput.prompt(org.roundtable.signaling.sip.Prompts.get(name));
-    }
-
-    /** *7 / *8 / #7 / #9 from a phone. On exec. */
-    private void inCallCode(Meeting m, Participant p, String code) {
-        if (p.left) return;
-        switch (code) {
-            case "*7", "*8" -> {
-                boolean on = code.equals("*8");
-                if (on && p.mutedByHost && !m.allowSelfUnmute) {
-                    LOG.info("{}: *8 refused, the host muted them", p.id);
-                    prompt(p, "not-allowed");
-                    return;
-                }
-                if (on) p.mutedByHost = false;
-                p.audioOn = on;
-                applyMedia(p);
-                memberUpdated(m, p, on ? "unmuted" : "muted");
-                prompt(p, on ? "unmuted" : "muted");
-            }
-            case "#7", "#9" -> {
-                boolean allowed = p.role == Role.HOST || (p.identity != null && p.identity.can("record"));
-                if (!allowed) {
-                    LOG.info("{}: {} refused, no record permission", p.id, code);
-                    prompt(p, "not-allowed");
-                    return;
-                }
-                setRecording(m, code.equals("#7"), p.name);
-            }
-            default -> { /* *45 *46 *44: 1:1 calls, not meetings */ }
-        }
-    }
     public Jwt jwt() { return jwt; }
     public AttemptLimiter limiter() { return limiter; }
 
@@ -775,7 +674,7 @@ public final class MeetingService {
                     if (t.pendingPhone != null) {
                         PendingPhone pp = t.pendingPhone;
                         t.pendingPhone = null;
-                        startPhoneMedia(m, t, pp.codec(), pp.pt(), pp.eventPt(), pp.leg());
+                        phones.start(m, t, pp.codec(), pp.pt(), pp.eventPt(), pp.leg());
                         pp.onAdmitted().run();
                     }
                     ObjectNode ev = event("lobbyLeft");
@@ -860,7 +759,7 @@ public final class MeetingService {
     }
 
     /** Pushes a participant's mute/camera state into the bridge. On exec. */
-    private void applyMedia(Participant p) {
+    void applyMedia(Participant p) {
         if (p.phoneSource != null) {
             MediaSource src = p.phoneSource;
             boolean paused = p.audioPaused();
@@ -894,7 +793,7 @@ public final class MeetingService {
         p.left = true;
         m.participants.remove(p.id);
         if (p.endpoint != null) bridge.execute(() -> p.endpoint.close(reason));
-        closePhone(m, p);
+        phones.close(m, p);
         LOG.info("{} left meeting {}: {}", p.id, m.id, reason);
         if (wasLobby) {
             ObjectNode ev = event("lobbyLeft");
@@ -942,30 +841,6 @@ public final class MeetingService {
     }
 
     /** Ends a member's phone media (leg, mix, source); the member may stay (call back). On exec. */
-    private void closePhone(Meeting m, Participant p) {
-        if (p.phoneLeg != null) p.phoneLeg.close();
-        if (p.pendingPhone != null) p.pendingPhone.leg().close();
-        if (p.phoneListener != null && m.audio != null) m.audio.mixer.removeListener(p.phoneListener);
-        if (p.phoneSource != null) {
-            MediaSource src = p.phoneSource;
-            bridge.execute(() -> m.conference.removeExternalSource(src));
-        }
-        p.phoneLeg = null;
-        p.pendingPhone = null;
-        p.phoneListener = null;
-        p.phoneSource = null;
-        p.phoneOutput = null;
-        if (p.phoneHangup != null) { Runnable h = p.phoneHangup; p.phoneHangup = null; h.run(); }
-        boolean phonesLeft = false;
-        for (Participant x : m.participants.values())
-            if (x != p && !x.left && (x.kind == Participant.Kind.SIP || x.phoneLeg != null)) phonesLeft = true;
-        if (!phonesLeft && m.audio != null) {
-            synchronized (mixTotals) { add(mixTotals, m.audio.mixer); }
-            m.audio.close();
-            m.audio = null;
-        }
-    }
-
     private void endMeeting(Meeting m, String reason) {
         // the registry first: anyone told "ended" who asks right away must see it ended
         try { registry.markEnded(m.id); } catch (RuntimeException e) { LOG.warn("cannot mark meeting {} ended: {}", m.id, e.toString()); }
@@ -976,7 +851,7 @@ public final class MeetingService {
             x.left = true;
             m.participants.remove(x.id);
             if (x.endpoint != null) bridge.execute(() -> x.endpoint.close(reason));
-            closePhone(m, x);
+            phones.close(m, x);
             try { x.client.closed(reason); } catch (RuntimeException ignored) { /* gone */ }
         }
         endedAt.put(m.id, System.currentTimeMillis());
@@ -1064,7 +939,7 @@ public final class MeetingService {
         events.broadcast(m, ev, null);
     }
 
-    private void memberUpdated(Meeting m, Participant p, String change) {
+    void memberUpdated(Meeting m, Participant p, String change) {
         ObjectNode ev = event("participantUpdated");
         ev.put("change", change);
         ev.set("participant", events.describe(m, p));
@@ -1095,7 +970,7 @@ public final class MeetingService {
 
     public void close() {
         reminders.close();
-        mixTicker.shutdownNow();
+        phones.shutdown();
         pool.shutdownNow();
     }
 }
