@@ -41,6 +41,7 @@ final class IvrCall {
     private final ScheduledFuture<?> player;
     /** Prompts, idle checks and the delayed hang-up; and where joining (which waits on the meeting) runs. */
     private final ScheduledExecutorService scheduler;
+    private final java.time.Clock clock;
     private final java.util.concurrent.Executor blocking;
     private State state;
     private String number;
@@ -59,6 +60,14 @@ final class IvrCall {
     IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
             String displayName, long idleMs, ScheduledExecutorService scheduler, java.util.concurrent.Executor blocking, Hangup hangup,
             SipMetrics metrics) {
+        this(meetings, leg, codec, pt, eventPt, dialled, source, displayName, idleMs, java.time.Clock.systemUTC(), scheduler, blocking, hangup, metrics);
+    }
+
+    /** clock and scheduler: the time the IVR lives by (prompt pacing, idle re-prompts, stale entries, the hang-up); tests drive both. */
+    IvrCall(MeetingService meetings, PlainRtpLeg leg, AudioCodec.Kind codec, int pt, int eventPt, String dialled, String source,
+            String displayName, long idleMs, java.time.Clock clock, ScheduledExecutorService scheduler, java.util.concurrent.Executor blocking,
+            Hangup hangup, SipMetrics metrics) {
+        this.clock = clock;
         this.metrics = metrics;
         this.scheduler = scheduler;
         this.blocking = blocking;
@@ -112,7 +121,7 @@ final class IvrCall {
         int n;
         synchronized (this) {
             if (state == State.JOINED || state == State.DONE) return;    // the meeting's mix takes over
-            if (state == State.NUMBER || state == State.PASSWORD) idle(System.currentTimeMillis());
+            if (state == State.NUMBER || state == State.PASSWORD) idle(clock.millis());
             byte[] p = prompt != null ? prompt : NOTHING;
             n = frames.frame(p, promptPos, frame);
             promptPos += 160;
@@ -149,7 +158,7 @@ final class IvrCall {
 
     /** A key from RFC 4733 or SIP INFO. */
     synchronized void key(char k) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (state == State.JOINING) {
             // type-ahead: a caller who got it wrong keys the next try while we still check this one
             if (typeAhead.length() < 64) typeAhead.append(k);
@@ -190,7 +199,7 @@ final class IvrCall {
                 if (pm.inLobby() && state != State.JOINED) { state = State.LOBBY; play("lobby"); } // a fast admit may have come first
                 else state = State.JOINED;
             }
-            long joinedAfterMs = System.currentTimeMillis() - passwordDoneAtMs;
+            long joinedAfterMs = clock.millis() - passwordDoneAtMs;
             metrics.ivrAttempts.labelValues(pm.inLobby() ? "lobby" : "joined").inc();
             metrics.joinSeconds.observe(joinedAfterMs / 1000.0);
             metrics.lastJoinDelayMs = joinedAfterMs;
