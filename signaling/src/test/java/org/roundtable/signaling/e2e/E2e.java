@@ -102,6 +102,21 @@ public final class E2e {
     /** A SIP final response (not 1xx). */
     public static boolean isFinalResponse(String m) { return m.startsWith("SIP/2.0 ") && m.length() > 8 && m.charAt(8) != '1'; }
 
+    /** Asserts that counter stops growing: sampled after a settle time, it stays the same for 2 s. */
+    public static void assertStopped(java.util.function.LongSupplier counter, String what) throws InterruptedException {
+        Thread.sleep(1500);
+        long a = counter.getAsLong();
+        Thread.sleep(2000);
+        long c = counter.getAsLong();
+        org.junit.jupiter.api.Assertions.assertTrue(a >= 0 && c == a, what + " stopped: " + a + " then " + c);
+    }
+
+    /** Asserts that counter grows by more than 3 within 8 s. */
+    public static void assertFlows(java.util.function.LongSupplier counter, String what) throws InterruptedException {
+        long a = counter.getAsLong();
+        org.junit.jupiter.api.Assertions.assertTrue(waitFor(8000, () -> counter.getAsLong() > a + 3), what + " flows: " + a + " then " + counter.getAsLong());
+    }
+
     public static void skipUnlessE2e() {
         org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("skip.e2e"), "e2e tests skipped (-Dskip.e2e=true)");
     }

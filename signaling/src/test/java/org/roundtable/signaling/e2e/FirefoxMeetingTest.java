@@ -2,6 +2,8 @@ package org.roundtable.signaling.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.roundtable.signaling.e2e.E2e.assertFlows;
+import static org.roundtable.signaling.e2e.E2e.assertStopped;
 import static org.roundtable.signaling.e2e.E2e.audio;
 import static org.roundtable.signaling.e2e.E2e.frames;
 import static org.roundtable.signaling.e2e.E2e.waitFor;
@@ -41,18 +43,7 @@ class FirefoxMeetingTest {
         return true;
     }
 
-    void assertStopped(java.util.function.LongSupplier counter, String what) throws InterruptedException {
-        Thread.sleep(1000);
-        long a = counter.getAsLong();
-        Thread.sleep(2000);
-        long c = counter.getAsLong();
-        assertTrue(a >= 0 && c == a, what + " stopped: " + a + " then " + c);
-    }
 
-    void assertFlows(java.util.function.LongSupplier counter, String what) throws InterruptedException {
-        long a = counter.getAsLong();
-        assertTrue(waitFor(8000, () -> counter.getAsLong() > a + 3), what + " flows: " + a + " then " + counter.getAsLong());
-    }
 
     @Test
     void firefoxAndTwoChromiumMembersMeetShareAndFollowHostControls() throws Exception {

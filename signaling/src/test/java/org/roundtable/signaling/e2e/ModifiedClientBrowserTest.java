@@ -2,6 +2,8 @@ package org.roundtable.signaling.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.roundtable.signaling.e2e.E2e.assertFlows;
+import static org.roundtable.signaling.e2e.E2e.assertStopped;
 import static org.roundtable.signaling.e2e.E2e.audio;
 import static org.roundtable.signaling.e2e.E2e.frames;
 import static org.roundtable.signaling.e2e.E2e.waitFor;
@@ -26,13 +28,6 @@ class ModifiedClientBrowserTest {
         return (String) b.jsAsync(tab, "const cb = arguments[arguments.length-1]; (async () => {" + asyncBody + "})().then(r => cb(String(r)), e => cb('error: ' + e));");
     }
 
-    void assertStopped(java.util.function.LongSupplier counter, String what) throws InterruptedException {
-        Thread.sleep(1500);
-        long a = counter.getAsLong();
-        Thread.sleep(2500);
-        long c = counter.getAsLong();
-        assertTrue(a >= 0 && c == a, what + ": " + a + " then " + c);
-    }
 
     @Test
     void aMutedMemberWhoBypassesTheSdkReachesNobody() throws Exception {
