@@ -51,7 +51,7 @@ public final class DtlsSession implements Runnable {
 
     private final DtlsCertificate cert;
     private final boolean client;
-    private final String remoteFingerprint; // "sha-256 AB:..." from SDP
+    private final String remoteFingerprint; // "sha-256 AB:..." from SDP (any RFC 8122 hash); required
     private final Sender sender;
     private final Consumer<SrtpKeys> onDone;
     private final Consumer<Exception> onFail;
@@ -119,11 +119,9 @@ public final class DtlsSession implements Runnable {
 
     private void verify(Certificate peer) throws IOException {
         if (peer == null || peer.isEmpty()) throw new TlsFatalAlert(AlertDescription.bad_certificate);
-        if (remoteFingerprint == null) return;
-        String[] parts = remoteFingerprint.trim().split("\\s+");
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("sha-256")) return; // other hashes: accepted, not checked
-        String actual = DtlsCertificate.fingerprintOf(peer.getCertificateAt(0).getEncoded());
-        if (!actual.equalsIgnoreCase(parts[1])) throw new TlsFatalAlert(AlertDescription.bad_certificate);
+        // Every hash the SDP may name is checked (RFC 8122); no fingerprint, an unknown hash or a mismatch fails.
+        if (!DtlsCertificate.matches(remoteFingerprint, peer.getCertificateAt(0).getEncoded()))
+            throw new TlsFatalAlert(AlertDescription.bad_certificate);
     }
 
     private static SrtpKeys export(TlsContext ctx, int profile, boolean weAreClient) {
