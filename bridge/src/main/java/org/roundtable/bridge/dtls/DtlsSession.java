@@ -57,7 +57,8 @@ public final class DtlsSession implements Runnable {
     private final Consumer<Exception> onFail;
     private final BlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(64);
     private final int timeoutMs;
-    private volatile boolean closed;
+    /** closed: no more records in or out; closedByUs: close() was called (a failure then is no news). */
+    private volatile boolean closed, closedByUs;
     private volatile DTLSTransport transport;
 
     public DtlsSession(DtlsCertificate cert, boolean client, String remoteFingerprint, Sender sender,
@@ -77,6 +78,7 @@ public final class DtlsSession implements Runnable {
     }
 
     public void close() {
+        closedByUs = true;
         closed = true;
         DTLSTransport t = transport;
         if (t != null) {
@@ -98,7 +100,8 @@ public final class DtlsSession implements Runnable {
                 onDone.accept(s.keys);
             }
         } catch (Exception e) {
-            if (!closed) onFail.accept(e);
+            // Bouncy Castle closes the transport itself before it throws: only our own close() silences a failure.
+            if (!closedByUs) onFail.accept(e);
         }
     }
 
