@@ -198,7 +198,7 @@ public final class Endpoint {
         if (offer.media.size() > lim.maxMediaSections())
             throw new Sdp.SdpException("offer has " + offer.media.size() + " media sections; at most " + lim.maxMediaSections() + " are allowed");
         int sending = 0;
-        for (Sdp.Media m : offer.media) if (m.active() && MediaKind.of(m.kind) != null && m.sends() && !refused.contains(m.mid)) sending++;
+        for (Sdp.Media m : offer.media) if (m.active() && MediaKind.of(m.kind) != null && m.sends() && (m.mid == null || !refused.contains(m.mid))) sending++;
         if (sending > lim.maxPublishedTracks())
             throw new Sdp.SdpException("offer publishes " + sending + " tracks; at most " + lim.maxPublishedTracks() + " per connection");
         int active = 0;
@@ -257,14 +257,14 @@ public final class Endpoint {
             }
             if (refused.contains(m.mid)) {
                 unpublishMid(m.mid);
-                writeMediaHead(body, m, kind, List.of(firstCodec(m)), "inactive");
+                writeMediaHead(body, m, kind, firstCodecs(m), "inactive");
             } else if (m.sends()) {
                 if (!publish(body, m, kind)) { rejectMedia(body, m); continue; }
             } else if (m.receives()) {
                 subscribe(body, m, kind, picker, taken);
             } else {
                 unpublishMid(m.mid);
-                writeMediaHead(body, m, kind, List.of(firstCodec(m)), "inactive");
+                writeMediaHead(body, m, kind, firstCodecs(m), "inactive");
             }
             bundle.add(m.mid);
         }
@@ -289,6 +289,11 @@ public final class Endpoint {
         return m.codecs.isEmpty() ? null : m.codecs.get(0);
     }
 
+    /** The section's first codec alone, or none (an m-line may list no payload type). */
+    private static List<Sdp.Codec> firstCodecs(Sdp.Media m) {
+        return m.codecs.isEmpty() ? List.of() : List.of(m.codecs.get(0));
+    }
+
     private void rejectMedia(StringBuilder b, Sdp.Media m) {
         b.append("m=").append(m.kind).append(" 0 ").append(m.proto).append(' ');
         if (m.codecs.isEmpty()) b.append(m.kind.equals("application") ? "webrtc-datachannel" : "0");
@@ -310,7 +315,7 @@ public final class Endpoint {
         b.append('a').append('=').append(direction).append("\r\n");
         b.append("a=rtcp-mux\r\n");
         for (Sdp.Codec c : codecs) {
-            if (c == null) continue;
+            if (c == null || c.name == null) continue;      // no rtpmap in the offer (an inactive section's first PT)
             b.append("a=rtpmap:").append(c.pt).append(' ').append(c.name.equals("OPUS") ? "opus" : c.name)
              .append('/').append(c.clockRate);
             if (c.channels > 1) b.append('/').append(c.channels);
@@ -424,7 +429,7 @@ public final class Endpoint {
             if (h264 != null) { st.h264Pt = h264.pt; codecs.add(h264); }
             if (h264Rtx != null) { st.h264Rtx = h264Rtx.pt; codecs.add(h264Rtx); }
         }
-        if (codecs.isEmpty()) { writeMediaHead(b, m, kind, List.of(firstCodec(m)), "inactive"); return; }
+        if (codecs.isEmpty()) { writeMediaHead(b, m, kind, firstCodecs(m), "inactive"); return; }
         mids.put(m.mid, st);
         DownTrack dt = downByMid.get(m.mid);
         if (dt == null) {
