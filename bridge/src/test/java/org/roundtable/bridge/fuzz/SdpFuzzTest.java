@@ -19,7 +19,7 @@ class SdpFuzzTest {
         try { PUB = Sdp.parse(Harness.PUB); } catch (Sdp.SdpException e) { throw new ExceptionInInitializerError(e); }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     @DictionaryEntries({"\\x0D\\x0A", "v=0\\x0D\\x0A", "m=audio 9 UDP/TLS/RTP/SAVPF ", "m=video 0 ", "m=application ", "c=IN IP4 ", "/",
             "a=mid:", "a=sendonly", "a=recvonly", "a=inactive", "a=rtcp-mux", "a=bundle-only", "a=group:BUNDLE ", "a=ice-ufrag:",
             "a=ice-pwd:", "a=fingerprint:sha-256 ", "a=setup:passive", "a=rtpmap:", "a=fmtp:", "apt=", "packetization-mode=1",

@@ -34,7 +34,7 @@ class SrtpIngressFuzzTest {
     }
     static final int[] SSRCS = {42, 43, 777, 0};
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void packets(FuzzedDataProvider data) {
         while (data.remainingBytes() > 0) {
             int kind = data.consumeInt(0, 2);
