@@ -23,7 +23,7 @@ class DtlsFingerprintTest {
      * aborted waits for a retransmission that never comes: the bridge's endpoint timeout ends that one).
      * Waits until both sides finished or one side failed.
      */
-    static String[] handshake(String serverExpects, String clientExpects) throws Exception {
+    static String[] handshake(String serverExpects, String clientExpects, int waitFor) throws Exception {
         CompletableFuture<String> s = new CompletableFuture<>(), c = new CompletableFuture<>();
         DtlsSession[] pair = new DtlsSession[2];
         pair[0] = new DtlsSession(SERVER, false, serverExpects, (b, o, l) -> pair[1].offer(Arrays.copyOfRange(b, o, o + l)),
@@ -34,10 +34,11 @@ class DtlsFingerprintTest {
         ts.setDaemon(true); tc.setDaemon(true);
         ts.start(); tc.start();
         try {
-            CompletableFuture<Object> failed = new CompletableFuture<>();
-            s.thenAccept(r -> { if (!r.equals("ok")) failed.complete(r); });
-            c.thenAccept(r -> { if (!r.equals("ok")) failed.complete(r); });
-            CompletableFuture.anyOf(CompletableFuture.allOf(s, c), failed).get(10, TimeUnit.SECONDS);
+            // both done, or the side that must refuse (waitFor: 0 server, 1 client) has failed
+            CompletableFuture<String> watched = waitFor == 0 ? s : c;
+            CompletableFuture<Object> refused = new CompletableFuture<>();
+            watched.thenAccept(r -> { if (!r.equals("ok")) refused.complete(r); });
+            CompletableFuture.anyOf(CompletableFuture.allOf(s, c), refused).get(10, TimeUnit.SECONDS);
             return new String[] {s.getNow("pending"), c.getNow("pending")};
         } finally {
             pair[0].close();
@@ -49,28 +50,28 @@ class DtlsFingerprintTest {
 
     @ParameterizedTest @ValueSource(strings = {"sha-1", "sha-256", "sha-384", "sha-512"})
     void matchingFingerprintOfEveryHashCompletes(String hash) throws Exception {
-        String[] r = handshake(fp(CLIENT, hash), fp(SERVER, hash).toLowerCase().replace(hash, hash.toUpperCase()));
+        String[] r = handshake(fp(CLIENT, hash), fp(SERVER, hash).toLowerCase().replace(hash, hash.toUpperCase()), -1);
         assertArrayEquals(new String[] {"ok", "ok"}, r, "both sides accept the certificate their SDP named (" + hash + ")");
     }
 
     @ParameterizedTest @ValueSource(strings = {"sha-1", "sha-256", "sha-384", "sha-512"})
     void clientRefusesAServerWhoseCertificateDoesNotMatch(String hash) throws Exception {
         // the client's SDP named another certificate: whoever answers with SERVER's is an impostor to it
-        String[] r = handshake(fp(CLIENT, hash), fp(IMPOSTOR, hash));
+        String[] r = handshake(fp(CLIENT, hash), fp(IMPOSTOR, hash), 1);
         assertTrue(r[1].startsWith("failed"), "client must refuse a server certificate not matching its " + hash + " fingerprint: " + r[1]);
         assertNotEquals("ok", r[0]);
     }
 
     @ParameterizedTest @ValueSource(strings = {"sha-1", "sha-256", "sha-384", "sha-512"})
     void serverRefusesAClientWhoseCertificateDoesNotMatch(String hash) throws Exception {
-        String[] r = handshake(fp(IMPOSTOR, hash), fp(SERVER, hash));
+        String[] r = handshake(fp(IMPOSTOR, hash), fp(SERVER, hash), 0);
         assertTrue(r[0].startsWith("failed"), "server must refuse a client certificate not matching its " + hash + " fingerprint: " + r[0]);
     }
 
     @Test void unknownHashOrNoFingerprintFails() throws Exception {
         String md5 = "md5 " + "AB:".repeat(15) + "AB";
-        assertTrue(handshake(md5, fp(SERVER, "sha-256"))[0].startsWith("failed"), "an unknown hash is not 'accepted unchecked'");
-        assertTrue(handshake(null, fp(SERVER, "sha-256"))[0].startsWith("failed"), "no fingerprint: no handshake");
+        assertTrue(handshake(md5, fp(SERVER, "sha-256"), 0)[0].startsWith("failed"), "an unknown hash is not 'accepted unchecked'");
+        assertTrue(handshake(null, fp(SERVER, "sha-256"), 0)[0].startsWith("failed"), "no fingerprint: no handshake");
     }
 
     @Test void fingerprintParsing() {
