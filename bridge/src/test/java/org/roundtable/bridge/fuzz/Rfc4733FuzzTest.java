@@ -9,7 +9,7 @@ import org.roundtable.bridge.rtp.Rfc4733;
  * nothing, a repeated packet of the same event yields nothing, and nothing throws.
  */
 class Rfc4733FuzzTest {
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "6s")
     void events(FuzzedDataProvider data) {
         Rfc4733 rx = new Rfc4733();
         while (data.remainingBytes() > 0) {

@@ -10,7 +10,7 @@ import org.roundtable.bridge.rtp.Rtcp;
  * block lies inside its sub-packet; nothing throws.
  */
 class RtcpFuzzTest {
-    @FuzzTest(maxDuration = "12s")
+    @FuzzTest(maxDuration = "10s")
     void rtcp(FuzzedDataProvider data) {
         byte[] in = data.consumeRemainingAsBytes();
         byte[] a = Fuzz.embed(in);

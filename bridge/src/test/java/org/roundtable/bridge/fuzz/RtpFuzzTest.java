@@ -11,7 +11,7 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * Every offset they return lies inside the packet; nothing throws.
  */
 class RtpFuzzTest {
-    @FuzzTest(maxDuration = "12s")
+    @FuzzTest(maxDuration = "10s")
     void rtp(FuzzedDataProvider data) {
         byte[] in = data.consumeRemainingAsBytes();
         byte[] a = Fuzz.embed(in);

@@ -9,7 +9,7 @@ import org.roundtable.bridge.ice.Stun;
  * throws; what it returns points inside the message; integrity and fingerprint checks never throw.
  */
 class StunFuzzTest {
-    @FuzzTest(maxDuration = "12s")
+    @FuzzTest(maxDuration = "10s")
     void stun(FuzzedDataProvider data) {
         byte[] in = data.consumeRemainingAsBytes();
         byte[] a = Fuzz.embed(in);

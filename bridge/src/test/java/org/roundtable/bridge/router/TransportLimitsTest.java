@@ -103,6 +103,15 @@ class TransportLimitsTest {
         @Override public void close() throws IOException { s.close(); }
     }
 
+    /** Whether the server closes (or resets) a new connection before anything is sent on it. */
+    static boolean refused(int port) throws IOException {
+        try (Tcp c = new Tcp(port)) {
+            return c.read() == null;
+        } catch (SocketException reset) {      // the reset can come while connect() finishes
+            return true;
+        }
+    }
+
     static int stunType(byte[] frame) { return ((frame[0] & 0xFF) << 8) | (frame[1] & 0xFF); }
 
     @Test void unauthenticatedIceTcpIsNeverBoundAndClosedAfterTheIdleTimeout() throws Exception {
@@ -143,9 +152,7 @@ class TransportLimitsTest {
         try (MediaClient client = new MediaClient(CERT, true); Tcp a = new Tcp(bridge.tcpPort()); Tcp b = new Tcp(bridge.tcpPort())) {
             Endpoint e = endpoint("e", client, null);
             assertTrue(waitFor(2000, () -> metrics.iceTcpConnections.get() == 2));
-            try (Tcp c = new Tcp(bridge.tcpPort())) {
-                assertNull(c.read(), "the third connection is closed at once");
-            }
+            assertTrue(refused(bridge.tcpPort()), "the third connection is closed at once");
             assertEquals(1, (long) metrics.iceTcpOverCap.get());
             for (Tcp t : new Tcp[] {a, b}) {            // the first two are still served
                 t.send(check(e, client, e.localPwd));

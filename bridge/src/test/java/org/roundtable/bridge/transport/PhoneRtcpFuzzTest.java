@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /** A phone's plaintext RTCP ({@link PhoneRtcp#onRtcp}): any bytes are read or refused, never a throw. */
 class PhoneRtcpFuzzTest {
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "6s")
     void phoneRtcp(FuzzedDataProvider data) {
         int ourSsrc = data.consumeBoolean() ? 0x01020304 : data.consumeInt();
         long ntpNow = data.consumeLong(0, 0xFFFFFFFFL);

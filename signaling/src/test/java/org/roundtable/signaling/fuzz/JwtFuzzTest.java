@@ -46,7 +46,7 @@ class JwtFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "12s")
+    @FuzzTest(maxDuration = "10s")
     void verify(FuzzedDataProvider data) {
         String token;
         if (data.consumeBoolean()) {
