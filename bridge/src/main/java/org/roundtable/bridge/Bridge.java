@@ -75,6 +75,8 @@ public final class Bridge implements AutoCloseable {
     private final Set<Endpoint> endpoints = new LinkedHashSet<>();                  // media loop only
     private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
     private final Set<Channel> dirtyTcp = new HashSet<>();
+    private int tcpOpen;                                                              // media loop only
+    private int dtlsPending;                                                          // media loop only
 
     public Bridge(BridgeConfig config, BridgeMetrics metrics) {
         this.config = config;
@@ -119,8 +121,25 @@ public final class Bridge implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override protected void initChannel(SocketChannel ch) {
+                            // the loop's own thread (one group): plain counters suffice
+                            BridgeConfig.Limits lim = config.limits();
+                            if (tcpOpen >= lim.tcpMaxConnections()) {
+                                metrics.iceTcpOverCap.inc();
+                                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                                ch.close();
+                                return;
+                            }
+                            tcpOpen++;
+                            metrics.iceTcpConnections.set(tcpOpen);
+                            ch.closeFuture().addListener(f -> { tcpOpen--; metrics.iceTcpConnections.set(tcpOpen); });
                             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
                                     new LengthFieldPrepender(2), new TcpIngress());
+                            ch.eventLoop().schedule(() -> {
+                                if (ch.isOpen() && !byTcp.containsKey(ch)) {
+                                    metrics.iceTcpUnauthenticated.inc();
+                                    ch.close();
+                                }
+                            }, lim.tcpAuthTimeoutMs(), TimeUnit.MILLISECONDS);
                         }
                     })
                     .bind(config.bindAddress(), config.tcpPort()).sync().channel();
@@ -237,12 +256,32 @@ public final class Bridge implements AutoCloseable {
 
     public void startDtls(DtlsSession s) { dtlsPool.execute(s); }
 
+    /**
+     * Reserves a place for one more DTLS handshake, within {@link BridgeConfig.Limits#maxPendingDtls()};
+     * false (counted) when none is left. Each true is matched by one {@link #dtlsEnded()}. Media loop only.
+     */
+    public boolean reserveDtls() {
+        if (dtlsPending >= config.limits().maxPendingDtls()) { metrics.dtlsRejected.inc(); return false; }
+        dtlsPending++;
+        metrics.dtlsPending.set(dtlsPending);
+        return true;
+    }
+
+    public void dtlsEnded() { dtlsPending--; metrics.dtlsPending.set(dtlsPending); }
+
+    /** ICE-TCP connections bound to an endpoint (after an authenticated check). Media loop only; for tests. */
+    public int tcpBindings() { return byTcp.size(); }
+
     public void bindAddress(InetSocketAddress a, Endpoint e) { byAddress.put(a, e); }
 
     public void forget(Endpoint e, Set<InetSocketAddress> addrs) {
         byUfrag.remove(e.localUfrag, e);
         for (InetSocketAddress a : addrs) byAddress.remove(a, e);
-        byTcp.values().removeIf(x -> x == e);
+        byTcp.entrySet().removeIf(x -> {
+            if (x.getValue() != e) return false;
+            x.getKey().close();     // its connection carries nothing for anyone else
+            return true;
+        });
         endpoints.remove(e);
         metrics.endpoints.set(endpoints.size());
     }
@@ -282,8 +321,8 @@ public final class Bridge implements AutoCloseable {
                 Endpoint target = ufrag == null ? e : byUfrag.get(ufrag);
                 if (target == null) { metrics.drop(DropReason.STUN_UNKNOWN_USER); return; }
                 MediaPath via = tcp != null ? new TcpPath(tcp, dirtyTcp) : new UdpPath(udp, from);
-                if (tcp != null) byTcp.put(tcp, target);
-                target.onStun(a, off, len, req, from, via);
+                // A connection belongs to an endpoint only after a check with valid MESSAGE-INTEGRITY.
+                if (target.onStun(a, off, len, req, from, via) && tcp != null && tcp.isActive()) byTcp.put(tcp, target);
             } else if (first >= 20 && first <= 63) {
                 if (e == null) { metrics.drop(DropReason.NO_ENDPOINT); return; }
                 e.onDtls(a, off, len);

@@ -10,14 +10,52 @@ import java.util.List;
  * @param tcpPort ICE-TCP port (passive candidates); 0 disables ICE-TCP
  * @param rembBps bitrate announced to publishers in REMB
  * @param preferH264 publish video as H.264 when offered (default VP8)
+ * @param limits what one client (or an unauthenticated peer) can make the bridge hold or do
  */
 public record BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
-                           long rembBps, boolean preferH264, int iceTimeoutMs, int dtlsTimeoutMs, int dtlsThreads) {
+                           long rembBps, boolean preferH264, int iceTimeoutMs, int dtlsTimeoutMs, int dtlsThreads,
+                           Limits limits) {
+    /**
+     * @param tcpMaxConnections open ICE-TCP connections at most (further ones are closed at once, counted)
+     * @param tcpAuthTimeoutMs an ICE-TCP connection with no STUN check of valid MESSAGE-INTEGRITY by then is closed
+     * @param maxPendingDtls DTLS handshakes in progress at most; an endpoint past it is closed (counted)
+     * @param maxMediaSections m-lines in one offer at most
+     * @param maxPublishedTracks sending (sendonly/sendrecv) m-lines per endpoint at most
+     * @param nacksPerSecond packets re-sent per second per receiving endpoint at most (NACK answers)
+     */
+    public record Limits(int tcpMaxConnections, int tcpAuthTimeoutMs, int maxPendingDtls, int maxMediaSections,
+                         int maxPublishedTracks, int nacksPerSecond) {
+        public static Limits defaults() { return new Limits(1000, 5000, 256, 32, 8, 500); }
+        public Limits withTcp(int maxConnections, int authTimeoutMs) {
+            return new Limits(maxConnections, authTimeoutMs, maxPendingDtls, maxMediaSections, maxPublishedTracks, nacksPerSecond);
+        }
+        public Limits withMaxPendingDtls(int n) {
+            return new Limits(tcpMaxConnections, tcpAuthTimeoutMs, n, maxMediaSections, maxPublishedTracks, nacksPerSecond);
+        }
+        public Limits withNacksPerSecond(int n) {
+            return new Limits(tcpMaxConnections, tcpAuthTimeoutMs, maxPendingDtls, maxMediaSections, maxPublishedTracks, n);
+        }
+    }
+
+    /** With the default {@link Limits}. */
+    public BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
+                        long rembBps, boolean preferH264, int iceTimeoutMs, int dtlsTimeoutMs, int dtlsThreads) {
+        this(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, Limits.defaults());
+    }
+
+    public BridgeConfig {
+        if (limits == null) limits = Limits.defaults();
+    }
+
     public static BridgeConfig defaults() {
         return new BridgeConfig("0.0.0.0", List.of("127.0.0.1"), 10000, 10000, 2_500_000, false, 30_000, 10_000, 16);
     }
 
     public BridgeConfig withPorts(int udp, int tcp) {
-        return new BridgeConfig(bindAddress, advertisedAddresses, udp, tcp, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads);
+        return new BridgeConfig(bindAddress, advertisedAddresses, udp, tcp, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, limits);
+    }
+
+    public BridgeConfig withLimits(Limits l) {
+        return new BridgeConfig(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, l);
     }
 }

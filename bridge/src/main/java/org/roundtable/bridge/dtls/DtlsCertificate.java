@@ -70,17 +70,71 @@ public final class DtlsCertificate {
 
     /** Upper-case hex SHA-256 with colons. */
     public static String fingerprintOf(byte[] der) {
+        return fingerprintOf(der, "sha-256");
+    }
+
+    /**
+     * Upper-case hex with colons of the certificate's digest under an SDP hash name (RFC 8122: sha-1,
+     * sha-224, sha-256, sha-384, sha-512).
+     * @throws IllegalArgumentException for any other hash name
+     */
+    public static String fingerprintOf(byte[] der, String hash) {
+        byte[] d = digest(der, hash);
+        StringBuilder sb = new StringBuilder(d.length * 3);
+        for (int i = 0; i < d.length; i++) {
+            if (i > 0) sb.append(':');
+            sb.append(Character.toUpperCase(Character.forDigit((d[i] >> 4) & 0xF, 16)));
+            sb.append(Character.toUpperCase(Character.forDigit(d[i] & 0xF, 16)));
+        }
+        return sb.toString();
+    }
+
+    /** The JCA digest name for an SDP fingerprint hash name, or null if we do not accept that hash. */
+    public static String jcaName(String sdpHash) {
+        return switch (sdpHash.toLowerCase(java.util.Locale.ROOT)) {
+            case "sha-1" -> "SHA-1";
+            case "sha-224" -> "SHA-224";
+            case "sha-256" -> "SHA-256";
+            case "sha-384" -> "SHA-384";
+            case "sha-512" -> "SHA-512";
+            default -> null;      // md2/md5 are forbidden by RFC 8122; anything else is unknown
+        };
+    }
+
+    static byte[] digest(byte[] der, String sdpHash) {
+        String jca = jcaName(sdpHash);
+        if (jca == null) throw new IllegalArgumentException("unsupported fingerprint hash " + sdpHash);
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(der);
-            StringBuilder sb = new StringBuilder(d.length * 3);
-            for (int i = 0; i < d.length; i++) {
-                if (i > 0) sb.append(':');
-                sb.append(Character.toUpperCase(Character.forDigit((d[i] >> 4) & 0xF, 16)));
-                sb.append(Character.toUpperCase(Character.forDigit(d[i] & 0xF, 16)));
-            }
-            return sb.toString();
-        } catch (Exception e) {
+            return MessageDigest.getInstance(jca).digest(der);
+        } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Whether an SDP fingerprint value ("sha-384 AB:CD:...") names this certificate (DER): the hash is
+     * recomputed with the named algorithm and compared in constant time. Unknown hashes and malformed
+     * values do not match.
+     */
+    public static boolean matches(String sdpFingerprint, byte[] der) {
+        if (sdpFingerprint == null) return false;
+        String[] parts = sdpFingerprint.trim().split("\\s+");
+        if (parts.length != 2 || jcaName(parts[0]) == null) return false;
+        byte[] want = parseHex(parts[1]);
+        return want != null && MessageDigest.isEqual(digest(der, parts[0]), want);
+    }
+
+    /** "AB:CD:.." (either case) to bytes, or null if malformed. */
+    static byte[] parseHex(String s) {
+        String[] h = s.split(":", -1);
+        if (h.length == 0 || h.length > 64) return null;
+        byte[] out = new byte[h.length];
+        for (int i = 0; i < h.length; i++) {
+            if (h[i].length() != 2) return null;
+            int hi = Character.digit(h[i].charAt(0), 16), lo = Character.digit(h[i].charAt(1), 16);
+            if (hi < 0 || lo < 0) return null;
+            out[i] = (byte) ((hi << 4) | lo);
+        }
+        return out;
     }
 }

@@ -51,13 +51,14 @@ public final class DtlsSession implements Runnable {
 
     private final DtlsCertificate cert;
     private final boolean client;
-    private final String remoteFingerprint; // "sha-256 AB:..." from SDP
+    private final String remoteFingerprint; // "sha-256 AB:..." from SDP (any RFC 8122 hash); required
     private final Sender sender;
     private final Consumer<SrtpKeys> onDone;
     private final Consumer<Exception> onFail;
     private final BlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(64);
     private final int timeoutMs;
-    private volatile boolean closed;
+    /** closed: no more records in or out; closedByUs: close() was called (a failure then is no news). */
+    private volatile boolean closed, closedByUs;
     private volatile DTLSTransport transport;
 
     public DtlsSession(DtlsCertificate cert, boolean client, String remoteFingerprint, Sender sender,
@@ -77,6 +78,7 @@ public final class DtlsSession implements Runnable {
     }
 
     public void close() {
+        closedByUs = true;
         closed = true;
         DTLSTransport t = transport;
         if (t != null) {
@@ -98,7 +100,8 @@ public final class DtlsSession implements Runnable {
                 onDone.accept(s.keys);
             }
         } catch (Exception e) {
-            if (!closed) onFail.accept(e);
+            // Bouncy Castle closes the transport itself before it throws: only our own close() silences a failure.
+            if (!closedByUs) onFail.accept(e);
         }
     }
 
@@ -119,11 +122,9 @@ public final class DtlsSession implements Runnable {
 
     private void verify(Certificate peer) throws IOException {
         if (peer == null || peer.isEmpty()) throw new TlsFatalAlert(AlertDescription.bad_certificate);
-        if (remoteFingerprint == null) return;
-        String[] parts = remoteFingerprint.trim().split("\\s+");
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("sha-256")) return; // other hashes: accepted, not checked
-        String actual = DtlsCertificate.fingerprintOf(peer.getCertificateAt(0).getEncoded());
-        if (!actual.equalsIgnoreCase(parts[1])) throw new TlsFatalAlert(AlertDescription.bad_certificate);
+        // Every hash the SDP may name is checked (RFC 8122); no fingerprint, an unknown hash or a mismatch fails.
+        if (!DtlsCertificate.matches(remoteFingerprint, peer.getCertificateAt(0).getEncoded()))
+            throw new TlsFatalAlert(AlertDescription.bad_certificate);
     }
 
     private static SrtpKeys export(TlsContext ctx, int profile, boolean weAreClient) {

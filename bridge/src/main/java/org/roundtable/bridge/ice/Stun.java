@@ -58,6 +58,8 @@ public final class Stun {
             int t = u16(b, p), l = u16(b, p + 2);
             int v = p + 4;
             if (v + l > end) return null;
+            // RFC 8489 14.5: what follows MESSAGE-INTEGRITY is not covered by it; only FINGERPRINT counts there
+            if (r.integrityAt >= 0 && t != ATTR_FINGERPRINT) { p = v + ((l + 3) & ~3); continue; }
             switch (t) {
                 case ATTR_USERNAME: r.username = new String(b, v, l, StandardCharsets.UTF_8); break;
                 case ATTR_USE_CANDIDATE: r.useCandidate = true; break;
@@ -88,8 +90,9 @@ public final class Stun {
         // length field covers up to and including MESSAGE-INTEGRITY
         putU16(copy, 2, r.integrityAt - 20 + 24);
         byte[] mac = hmac(password, copy, copy.length);
-        for (int i = 0; i < 20; i++) if (mac[i] != b[off + r.integrityAt + 4 + i]) return false;
-        return true;
+        byte[] got = new byte[20];
+        System.arraycopy(b, off + r.integrityAt + 4, got, 0, 20);
+        return java.security.MessageDigest.isEqual(mac, got);     // constant time: no byte-by-byte oracle
     }
 
     public static boolean checkFingerprint(byte[] b, int off, Request r) {

@@ -19,7 +19,10 @@ public final class BridgeMetrics {
     public final CounterDataPoint audioPktsIn, videoPktsIn, rtcpPktsIn, audioBytesIn, videoBytesIn, rtcpBytesIn;
     public final CounterDataPoint audioPktsOut, videoPktsOut, rtcpPktsOut, audioBytesOut, videoBytesOut, rtcpBytesOut;
     public final CounterDataPoint retransmissions, keyframeRequests, srtpUnprotectFailures, srtpProtectFailures;
-    public final CounterDataPoint dtlsFailures;
+    public final CounterDataPoint dtlsFailures, dtlsRejected;
+    public final Gauge dtlsPending, iceTcpConnections;
+    /** ICE-TCP connections the bridge closed: over the connection cap, or no authenticated check in time. */
+    public final CounterDataPoint iceTcpOverCap, iceTcpUnauthenticated;
 
     public BridgeMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -50,6 +53,14 @@ public final class BridgeMetrics {
                 .register(registry).labelValues();
         dtlsFailures = Counter.builder().name("roundtable_dtls_failures").help("DTLS handshakes that failed")
                 .register(registry).labelValues();
+        dtlsRejected = Counter.builder().name("roundtable_dtls_rejected").help("Endpoints closed because too many DTLS handshakes were pending")
+                .register(registry).labelValues();
+        dtlsPending = Gauge.builder().name("roundtable_dtls_pending").help("DTLS handshakes in progress").register(registry);
+        iceTcpConnections = Gauge.builder().name("roundtable_ice_tcp_connections").help("Open ICE-TCP connections").register(registry);
+        Counter tcpClosed = Counter.builder().name("roundtable_ice_tcp_closed").help("ICE-TCP connections closed by the bridge, by reason")
+                .labelNames("reason").register(registry);
+        iceTcpOverCap = tcpClosed.labelValues("over_cap");
+        iceTcpUnauthenticated = tcpClosed.labelValues("unauthenticated");
     }
 
     public void drop(DropReason r) { dropped[r.ordinal()].inc(); }

@@ -6,7 +6,11 @@ public enum DropReason {
     NOT_CONNECTED, SRTP_AUTH, SRTP_REPLAY, UNKNOWN_SSRC, PADDING, WAIT_KEYFRAME, DTLS_QUEUE_FULL, DTLS_UNEXPECTED,
     SEND_FAILED, HOST_MUTED,
     /** A phone leg's packet from anyone but the one sender it latched to (RTP bleed). */
-    FOREIGN_SOURCE;
+    FOREIGN_SOURCE,
+    /** NACKed packets not re-sent: the receiver's per-second budget is spent. */
+    NACK_OVER_BUDGET,
+    /** NACKed packets not re-sent: already re-sent to this receiver within the last round trip. */
+    NACK_RECENTLY_SENT;
 
     public final String label = name().toLowerCase();
 }

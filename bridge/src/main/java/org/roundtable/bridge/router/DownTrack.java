@@ -21,6 +21,15 @@ public final class DownTrack implements Subscription {
     int rtxSeq;
     private int pauseEpoch;
     public long packetsSent, octetsSent;
+    /** Round trip to the receiver from its receiver reports (LSR/DLSR), or -1 while unknown. */
+    long rttMs = -1;
+    /** Source sequence numbers re-sent to this receiver and when, by cache slot (video only). */
+    private final int[] resentSeq;
+    private final long[] resentAtMs;
+    /** Results of {@link #retransmit}. */
+    static final int RESENT = 1, NOT_CACHED = 0, RECENTLY_RESENT = -1;
+    /** Without an RTT estimate, a packet is not re-sent twice within this. */
+    static final long DEFAULT_RESEND_GUARD_MS = 100;
 
     DownTrack(Endpoint receiver, MediaSource source, String mid, int ssrc, int rtxSsrc, int pt, int rtxPt, int initialSeq, long initialTs) {
         this.receiver = receiver;
@@ -34,6 +43,9 @@ public final class DownTrack implements Subscription {
         this.rewriter = new StreamRewriter(kind == MediaKind.VIDEO, source.clockRate, initialSeq, initialTs);
         this.rtxSeq = initialSeq ^ 0x5A5A;
         this.pauseEpoch = source.pauseEpoch();
+        this.resentSeq = source.cache == null ? null : new int[RetransmissionCache.SIZE];
+        this.resentAtMs = source.cache == null ? null : new long[RetransmissionCache.SIZE];
+        if (resentSeq != null) java.util.Arrays.fill(resentSeq, -1);
     }
 
     public MediaSource source() { return source; }
@@ -52,20 +64,29 @@ public final class DownTrack implements Subscription {
         receiver.sendRtp(this, a, off, len, hdr, rewriter.outSeq, rewriter.outTs, false);
     }
 
-    /** Re-sends the packet the receiver knows as outSeq, if the cache still has it. */
-    void retransmit(int outSeq, long now) {
+    /**
+     * Re-sends the packet the receiver knows as outSeq, if the cache still has it and it was not re-sent
+     * to this receiver within the last round trip (a NACK repeated before our answer could arrive).
+     * @return {@link #RESENT}, {@link #NOT_CACHED} or {@link #RECENTLY_RESENT}
+     */
+    int retransmit(int outSeq, long now) {
         MediaSource src = source;
-        if (src == null || src.cache == null) return;
+        if (src == null || src.cache == null) return NOT_CACHED;
         int srcSeq = rewriter.sourceSeq(outSeq);
-        if (srcSeq < 0) return;
+        if (srcSeq < 0) return NOT_CACHED;
         int i = src.cache.find(srcSeq, now, 1500);
-        if (i < 0) return;
+        if (i < 0) return NOT_CACHED;
         ByteBuf b = src.cache.buf(i);
         byte[] a = b.array();
         int off = src.cache.off(i);
-        if (RtpPacket.ssrc(a, off) != src.ssrc) return;
+        if (RtpPacket.ssrc(a, off) != src.ssrc) return NOT_CACHED;
+        long guard = rttMs > 0 ? Math.min(rttMs, 1000) : DEFAULT_RESEND_GUARD_MS;
+        if (resentSeq[i] == srcSeq && now - resentAtMs[i] < guard) return RECENTLY_RESENT;
+        resentSeq[i] = srcSeq;
+        resentAtMs[i] = now;
         long ts = rewriter.toOutTs(RtpPacket.timestamp(a, off));
         receiver.sendRtp(this, a, off, src.cache.len(i), src.cache.hdr(i), outSeq, ts, true);
+        return RESENT;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.roundtable.bridge.Bridge;
+import org.roundtable.bridge.BridgeConfig;
 import org.roundtable.bridge.dtls.DtlsSession;
 import org.roundtable.bridge.ice.Stun;
 import org.roundtable.bridge.metrics.BridgeMetrics;
@@ -67,6 +68,8 @@ public final class Endpoint {
     private MediaPath path;
     private final Set<InetSocketAddress> addresses = new HashSet<>();
     private DtlsSession dtls;
+    /** This endpoint holds one of the bridge's places for pending handshakes. */
+    private boolean dtlsPending;
     private long dtlsStartNs;
     private SrtpSession srtp;
     private boolean closed;
@@ -79,6 +82,9 @@ public final class Endpoint {
     private int sdpVersion;
     private Set<String> contentMids = Set.of();
     private boolean audioPaused, videoPaused;
+    /** NACK budget: re-sends served in the current one-second window. */
+    private long nackWindowStartMs = Long.MIN_VALUE / 2;
+    private int nacksInWindow;
 
     private final IntObjectHashMap<MediaSource> inbound = new IntObjectHashMap<>();
     private final Map<String, MediaSource> published = new LinkedHashMap<>();
@@ -188,6 +194,13 @@ public final class Endpoint {
         if (first == null) throw new Sdp.SdpException("offer has no audio or video section");
         if (first.iceUfrag == null || first.icePwd == null) throw new Sdp.SdpException("offer lacks ICE credentials");
         if (first.fingerprint == null) throw new Sdp.SdpException("offer lacks a DTLS fingerprint");
+        BridgeConfig.Limits lim = bridge.config().limits();
+        if (offer.media.size() > lim.maxMediaSections())
+            throw new Sdp.SdpException("offer has " + offer.media.size() + " media sections; at most " + lim.maxMediaSections() + " are allowed");
+        int sending = 0;
+        for (Sdp.Media m : offer.media) if (m.active() && MediaKind.of(m.kind) != null && m.sends() && (m.mid == null || !refused.contains(m.mid))) sending++;
+        if (sending > lim.maxPublishedTracks())
+            throw new Sdp.SdpException("offer publishes " + sending + " tracks; at most " + lim.maxPublishedTracks() + " per connection");
         int active = 0;
         for (Sdp.Media m : offer.media) {
             if (!m.active() || MediaKind.of(m.kind) == null) continue;
@@ -244,14 +257,14 @@ public final class Endpoint {
             }
             if (refused.contains(m.mid)) {
                 unpublishMid(m.mid);
-                writeMediaHead(body, m, kind, List.of(firstCodec(m)), "inactive");
+                writeMediaHead(body, m, kind, firstCodecs(m), "inactive");
             } else if (m.sends()) {
                 if (!publish(body, m, kind)) { rejectMedia(body, m); continue; }
             } else if (m.receives()) {
                 subscribe(body, m, kind, picker, taken);
             } else {
                 unpublishMid(m.mid);
-                writeMediaHead(body, m, kind, List.of(firstCodec(m)), "inactive");
+                writeMediaHead(body, m, kind, firstCodecs(m), "inactive");
             }
             bundle.add(m.mid);
         }
@@ -276,6 +289,11 @@ public final class Endpoint {
         return m.codecs.isEmpty() ? null : m.codecs.get(0);
     }
 
+    /** The section's first codec alone, or none (an m-line may list no payload type). */
+    private static List<Sdp.Codec> firstCodecs(Sdp.Media m) {
+        return m.codecs.isEmpty() ? List.of() : List.of(m.codecs.get(0));
+    }
+
     private void rejectMedia(StringBuilder b, Sdp.Media m) {
         b.append("m=").append(m.kind).append(" 0 ").append(m.proto).append(' ');
         if (m.codecs.isEmpty()) b.append(m.kind.equals("application") ? "webrtc-datachannel" : "0");
@@ -297,7 +315,7 @@ public final class Endpoint {
         b.append('a').append('=').append(direction).append("\r\n");
         b.append("a=rtcp-mux\r\n");
         for (Sdp.Codec c : codecs) {
-            if (c == null) continue;
+            if (c == null || c.name == null) continue;      // no rtpmap in the offer (an inactive section's first PT)
             b.append("a=rtpmap:").append(c.pt).append(' ').append(c.name.equals("OPUS") ? "opus" : c.name)
              .append('/').append(c.clockRate);
             if (c.channels > 1) b.append('/').append(c.channels);
@@ -411,7 +429,7 @@ public final class Endpoint {
             if (h264 != null) { st.h264Pt = h264.pt; codecs.add(h264); }
             if (h264Rtx != null) { st.h264Rtx = h264Rtx.pt; codecs.add(h264Rtx); }
         }
-        if (codecs.isEmpty()) { writeMediaHead(b, m, kind, List.of(firstCodec(m)), "inactive"); return; }
+        if (codecs.isEmpty()) { writeMediaHead(b, m, kind, firstCodecs(m), "inactive"); return; }
         mids.put(m.mid, st);
         DownTrack dt = downByMid.get(m.mid);
         if (dt == null) {
@@ -486,20 +504,24 @@ public final class Endpoint {
 
     // ------------------------------------------------------------------ ingress
 
-    /** A STUN message from addr via path; answers Binding requests (ICE-lite) and selects the path. */
-    public void onStun(byte[] b, int off, int len, Stun.Request req, InetSocketAddress from, MediaPath via) {
-        if (closed) return;
-        if (req.type != Stun.BINDING_REQUEST) return; // indications (keepalives) and responses need nothing
+    /**
+     * A STUN message from addr via path; answers Binding requests (ICE-lite) and selects the path.
+     * @return whether it was a Binding request that authenticated (valid MESSAGE-INTEGRITY with our password,
+     *         for our ufrag): only then may the caller bind the transport to this endpoint
+     */
+    public boolean onStun(byte[] b, int off, int len, Stun.Request req, InetSocketAddress from, MediaPath via) {
+        if (closed) return false;
+        if (req.type != Stun.BINDING_REQUEST) return false; // indications (keepalives) and responses need nothing
         if (!Stun.checkFingerprint(b, off, req) || !Stun.checkIntegrity(b, off, req, localPwd)) {
             bridge.metrics.drop(DropReason.STUN_BAD_INTEGRITY);
             via.write(bridge.alloc().heapBuffer(64).writeBytes(Stun.bindingError(req.transactionId, 401, "Unauthorized")));
-            return;
+            return false;
         }
         if (req.username == null || remoteUfrag == null || !req.username.equals(localUfrag + ":" + remoteUfrag)) {
             // Checks can race the answer; accept any remote ufrag before we know it.
-            if (remoteUfrag != null && req.username != null && !req.username.startsWith(localUfrag + ":")) {
+            if (req.username == null || !req.username.startsWith(localUfrag + ":")) {
                 bridge.metrics.drop(DropReason.STUN_UNKNOWN_USER);
-                return;
+                return false;
             }
         }
         via.write(bridge.alloc().heapBuffer(96).writeBytes(Stun.bindingSuccess(req.transactionId, from, localPwd)));
@@ -515,10 +537,13 @@ public final class Endpoint {
                 startDtls();
             }
         }
+        return true;
     }
 
     private void startDtls() {
         if (dtls != null) return;
+        if (!bridge.reserveDtls()) { close("too many DTLS handshakes in progress"); return; }
+        dtlsPending = true;
         dtlsStartNs = System.nanoTime();
         dtls = new DtlsSession(bridge.certificate(), dtlsClient, remoteFingerprint,
                 (buf, o, l) -> bridge.execute(() -> {
@@ -530,13 +555,19 @@ public final class Endpoint {
                 keys -> bridge.execute(() -> onDtlsDone(keys)),
                 err -> bridge.execute(() -> {
                     bridge.metrics.dtlsFailures.inc();
+                    endDtls();
                     close("DTLS failed: " + err.getMessage());
                 }),
                 bridge.config().dtlsTimeoutMs());
         bridge.startDtls(dtls);
     }
 
+    private void endDtls() {
+        if (dtlsPending) { dtlsPending = false; bridge.dtlsEnded(); }
+    }
+
     private void onDtlsDone(DtlsSession.SrtpKeys keys) {
+        endDtls();
         if (closed) return;
         srtp = new SrtpSession(keys);
         connectedAtMs = nowMs();
@@ -563,7 +594,8 @@ public final class Endpoint {
         if (len < RtpPacket.FIXED_HEADER || RtpPacket.headerLength(a, off, len) < 0) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
         int ssrc = RtpPacket.ssrc(a, off);
         MediaSource src = inbound.get(ssrc);
-        if (src == null && midExtId > 0) src = learnSsrc(a, off, len, ssrc);
+        boolean learning = false;
+        if (src == null && midExtId > 0) { src = sourceByMid(a, off, len); learning = src != null; }
         if (src == null) { bridge.metrics.drop(DropReason.UNKNOWN_SSRC); return; }
         int n = srtp.unprotectRtp(a, off, len, ssrc);
         if (n < 0) {
@@ -571,6 +603,8 @@ public final class Endpoint {
             if (n != -2) bridge.metrics.srtpUnprotectFailures.inc();
             return;
         }
+        // The SSRC is learned only from a packet that authenticated (the MID it names was in clear text).
+        if (learning) { src.ssrc = ssrc; inbound.put(ssrc, src); }
         if (src.kind == MediaKind.AUDIO) { bridge.metrics.audioPktsIn.inc(); bridge.metrics.audioBytesIn.inc(len); }
         else { bridge.metrics.videoPktsIn.inc(); bridge.metrics.videoBytesIn.inc(len); }
         if (!RtpPacket.isValid(a, off, n)) { bridge.metrics.drop(DropReason.MALFORMED_RTP); return; }
@@ -594,17 +628,26 @@ public final class Endpoint {
         src.route(buf, off, n, hdr, nowMs(), rtx);
     }
 
-    /** An SSRC not in the offer: find its source by the RTP MID header extension (RFC 8843). */
-    private MediaSource learnSsrc(byte[] a, int off, int len, int ssrc) {
+    /**
+     * An SSRC not in the offer: the source its RTP MID header extension (RFC 8843) names, if that source
+     * has no SSRC yet. Nothing is recorded here: the caller learns the SSRC once the packet authenticates.
+     */
+    private MediaSource sourceByMid(byte[] a, int off, int len) {
         int p = RtpPacket.findOneByteExtension(a, off, len, midExtId);
-        if (p < 0) return null;
+        if (p < 0 || inbound.size() > 64) return null;
         int l = (a[p - 1] & 0x0F) + 1;
-        String mid = new String(a, p, l, java.nio.charset.StandardCharsets.US_ASCII);
-        MediaSource s = published.get(mid);
-        if (s == null || inbound.size() > 64) return null;
-        if (s.ssrc == 0) { s.ssrc = ssrc; inbound.put(ssrc, s); return s; }
+        for (MediaSource s : published.values()) {     // a few entries; compares bytes, allocates nothing
+            if (s.ssrc != 0 || s.mid.length() != l) continue;
+            boolean same = true;
+            for (int i = 0; i < l && same; i++) same = s.mid.charAt(i) == (a[p + i] & 0xFF);
+            if (same) return s;
+        }
         return null;
     }
+
+    /** Receive state created by authenticated packets only (for tests that play the attacker). Media loop only. */
+    public int inboundSsrcCount() { return inbound.size(); }
+    public SrtpSession srtpSession() { return srtp; }
 
     private void onSrtcp(byte[] a, int off, int len) {
         if (len < 8 + 4) { bridge.metrics.drop(DropReason.MALFORMED_RTCP); return; }
@@ -635,10 +678,34 @@ public final class Endpoint {
                 if (dt == null) continue;
                 for (int q = p + 12; q + 4 <= p + l; q += 4) {
                     int pid = RtpPacket.u16(a, q), blp = RtpPacket.u16(a, q + 2);
-                    dt.retransmit(pid, now);
-                    for (int i = 0; i < 16; i++) if ((blp & (1 << i)) != 0) dt.retransmit((pid + i + 1) & 0xFFFF, now);
+                    nack(dt, pid, now);
+                    for (int i = 0; i < 16; i++) if ((blp & (1 << i)) != 0) nack(dt, (pid + i + 1) & 0xFFFF, now);
                 }
             }
+            if ((type == Rtcp.RR || type == Rtcp.SR) && l >= 8) roundTrips(a, p);
+        }
+    }
+
+    /** Serves one NACKed sequence number within this receiver's per-second budget. */
+    private void nack(DownTrack dt, int outSeq, long now) {
+        if (now - nackWindowStartMs >= 1000) { nackWindowStartMs = now; nacksInWindow = 0; }
+        if (nacksInWindow >= bridge.config().limits().nacksPerSecond()) { bridge.metrics.drop(DropReason.NACK_OVER_BUDGET); return; }
+        int r = dt.retransmit(outSeq, now);
+        if (r == DownTrack.RESENT) nacksInWindow++;
+        else if (r == DownTrack.RECENTLY_RESENT) bridge.metrics.drop(DropReason.NACK_RECENTLY_SENT);
+    }
+
+    /** Round trips to this receiver from the report blocks (about our SRs) of its SR or RR at p (RFC 3550 6.4.1). */
+    private void roundTrips(byte[] a, int p) {
+        long nowMiddle = -1;
+        for (int i = 0, q; (q = Rtcp.reportBlock(a, p, i)) >= 0; i++) {
+            long lsr = Rtcp.blockLsr(a, q);
+            if (lsr == 0) continue;
+            DownTrack dt = outbound.get(Rtcp.blockSsrc(a, q));
+            if (dt == null || dt.ssrc != Rtcp.blockSsrc(a, q)) continue;
+            if (nowMiddle < 0) nowMiddle = Rtcp.ntpMiddle(Rtcp.ntpFromMillis(System.currentTimeMillis()));
+            long rtt = (nowMiddle - lsr - Rtcp.blockDlsr(a, q)) & 0xFFFFFFFFL;   // 1/65536 s
+            if (rtt < 0x80000000L) dt.rttMs = Math.max(1, rtt * 1000 / 65536);
         }
     }
 
@@ -741,6 +808,7 @@ public final class Endpoint {
         for (String mid : new ArrayList<>(published.keySet())) unpublishMid(mid);
         for (DownTrack dt : new ArrayList<>(downByMid.values())) removeDownTrack(dt);
         if (dtls != null) dtls.close();
+        endDtls();
         if (srtp != null) srtp.close();
         srtp = null;
         bridge.forget(this, addresses);

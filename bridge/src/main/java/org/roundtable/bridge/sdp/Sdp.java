@@ -97,7 +97,7 @@ public final class Sdp {
             if (t == 'v') { sawV = true; continue; }
             if (t == 'c') {
                 String[] p = v.trim().split("\\s+");
-                if (p.length >= 3) { String addr = p[2].split("/")[0]; if (m == null) s.connection = addr; else m.connection = addr; }
+                if (p.length >= 3) { String addr = beforeSlash(p[2]); if (m == null) s.connection = addr; else m.connection = addr; }
                 continue;
             }
             if (t == 'm') {
@@ -106,7 +106,7 @@ public final class Sdp {
                 if (s.media.size() >= 64) throw new SdpException("too many media sections");
                 m = new Media();
                 m.kind = p[0].toLowerCase(Locale.ROOT);
-                m.port = parseInt(p[1].split("/")[0], "m= port");
+                m.port = parseInt(beforeSlash(p[1]), "m= port");
                 m.proto = p[2];
                 if (!m.kind.equals("application")) {
                     for (int i = 3; i < p.length; i++) {
@@ -161,6 +161,7 @@ public final class Sdp {
                 Codec c = m.codec(parseInt(val.substring(0, sp), "rtpmap"));
                 if (c == null) break;
                 String[] enc = val.substring(sp + 1).trim().split("/");
+                if (enc.length == 0 || enc[0].isEmpty()) throw new SdpException("malformed rtpmap");
                 c.name = enc[0].toUpperCase(Locale.ROOT);
                 if (enc.length > 1) c.clockRate = parseInt(enc[1], "rtpmap clock rate");
                 if (enc.length > 2) c.channels = parseInt(enc[2], "rtpmap channels");
@@ -185,7 +186,7 @@ public final class Sdp {
             case "extmap": {
                 String[] p = val.trim().split("\\s+");
                 if (p.length < 2) throw new SdpException("malformed extmap");
-                int id = parseInt(p[0].split("/")[0], "extmap id");
+                int id = parseInt(beforeSlash(p[0]), "extmap id");
                 if (id < 1 || id > 255) throw new SdpException("extmap id out of range");
                 m.extmap.put(id, p[1]);
                 break;
@@ -214,6 +215,12 @@ public final class Sdp {
         } catch (NumberFormatException e) {
             throw new SdpException("bad SSRC");
         }
+    }
+
+    /** "9/2" -> "9", "/" -> "" (String.split would give no element at all). */
+    private static String beforeSlash(String s) {
+        int i = s.indexOf('/');
+        return i < 0 ? s : s.substring(0, i);
     }
 
     private static String abbreviate(String s) { return s.length() > 40 ? s.substring(0, 40) + "..." : s; }

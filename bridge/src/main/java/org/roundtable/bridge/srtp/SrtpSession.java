@@ -25,6 +25,8 @@ public final class SrtpSession {
     private final IntObjectHashMap<SrtpCryptoContext> txRtp = new IntObjectHashMap<>(), rxRtp = new IntObjectHashMap<>();
     private final IntObjectHashMap<SrtcpCryptoContext> txRtcp = new IntObjectHashMap<>(), rxRtcp = new IntObjectHashMap<>();
     private final BufView view = new BufView();
+    /** Authenticated SRTCP senders we keep contexts for, at most (a peer has a few SSRCs). */
+    static final int MAX_RX_RTCP_CONTEXTS = 64;
     public final int profile;
 
     public SrtpSession(SrtpKeys keys) {
@@ -60,10 +62,16 @@ public final class SrtpSession {
     public int unprotectRtp(byte[] b, int off, int len, int ssrc) {
         try {
             SrtpCryptoContext c = rxRtp.get(ssrc);
-            if (c == null) { c = rx.deriveContext(ssrc, 0); rxRtp.put(ssrc, c); }
+            boolean fresh = c == null;
+            if (fresh) c = rx.deriveContext(ssrc, 0);
             view.set(b, off, len, len);
             SrtpErrorStatus s = c.reverseTransformPacket(view, false);
-            return s == SrtpErrorStatus.OK ? view.getLength() : (s == SrtpErrorStatus.REPLAY_FAIL || s == SrtpErrorStatus.REPLAY_OLD ? -2 : -1);
+            if (s != SrtpErrorStatus.OK) {
+                // a fresh context is dropped: a forged packet leaves no context behind
+                return s == SrtpErrorStatus.REPLAY_FAIL || s == SrtpErrorStatus.REPLAY_OLD ? -2 : -1;
+            }
+            if (fresh) rxRtp.put(ssrc, c);
+            return view.getLength();
         } catch (GeneralSecurityException | RuntimeException e) {
             return -1;
         }
@@ -84,9 +92,18 @@ public final class SrtpSession {
     public int unprotectRtcp(byte[] b, int off, int len, int senderSsrc) {
         try {
             SrtcpCryptoContext c = rxRtcp.get(senderSsrc);
-            if (c == null) { c = rx.deriveControlContext(senderSsrc); rxRtcp.put(senderSsrc, c); }
+            boolean fresh = c == null;
+            if (fresh) {
+                if (rxRtcp.size() >= MAX_RX_RTCP_CONTEXTS) return -1;
+                c = rx.deriveControlContext(senderSsrc);
+            }
             view.set(b, off, len, len);
-            return c.reverseTransformPacket(view) == SrtpErrorStatus.OK ? view.getLength() : -1;
+            if (c.reverseTransformPacket(view) != SrtpErrorStatus.OK) {
+                // the sender SSRC is in clear text: a fresh context is dropped, kept only once a packet authenticates
+                return -1;
+            }
+            if (fresh) rxRtcp.put(senderSsrc, c);
+            return view.getLength();
         } catch (GeneralSecurityException | RuntimeException e) {
             return -1;
         }
@@ -102,6 +119,10 @@ public final class SrtpSession {
             return -1;
         }
     }
+
+    /** Receive contexts held (SRTP, SRTCP): created only for packets that authenticated. */
+    public int rxRtpContexts() { return rxRtp.size(); }
+    public int rxRtcpContexts() { return rxRtcp.size(); }
 
     public void close() {
         tx.close();

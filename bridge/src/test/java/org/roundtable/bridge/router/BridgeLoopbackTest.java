@@ -119,6 +119,16 @@ class BridgeLoopbackTest {
             assertEquals((outSeq0 + 10) & 0xFFFF, RtpPacket.u16(rtx, 12), "RTX payload starts with the original sequence number");
             assertEquals(97, RtpPacket.payloadType(rtx, 0));
 
+            // The same NACK again at once (before our answer could have arrived): not re-sent, counted.
+            // A NACK for the next packet after it shows the order: its answer is the second RTX, not the third.
+            cb.sendRtcp(nack, 16);
+            RtpPacket.putU16(nack, 12, (outSeq0 + 11) & 0xFFFF);
+            cb.sendRtcp(nack, 16);
+            assertTrue(waitFor(2000, () -> cb.receivedFrom(out[2]) >= 2), "the next NACK is answered");
+            assertEquals(2, cb.receivedFrom(out[2]), "a packet is not re-sent twice within a round trip");
+            assertEquals(1, metrics.dropped(DropReason.NACK_RECENTLY_SENT));
+            assertEquals(2, (long) metrics.retransmissions.get());
+
             // PLI from the receiver reaches the publisher
             Thread.sleep(350);
             long plis = ca.plisReceived.get();
@@ -129,36 +139,47 @@ class BridgeLoopbackTest {
             assertTrue(waitFor(2500, () -> ca.rembReceived.get() > 0), "publisher gets REMB");
             assertTrue(waitFor(2500, () -> cb.rtcpReceived.get() > 0), "receiver gets sender reports");
 
-            // Garbage: from a stranger, and from the publisher's own address
-            long before = totalDrops();
-            try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-                java.util.Random rnd = new java.util.Random(42);
-                if (!tcp) {
+            // Garbage from a stranger: each datagram is one drop, for the reason its first byte decides
+            // (RFC 7983): no STUN parses (random bytes lack the magic cookie), DTLS and RTP reach no endpoint.
+            long[] before = drops();
+            long[] expected = new long[DropReason.values().length];
+            if (!tcp) {
+                try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+                    java.util.Random rnd = new java.util.Random(42);
                     for (int i = 0; i < 200; i++) {
                         byte[] g = new byte[1 + rnd.nextInt(300)];
                         rnd.nextBytes(g);
+                        int first = g[0] & 0xFF;
+                        DropReason r = first < 4 ? DropReason.MALFORMED_STUN
+                                : (first >= 20 && first <= 63) || (first >= 128 && first <= 191) ? DropReason.NO_ENDPOINT
+                                : DropReason.UNKNOWN_PROTOCOL;
+                        expected[r.ordinal()]++;
                         stranger.send(new DatagramPacket(g, g.length, InetAddress.getByName("127.0.0.1"), bridge.udpPort()));
                     }
                 }
+                assertDrops(before, expected, 200);
             }
+
+            // Garbage from the publisher's own (authenticated) address: one drop each, for its own reason.
+            before = drops();
+            expected = new long[DropReason.values().length];
+            long unprotectFailures = (long) metrics.srtpUnprotectFailures.get();
             ca.sendRaw(new byte[] {(byte) 0x80, 96, 0});                                      // truncated RTP
+            expected[DropReason.MALFORMED_RTP.ordinal()]++;
             ca.sendRaw(MediaClient.rtp(96, false, 5000, 1, A_VIDEO, new byte[40]));          // RTP with no auth tag
+            expected[DropReason.SRTP_AUTH.ordinal()]++;
             ca.sendRaw(new byte[] {0, 1, 0, 4, 0x21, 0x12, (byte) 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});  // STUN, length lies
+            expected[DropReason.MALFORMED_STUN.ordinal()]++;
             ca.sendRaw(new byte[] {22, (byte) 0xFE, (byte) 0xFD, 0, 0});                        // stray DTLS after the handshake
+            expected[DropReason.DTLS_UNEXPECTED.ordinal()]++;
             ca.sendRaw(new byte[] {(byte) 0xC8, 0});                                           // unknown first byte
+            expected[DropReason.UNKNOWN_PROTOCOL.ordinal()]++;
             byte[] badRtcp = new byte[8];
             badRtcp[0] = (byte) 0x80; badRtcp[1] = (byte) Rtcp.RR; badRtcp[3] = 9;            // length runs past the end
             ca.sendRtcp(badRtcp, 8);
-            boolean counted = waitFor(3000, () -> totalDrops() >= before + 6 && metrics.dropped(DropReason.MALFORMED_RTP) > 0
-                    && metrics.dropped(DropReason.SRTP_AUTH) + metrics.dropped(DropReason.SRTP_REPLAY) > 0
-                    && metrics.dropped(DropReason.MALFORMED_RTCP) > 0 && metrics.dropped(DropReason.DTLS_UNEXPECTED) > 0
-                    && metrics.dropped(DropReason.MALFORMED_STUN) > 0 && metrics.dropped(DropReason.UNKNOWN_PROTOCOL) > 0);
-            StringBuilder why = new StringBuilder();
-            for (DropReason r : DropReason.values()) if (metrics.dropped(r) > 0) why.append(r).append('=').append(metrics.dropped(r)).append(' ');
-            assertTrue(counted, "garbage is dropped and counted: " + why);
-            assertTrue(metrics.dropped(DropReason.SRTP_AUTH) + metrics.dropped(DropReason.SRTP_REPLAY) > 0, why.toString());
-            assertTrue(metrics.dropped(DropReason.MALFORMED_RTCP) > 0);
-
+            expected[DropReason.MALFORMED_RTCP.ordinal()]++;
+            assertDrops(before, expected, 6);
+            assertEquals(unprotectFailures + 1, (long) metrics.srtpUnprotectFailures.get(), "the forged RTP is one SRTP failure");
             // ...and the meeting carries on
             long v = cb.receivedFrom(out[1]);
             for (int i = 50; i < 70; i++) ca.sendRtp(MediaClient.rtp(96, false, seq + i, 3000L * i, A_VIDEO, vp8(false, 900)), 912);
@@ -171,10 +192,23 @@ class BridgeLoopbackTest {
         }
     }
 
-    long totalDrops() {
-        long t = 0;
-        for (DropReason r : DropReason.values()) t += metrics.dropped(r);
-        return t;
+    long[] drops() {
+        long[] d = new long[DropReason.values().length];
+        for (DropReason r : DropReason.values()) d[r.ordinal()] = metrics.dropped(r);
+        return d;
+    }
+
+    /** Waits for total new drops to reach total, then checks each reason grew by exactly what was expected. */
+    void assertDrops(long[] before, long[] expected, long total) throws InterruptedException {
+        waitFor(3000, () -> { long[] now = drops(); long t = 0; for (int i = 0; i < now.length; i++) t += now[i] - before[i]; return t >= total; });
+        long[] now = drops();
+        StringBuilder got = new StringBuilder(), want = new StringBuilder();
+        for (DropReason r : DropReason.values()) {
+            long d = now[r.ordinal()] - before[r.ordinal()];
+            if (d != 0) got.append(r).append('=').append(d).append(' ');
+            if (expected[r.ordinal()] != 0) want.append(r).append('=').append(expected[r.ordinal()]).append(' ');
+        }
+        assertEquals(want.toString(), got.toString(), "drops by reason");
     }
 
     @Test void forwardsOverUdp() throws Exception { run(false); }
