@@ -241,10 +241,10 @@
       return p.then(() => this._close('left'));
     }
 
-    /** {participants: [{id, name, audio: {packetsReceived}, video: {framesDecoded}}]} from getStats(). */
+    /** {participants: [{id, name, audio: {packetsReceived, totalAudioEnergy}, video: {framesDecoded, framesReceived, packetsReceived}}], content} from getStats(). */
     async stats() {
       const out = new Map();
-      this.participants().forEach(p => out.set(p.id, {id: p.id, name: p.name, audio: {packetsReceived: 0, totalAudioEnergy: 0}, video: {framesDecoded: 0, framesReceived: 0}}));
+      this.participants().forEach(p => out.set(p.id, {id: p.id, name: p.name, audio: {packetsReceived: 0, totalAudioEnergy: 0}, video: {framesDecoded: 0, framesReceived: 0, packetsReceived: 0}}));
       const content = {framesDecoded: 0, from: null};
       if (!this.pc) return {participants: Array.from(out.values())};
       const trackMid = new Map();
@@ -264,7 +264,7 @@
         if (this._midSsrc.get(mid) !== undefined && this._midSsrc.get(mid) !== s.ssrc) return;  // stale stream of an earlier sender
         const e = out.get(owner);
         if (s.kind === 'audio') { e.audio.packetsReceived += s.packetsReceived || 0; e.audio.totalAudioEnergy += s.totalAudioEnergy || 0; }
-        else { e.video.framesDecoded += s.framesDecoded || 0; e.video.framesReceived += s.framesReceived || 0; }
+        else { e.video.framesDecoded += s.framesDecoded || 0; e.video.framesReceived += s.framesReceived || 0; e.video.packetsReceived += s.packetsReceived || 0; }
       });
       return {participants: Array.from(out.values()), content: content};
     }

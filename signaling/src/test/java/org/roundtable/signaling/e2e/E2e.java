@@ -75,6 +75,8 @@ public final class E2e {
     }
 
     public static long frames(Map<String, Object> p) { return ((Number) ((Map<?, ?>) p.get("video")).get("framesDecoded")).longValue(); }
+    /** Video RTP packets received from a member: what the server lets through (a receiver may still decode buffered frames). */
+    public static long videoPackets(Map<String, Object> p) { return ((Number) ((Map<?, ?>) p.get("video")).get("packetsReceived")).longValue(); }
     public static long audio(Map<String, Object> p) { return ((Number) ((Map<?, ?>) p.get("audio")).get("packetsReceived")).longValue(); }
 
     /** One sample's value from the server's /metrics, or -1. */
