@@ -161,7 +161,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         if (mediaPort != null && tcp != 0) tcp = mediaPort;
         BridgeConfig bc = new BridgeConfig(b.getString("bind-address"), b.getStringList("advertised-addresses"), udp, tcp,
                 b.getLong("remb-bps"), b.getBoolean("prefer-h264"), b.getInt("ice-timeout-ms"), b.getInt("dtls-timeout-ms"),
-                b.getInt("dtls-threads"));
+                b.getInt("dtls-threads")).withLimits(new BridgeConfig.Limits(b.getInt("limits.ice-tcp-max-connections"),
+                b.getInt("limits.ice-tcp-auth-timeout-ms"), b.getInt("limits.max-pending-dtls"), b.getInt("limits.max-media-sections"),
+                b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")));
         Config a = r.getConfig("auth");
         Config m = r.getConfig("meetings");
         Config d = r.getConfig("db");

@@ -14,6 +14,7 @@ class ServerConfigTest {
         assertTrue(d.sip().tls().enabled());
         assertEquals("", d.sip().tls().keystore(), "self-signed unless configured");
         assertFalse(d.sip().offerSrtp());
+        assertEquals(new org.roundtable.bridge.BridgeConfig.Limits(1000, 5000, 256, 32, 8, 500), d.bridge().limits(), "the bridge's limits are read");
 
         File prod = new File("../ops/production.conf");
         ServerConfig p = ServerConfig.load(prod.getPath(), null, null);

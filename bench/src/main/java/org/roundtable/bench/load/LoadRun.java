@@ -62,7 +62,7 @@ public final class LoadRun {
         e.connect(s.answer(), 15_000);
         publishers.add(new Publisher(e, a, v));
         cleanup.add(() -> { e.close(); sig.delete(s.location()); });
-        return s.location().substring(s.location().lastIndexOf('/') + 1);
+        return s.location().split("/")[3];     // /whip/<meeting>/<participantId>/<secret>
     }
 
     private LoadEndpoint whepSubscriber(String participant) throws Exception {

@@ -44,7 +44,7 @@ public final class HttpApi extends Handler.Abstract {
         String path = Request.getPathInContext(req);
         String method = req.getMethod();
         res.getHeaders().put("Access-Control-Allow-Origin", "*");
-        res.getHeaders().put("Access-Control-Expose-Headers", "Location, ETag, Link");
+        res.getHeaders().put("Access-Control-Expose-Headers", "Location, ETag, Link, X-Roundtable-Participant");
         if (method.equals("OPTIONS")) {
             res.getHeaders().put("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS");
             res.getHeaders().put("Access-Control-Allow-Headers", "Content-Type, Authorization, If-Match");
@@ -80,7 +80,7 @@ public final class HttpApi extends Handler.Abstract {
             String[] location = new String[1];
             Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
                     Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
-            location[0] = "/whip/" + parts[0] + "/" + secret();
+            location[0] = "/whip/" + parts[0] + "/" + p.id + "/" + secret();
             return created(res, cb, location[0], p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whip/" + String.join("/", parts));
@@ -94,7 +94,7 @@ public final class HttpApi extends Handler.Abstract {
             String[] location = new String[1];
             Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
                     Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
-            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + secret();
+            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id + "/" + secret();
             return created(res, cb, location[0], p.meetingId(), p, sdp);
         }
         return resource(req, res, cb, "/whep/" + String.join("/", parts));
@@ -103,8 +103,8 @@ public final class HttpApi extends Handler.Abstract {
     private static final java.security.SecureRandom RND = new java.security.SecureRandom();
 
     /**
-     * The last path segment of a WHIP/WHEP resource: 128 random bits. Only the client that POSTed knows it,
-     * so only it can DELETE its session (participant ids are broadcast to every member).
+     * The last path segment of a WHIP/WHEP resource, after the participant id: 128 random bits. Only the
+     * client that POSTed knows it, so only it can DELETE its session (participant ids are broadcast to members).
      */
     private static String secret() {
         byte[] b = new byte[16];
@@ -141,6 +141,7 @@ public final class HttpApi extends Handler.Abstract {
         res.getHeaders().put(HttpHeader.LOCATION, location);
         res.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/sdp");
         res.getHeaders().put(HttpHeader.ETAG, "\"" + p.id + "\"");
+        res.getHeaders().put("X-Roundtable-Participant", p.id);
         res.write(true, ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)), cb);
         return true;
     }

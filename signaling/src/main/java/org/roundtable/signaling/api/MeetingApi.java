@@ -103,8 +103,17 @@ public final class MeetingApi {
                 members.add(m.asText());
             }
         }
+        List<String> hosts = null;
+        if (b.has("hosts")) {
+            if (!b.get("hosts").isArray()) throw new SignalingException("bad_request", 400, "'hosts' must be an array of user ids");
+            hosts = new ArrayList<>();
+            for (JsonNode h : b.get("hosts")) {
+                if (!h.isTextual()) throw new SignalingException("bad_request", 400, "'hosts' must be an array of user ids");
+                hosts.add(h.asText());
+            }
+        }
         return new MeetingSpec(text(b, "type"), text(b, "subject"), time(b, "start"), time(b, "end"), members, text(b, "password"),
-                bool(b, "av"), bool(b, "liveStream"));
+                bool(b, "av"), bool(b, "liveStream"), hosts);
     }
 
     private static String text(JsonNode b, String f) throws SignalingException {
@@ -141,6 +150,8 @@ public final class MeetingApi {
         o.put("earlyJoin", Instant.ofEpochMilli(m.startMs() - registry.earlyJoinMs()).toString());
         ArrayNode mem = o.putArray("members");
         m.members().forEach(mem::add);
+        ArrayNode hosts = o.putArray("hosts");
+        m.hosts().forEach(hosts::add);
         o.put("hasPassword", m.passwordHash() != null);
         o.put("av", m.avEnabled());
         o.put("liveStream", m.liveStream());

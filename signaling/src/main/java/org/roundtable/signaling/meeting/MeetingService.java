@@ -301,7 +301,8 @@ public final class MeetingService {
             SignalingException why = registry.notJoinable(rec);
             if (why != null) throw why;
             meetingId = rec.id();
-            owner = who != null && who.userId().equals(rec.ownerId());
+            // the owner and the invitees the owner marked as hosts join as hosts
+            owner = who != null && rec.hostedBy(who.userId());
         } else if (!config.openMeetings()) {
             limiter.failure(r.source(), key);
             throw denied();

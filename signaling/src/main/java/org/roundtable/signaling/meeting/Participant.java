@@ -46,7 +46,7 @@ public final class Participant {
     boolean sharing;
     boolean speaking;
     boolean left;
-    /** The registry meeting's creator: always host, never waits in the lobby. */
+    /** The registry meeting's creator or a co-host it named: always host, never waits in the lobby. */
     boolean owner;
     /** From the caller's token, or null for a guest. */
     org.roundtable.signaling.auth.Identity identity;

@@ -72,10 +72,11 @@ public final class JdbcMeetingRepository implements MeetingRepository {
             d.setString(1, m.id());
             d.executeUpdate();
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO meeting_members (meeting_id, user_id) VALUES (?, ?)")) {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO meeting_members (meeting_id, user_id, host) VALUES (?, ?, ?)")) {
             for (String u : new java.util.LinkedHashSet<>(m.members())) {
                 s.setString(1, m.id());
                 s.setString(2, u);
+                s.setBoolean(3, m.hosts().contains(u));
                 s.addBatch();
             }
             s.executeBatch();
@@ -142,16 +143,22 @@ public final class JdbcMeetingRepository implements MeetingRepository {
 
     private static MeetingRecord read(Connection c, ResultSet r) throws SQLException {
         String id = r.getString("id");
-        List<String> members = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM meeting_members WHERE meeting_id = ? ORDER BY user_id")) {
+        List<String> members = new ArrayList<>(), hosts = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT user_id, host FROM meeting_members WHERE meeting_id = ? ORDER BY user_id")) {
             s.setString(1, id);
-            try (ResultSet m = s.executeQuery()) { while (m.next()) members.add(m.getString(1)); }
+            try (ResultSet m = s.executeQuery()) {
+                while (m.next()) {
+                    members.add(m.getString(1));
+                    if (m.getBoolean(2)) hosts.add(m.getString(1));
+                }
+            }
         }
         long end = r.getLong("end_at");
         Long endMs = r.wasNull() ? null : end;
         return new MeetingRecord(id, r.getString("number"), r.getString("kind"), r.getString("subject"), r.getString("owner_id"),
                 r.getLong("start_at"), endMs, r.getString("password_hash"), r.getBoolean("av_enabled"), r.getBoolean("live_stream"),
-                r.getString("status"), r.getBoolean("reminded"), List.copyOf(members), r.getLong("created_at"), r.getLong("updated_at"));
+                r.getString("status"), r.getBoolean("reminded"), List.copyOf(members), r.getLong("created_at"), r.getLong("updated_at"),
+                List.copyOf(hosts));
     }
 
     @Override public void close() { ds.close(); }

@@ -54,11 +54,12 @@ public final class MeetingRegistry implements AutoCloseable {
         if (end != null && end <= start) throw bad("'end' must be after 'start'");
         if (end != null && end <= now) throw bad("'end' is in the past");
         List<String> members = members(s.members());
+        List<String> hosts = hosts(s.hosts(), members);
         String pw = s.password() == null || s.password().isEmpty() ? null : checkPassword(s.password());
         for (int attempt = 0; ; attempt++) {
             MeetingRecord m = new MeetingRecord(newId(), newNumber(), type, subject, owner.userId(), start, end,
                     pw == null ? null : Passwords.hash(pw), s.av() == null || s.av(), s.liveStream() != null && s.liveStream(),
-                    MeetingRecord.ACTIVE, false, members, now, now);
+                    MeetingRecord.ACTIVE, false, members, now, now, hosts);
             try {
                 repo.insert(m);
                 return m;
@@ -81,9 +82,11 @@ public final class MeetingRegistry implements AutoCloseable {
         if (end != null && end <= start) throw bad("'end' must be after 'start'");
         String hash = m.passwordHash();
         if (s.password() != null) hash = s.password().isEmpty() ? null : Passwords.hash(checkPassword(s.password()));
+        List<String> members = s.members() == null ? m.members() : members(s.members());
+        List<String> hosts = s.hosts() == null ? hosts(m.hosts().stream().filter(members::contains).toList(), members) : hosts(s.hosts(), members);
         MeetingRecord n = new MeetingRecord(m.id(), m.number(), m.kind(), subject, m.ownerId(), start, end, hash,
                 s.av() == null ? m.avEnabled() : s.av(), s.liveStream() == null ? m.liveStream() : s.liveStream(), m.status(),
-                start == m.startMs() && m.reminded(), s.members() == null ? m.members() : members(s.members()), m.createdMs(), now);
+                start == m.startMs() && m.reminded(), members, m.createdMs(), now, hosts);
         repo.update(n);
         return n;
     }
@@ -152,6 +155,17 @@ public final class MeetingRegistry implements AutoCloseable {
         if (now >= m.startMs() - earlyJoinMs())
             throw new SignalingException("too_late", 409, "a meeting can only be " + what + " until its early-join time ("
                     + Instant.ofEpochMilli(m.startMs() - earlyJoinMs()) + ")");
+    }
+
+    /** Co-hosts: invitees only (a host who was not invited would be a way around the invitation). */
+    private static List<String> hosts(List<String> in, List<String> members) throws SignalingException {
+        if (in == null) return List.of();
+        LinkedHashSet<String> s = new LinkedHashSet<>();
+        for (String u : in) {
+            if (u == null || !members.contains(u)) throw bad("every host must also be in 'members'");
+            s.add(u);
+        }
+        return List.copyOf(s);
     }
 
     private static List<String> members(List<String> in) throws SignalingException {

@@ -7,4 +7,9 @@ import java.util.List;
  * empty password removes the password.
  */
 public record MeetingSpec(String type, String subject, Long startMs, Long endMs, List<String> members, String password,
-                          Boolean av, Boolean liveStream) {}
+                          Boolean av, Boolean liveStream, List<String> hosts) {
+    /** Without co-hosts (null: unchanged in an edit, none in a new meeting). */
+    public MeetingSpec(String type, String subject, Long startMs, Long endMs, List<String> members, String password, Boolean av, Boolean liveStream) {
+        this(type, subject, startMs, endMs, members, password, av, liveStream, null);
+    }
+}

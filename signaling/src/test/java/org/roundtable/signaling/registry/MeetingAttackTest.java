@@ -63,6 +63,18 @@ class MeetingAttackTest {
         }
     }
 
+    @Test void invitesMarkedAsHostsAreHostsAndOnlyInvitees() throws Exception {
+        String id = api.ok(api.call("POST", "/api/meetings", RegistryApiTest.ANN, "{\"type\":\"instant\",\"members\":[\"ben\",\"eve\"],"
+                + "\"hosts\":[\"ben\"]}"), 201).get("id").asText();
+        assertEquals("ben", api.ok(api.call("GET", "/api/meetings/" + id, RegistryApiTest.BEN, null), 200).get("hosts").get(0).asText());
+        assertEquals(400, api.call("POST", "/api/meetings", RegistryApiTest.ANN, "{\"type\":\"instant\",\"members\":[\"ben\"],\"hosts\":[\"mallory\"]}")
+                .statusCode(), "a host must be invited");
+        try (WsClient eve = WsClient.open(server.httpPort()); WsClient ben = WsClient.open(server.httpPort())) {
+            assertEquals("guest", api.join(eve, id, RegistryApiTest.EVE, null).get("role").asText(), "an invitee, first to arrive, is a guest");
+            assertEquals("host", api.join(ben, id, RegistryApiTest.BEN, null).get("role").asText(), "the co-host is host");
+        }
+    }
+
     @Test void strangersGuessingPasswordsCannotLockInviteesOut() throws Exception {
         String id = meeting("correct-horse");
         // strangers from 25 addresses (5 failures each would lock a source; 20 lock the meeting key)
@@ -104,11 +116,14 @@ class MeetingAttackTest {
             assertNotNull(joined, "the host sees the viewer");
             assertEquals("whep", joined.get("participant").get("kind").asText());
             String viewerId = joined.get("participant").get("id").asText();
-            assertTrue(!location.contains(viewerId), "the resource URL is not the broadcast participant id: " + location);
+            assertTrue(location.startsWith("/whep/" + id + "/" + annId + "/" + viewerId + "/") && location.length() > 60,
+                    "the resource URL ends in a secret after the broadcast ids: " + location);
             // someone who knows the viewer's id (every member does) cannot end its session
-            HttpResponse<String> forged = RegistryApiTest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
-                    + "/whep/" + id + "/" + annId + "/" + viewerId)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(404, forged.statusCode());
+            for (String guess : new String[] {"/whep/" + id + "/" + annId + "/" + viewerId, "/whep/" + id + "/" + annId + "/" + viewerId + "/x"}) {
+                HttpResponse<String> forged = RegistryApiTest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
+                        + guess)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, forged.statusCode(), guess);
+            }
             // locked: a new viewer is refused (it cannot wait in a lobby)
             assertEquals("ok", control(ann, "lock", null).get("type").asText());
             try (MediaClient other = new MediaClient(cert, false)) {
