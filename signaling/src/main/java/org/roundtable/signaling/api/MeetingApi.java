@@ -93,25 +93,20 @@ public final class MeetingApi {
         }
     }
 
+    /** An array of user ids, or null when the field is absent. */
+    private static List<String> userIds(JsonNode b, String field) throws SignalingException {
+        if (!b.has(field)) return null;
+        if (!b.get(field).isArray()) throw new SignalingException("bad_request", 400, "'" + field + "' must be an array of user ids");
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : b.get(field)) {
+            if (!m.isTextual()) throw new SignalingException("bad_request", 400, "'" + field + "' must be an array of user ids");
+            ids.add(m.asText());
+        }
+        return ids;
+    }
+
     private static MeetingSpec spec(JsonNode b) throws SignalingException {
-        List<String> members = null;
-        if (b.has("members")) {
-            if (!b.get("members").isArray()) throw new SignalingException("bad_request", 400, "'members' must be an array of user ids");
-            members = new ArrayList<>();
-            for (JsonNode m : b.get("members")) {
-                if (!m.isTextual()) throw new SignalingException("bad_request", 400, "'members' must be an array of user ids");
-                members.add(m.asText());
-            }
-        }
-        List<String> hosts = null;
-        if (b.has("hosts")) {
-            if (!b.get("hosts").isArray()) throw new SignalingException("bad_request", 400, "'hosts' must be an array of user ids");
-            hosts = new ArrayList<>();
-            for (JsonNode h : b.get("hosts")) {
-                if (!h.isTextual()) throw new SignalingException("bad_request", 400, "'hosts' must be an array of user ids");
-                hosts.add(h.asText());
-            }
-        }
+        List<String> members = userIds(b, "members"), hosts = userIds(b, "hosts");
         return new MeetingSpec(text(b, "type"), text(b, "subject"), time(b, "start"), time(b, "end"), members, text(b, "password"),
                 bool(b, "av"), bool(b, "liveStream"), hosts);
     }
