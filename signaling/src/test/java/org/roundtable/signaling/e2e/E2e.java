@@ -35,8 +35,17 @@ public final class E2e {
     /** The same, with the SIP settings changed (TLS, SRTP offers). */
     public static RoundtableServer sipServer(java.util.function.UnaryOperator<ServerConfig.Sip> sip) throws Exception {
         BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, 0, 2_500_000, false, 30_000, 10_000, 4);
-        return new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)
-                .withSip(sip.apply(new ServerConfig.Sip(true, "127.0.0.1", freeUdpPort(), "127.0.0.1", "1000")))).start();
+        for (int attempt = 0; ; attempt++) {
+            // a port found free can be taken before the SIP stack binds it (UDP and TCP both): pick another
+            RoundtableServer s = new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)
+                    .withSip(sip.apply(new ServerConfig.Sip(true, "127.0.0.1", freeUdpPort(), "127.0.0.1", "1000"))));
+            try {
+                return s.start();
+            } catch (Exception e) {
+                s.close();
+                if (attempt >= 3 || String.valueOf(e.getMessage()).indexOf("already in use") < 0) throw e;
+            }
+        }
     }
 
     /** A member as a tab's SDK lists it (members()), or null. */

@@ -109,7 +109,7 @@ class SipAdmissionTest {
             Call alice = new Call(sip, port, "5550111", number);
             alice.connect(rtp.getLocalPort());
             alice.keys("654321#");
-            assertTrue(E2e.waitFor(5_000, () -> attempts(server, "joined") == 1), "another caller through the same PBX joins: rate_limited "
+            assertTrue(E2e.waitFor(20_000, () -> attempts(server, "joined") == 1), "another caller through the same PBX joins: rate_limited "
                     + attempts(server, "rate_limited") + ", denied " + attempts(server, "denied"));
         }
     }

@@ -137,7 +137,7 @@ class SipTrustTest {
             alice.extra = "P-Asserted-Identity: \"Alice\" <tel:+15550111>\r\n";
             alice.connect(rtp.getLocalPort());
             alice.keys("654321#");
-            assertTrue(waitFor(5_000, () -> SipAdmissionTest.attempts(server, "joined") == 1), "alice joins: rate_limited "
+            assertTrue(waitFor(20_000, () -> SipAdmissionTest.attempts(server, "joined") == 1), "alice joins: rate_limited "
                     + SipAdmissionTest.attempts(server, "rate_limited"));
         }
     }
