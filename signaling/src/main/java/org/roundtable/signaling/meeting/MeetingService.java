@@ -49,7 +49,7 @@ public final class MeetingService {
     private final ServerConfig config;
     private final ObjectMapper json = new ObjectMapper();
     private final MeetingEvents events = new MeetingEvents(json);
-    private final ExecutorService pool = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("meeting", true));
+    private final MeetingTime time;
     private final ConcurrentHashMap<String, Meeting> meetings = new ConcurrentHashMap<>();
     /** Meetings a host ended: joining them is refused for a while (open mode has no registry to say so). */
     private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
@@ -61,12 +61,18 @@ public final class MeetingService {
     private final PhoneMedia phones;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
+        this(bridge, config, registry, jwt, limiter, MeetingTime.system());
+    }
+
+    /** time: the clock, timers and task pool the rules run on (component tests simulate it). */
+    public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter, MeetingTime time) {
+        this.time = time;
         this.bridge = bridge;
         this.config = config;
         this.registry = registry;
         this.jwt = jwt;
         this.limiter = limiter;
-        this.reminders = new Reminders(registry, events, java.time.Clock.systemUTC()).start();
+        this.reminders = new Reminders(registry, events, time.clock(), time.timer()).start();
         this.phones = new PhoneMedia(this, bridge, meetings.values());
     }
 
@@ -333,10 +339,10 @@ public final class MeetingService {
         Meeting m = meetings.get(id);
         if (m == null && create && (config.openMeetings() || inRegistry)) {
             Long ended = endedAt.get(id);
-            if (!inRegistry && ended != null && System.currentTimeMillis() - ended < ENDED_MEMORY_MS)
+            if (!inRegistry && ended != null && time.millis() - ended < ENDED_MEMORY_MS)
                 throw new SignalingException("meeting_ended", 410, "the meeting has ended");
             m = meetings.computeIfAbsent(id, k -> {
-                Meeting nm = new Meeting(k, bridge.conference(k), new SerialExecutor(pool));
+                Meeting nm = new Meeting(k, bridge.conference(k), new SerialExecutor(time.work()));
                 nm.registry = inRegistry && registry.find(k).isPresent();
                 nm.conference.addListener(c -> nm.exec.execute(() -> sourcesChanged(nm)));
                 nm.conference.addSpeakerListener(who -> nm.exec.execute(() -> speakerChanged(nm, who)));
@@ -394,7 +400,7 @@ public final class MeetingService {
                     Participant t = m.participants.get(watches);
                     if (t == null || !t.isMember() || t.inLobby) throw new SignalingException("not_found", 404, "no such participant in the meeting");
                 }
-                Participant np = new Participant(newId(), dn, kind, client);
+                Participant np = new Participant(newId(), dn, kind, client, time.millis());
                 np.watches = watches;
                 np.owner = owner;
                 np.identity = who;
@@ -855,8 +861,8 @@ public final class MeetingService {
             phones.close(m, x);
             try { x.client.closed(reason); } catch (RuntimeException ignored) { /* gone */ }
         }
-        endedAt.put(m.id, System.currentTimeMillis());
-        endedAt.values().removeIf(t -> System.currentTimeMillis() - t > ENDED_MEMORY_MS);
+        endedAt.put(m.id, time.millis());
+        endedAt.values().removeIf(t -> time.millis() - t > ENDED_MEMORY_MS);
         closeMeeting(m);
     }
 
@@ -972,6 +978,6 @@ public final class MeetingService {
     public void close() {
         reminders.close();
         phones.shutdown();
-        pool.shutdownNow();
+        time.shutdown();
     }
 }

@@ -32,7 +32,7 @@ public final class Participant {
     public final String name;
     public final Kind kind;
     public final Client client;
-    public final long joinedAtMs = System.currentTimeMillis();
+    public final long joinedAtMs;
     private static long seq;
     /** Join order, for "longest present". */
     final long order;
@@ -72,7 +72,8 @@ public final class Participant {
     final Set<org.roundtable.bridge.router.MediaSource> announcedSources = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     final Set<String> contentMids = new HashSet<>();
 
-    Participant(String id, String name, Kind kind, Client client) {
+    Participant(String id, String name, Kind kind, Client client, long joinedAtMs) {
+        this.joinedAtMs = joinedAtMs;
         this.id = id;
         this.name = name;
         this.kind = kind;

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.roundtable.signaling.registry.MeetingRegistry;
@@ -23,17 +22,19 @@ final class Reminders implements AutoCloseable {
     private final MeetingEvents events;
     private final Clock clock;
     private final Map<String, Set<Participant.Client>> sessions = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            new io.netty.util.concurrent.DefaultThreadFactory("meeting-timer", true));
+    private final ScheduledExecutorService timer;
+    private java.util.concurrent.ScheduledFuture<?> task;
 
-    Reminders(MeetingRegistry registry, MeetingEvents events, Clock clock) {
+    /** timer: where the check runs every 2 s (shared with the service; not shut down here). */
+    Reminders(MeetingRegistry registry, MeetingEvents events, Clock clock, ScheduledExecutorService timer) {
+        this.timer = timer;
         this.registry = registry;
         this.events = events;
         this.clock = clock;
     }
 
     Reminders start() {
-        timer.scheduleWithFixedDelay(this::check, 1, 2, TimeUnit.SECONDS);
+        task = timer.scheduleWithFixedDelay(this::check, 1, 2, TimeUnit.SECONDS);
         return this;
     }
 
@@ -64,5 +65,5 @@ final class Reminders implements AutoCloseable {
         }
     }
 
-    @Override public void close() { timer.shutdownNow(); }
+    @Override public void close() { if (task != null) task.cancel(false); }
 }

@@ -12,7 +12,7 @@ import org.roundtable.signaling.auth.Identity;
 /** Who may give which host command, as a table over every command. */
 class HostCommandTest {
     static Participant member(Participant.Role role, Participant.Kind kind, String... permissions) {
-        Participant p = new Participant("x", "X", kind, m -> { });
+        Participant p = new Participant("x", "X", kind, m -> { }, 0);
         p.role = role;
         if (permissions.length > 0) p.identity = new Identity("u", "U", Set.of(permissions));
         return p;
