@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
  * Loads FFmpeg (the bytedeco presets' natives) once and checks its licence before anything is encoded:
  * the server is Apache-2.0 and may link only an LGPL FFmpeg. The plain {@code ffmpeg-…-linux-x86_64}
  * jar is built {@code --enable-version3} without {@code --enable-gpl} (LGPL v3+); the
- * {@code linux-x86_64-gpl} jar adds x264/x265 and is refused. When both jars are on a classpath, JavaCPP
- * may load either, so the check reads the configuration of the library actually loaded.
+ * {@code linux-x86_64-gpl} jar adds x264/x265 and is refused. When both jars are on a classpath (the
+ * signaling tests, bench), JavaCPP loads the -gpl natives whatever their order, so the check reads the
+ * configuration of the library actually loaded.
  * Thread: any; {@link #ensureLoaded()} is idempotent and synchronised.
  */
 public final class AvLibrary {
