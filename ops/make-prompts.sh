@@ -13,5 +13,7 @@ say lobby        "The meeting is locked. Please wait for the host to let you in.
 say not-allowed  "You are not permitted to do that."
 say muted        "You are muted."
 say unmuted      "You are unmuted."
+say recording-started "This meeting is now being recorded."
+say recording-stopped "Recording has stopped."
 rm -f /tmp/rt-prompt.wav
 ls -l

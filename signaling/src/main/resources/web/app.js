@@ -108,6 +108,26 @@
     $('content-video').srcObject = e.stream;
     $('content-label').textContent = e.stream ? e.participant.name + ' is sharing' : '';
   });
+  rt.on('recording', r => { if (!r.on && r.reason) $('error').textContent = 'The recording stopped: ' + r.reason; if (!r.on) setTimeout(showFiles, 500); });
+  /** The meeting's recordings, for whoever may have them (needs a token: ?token=...). */
+  function showFiles() {
+    if (!q.get('token')) return;
+    rt.files().then(files => {
+      const list = $('files-list');
+      list.textContent = '';
+      files.forEach(f => {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = f.download;
+        a.textContent = f.name;
+        li.appendChild(a);
+        li.appendChild(document.createTextNode(' ' + f.state + (f.durationMs ? ', ' + Math.round(f.durationMs / 1000) + ' s' : '')));
+        list.appendChild(li);
+      });
+      $('files-panel').hidden = files.length === 0;
+    }).catch(e => { if (e.code !== 'forbidden') $('error').textContent = e.message; });
+  }
+  $('files-btn').addEventListener('click', showFiles);
   rt.on('reminder', r => { $('error').textContent = 'Reminder: "' + r.meeting.subject + '" starts in ' + Math.round(r.startsInSeconds / 60) + ' min'; });
   ['removed', 'rejected', 'ended', 'shareStopped'].forEach(ev => rt.on(ev, e => { $('error').textContent = e.reason || ev; }));
   rt.on('track', e => {

@@ -14,7 +14,7 @@
  *   WHEP viewers are listed too, with kind 'whep' and viewer: true (a host can remove() them).
  * Events (on(name, cb)): state, participantJoined, participantLeft, memberUpdated ({member, change}),
  *   muted, unmuted, cameraOff, cameraOn, role, sharing, speaking (member), lobby ({member, waiting}),
- *   recording ({on, by}), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
+ *   recording ({on, by, recordingId, reason}: reason when it stopped by itself), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
  *   shareStopped ({reason}), removed / rejected / ended ({reason}), trackAdded, trackRemoved,
  *   dialOutFailed ({target, reason}: a dial-out or call back did not connect), viewerJoined / viewerLeft (member).
  * Host controls return Promises that reject with the server's reason (error.code, error.message).
@@ -27,6 +27,9 @@
       opts = opts || {};
       const origin = opts.server || global.location.origin;
       this.wsUrl = origin.replace(/^http/, 'ws') + '/ws';
+      this._httpOrigin = origin;
+      this._token = null;
+      this.recordingId = null;
       this.state = 'idle';
       this.id = null;
       this.meeting = null;
@@ -94,6 +97,19 @@
     /** Asks the server to call my phone; once answered it carries my voice instead of this microphone. */
     callMeBack(target) { return this._control('callMeBack', {target: target}); }
     stopRecording() { return this._control('stopRecording'); }
+    /**
+     * The meeting's files (recordings) for whoever may have them: the member who recorded, the meeting's
+     * creator and co-hosts. Needs the token given to join(). Resolves to [{id, kind, mime, name, state,
+     * started, stopped, durationMs, bytes, recordedBy, url, download}]; download is a link signed for an hour.
+     */
+    async files(meetingId) {
+      const id = meetingId || this.meeting;
+      if (!this._token) throw Object.assign(new Error('files need a signed-in user (join with a token)'), {code: 'unauthorized'});
+      const r = await fetch(this._httpOrigin + '/api/meetings/' + encodeURIComponent(id) + '/files', {headers: {Authorization: 'Bearer ' + this._token}});
+      const j = await r.json();
+      if (!r.ok) throw Object.assign(new Error(j.message || ('HTTP ' + r.status)), {code: j.code});
+      return j.files.map(f => Object.assign(f, {url: this._httpOrigin + f.url, download: this._httpOrigin + f.download}));
+    }
     _control(action, extra) {
       if (this.state !== 'joined') return Promise.reject(Object.assign(new Error('not in a meeting'), {code: 'bad_state'}));
       return this._request(Object.assign({type: 'control', action: action}, extra || {})).then(() => true);
@@ -160,7 +176,7 @@
         }
         await this._connect();
         const req = {type: 'join', meeting: meeting, name: name};
-        if (opts.token) req.token = opts.token;
+        if (opts.token) { req.token = opts.token; this._token = opts.token; }
         if (opts.password) req.password = opts.password;
         if (opts.videoCodec) req.videoCodec = opts.videoCodec;
         let joined = await this._request(req);
@@ -334,7 +350,11 @@
           break;
         }
         case 'reminder': this._emit('reminder', {meeting: m.meeting, startsInSeconds: m.startsInSeconds}); break;
-        case 'recording': this.recording = m.on; this._emit('recording', {on: m.on, by: m.by}); break;
+        case 'recording':
+          this.recording = m.on;
+          if (m.recordingId) this.recordingId = m.recordingId;
+          this._emit('recording', {on: m.on, by: m.by, recordingId: m.recordingId, reason: m.reason});
+          break;
         case 'locked': this.locked = m.locked; this._emit('locked', m.locked); break;
         case 'dialOutFailed': this._emit('dialOutFailed', {target: m.target, reason: m.reason}); break;
         case 'policy': this.allowSelfUnmute = m.allowSelfUnmute; this._emit('policy', {allowSelfUnmute: m.allowSelfUnmute}); break;

@@ -28,11 +28,18 @@ public final class AudioMixer implements AutoCloseable {
     /** Where a listener's encoded frames go. The payload array is reused after the call: copy to keep. */
     public interface Output { void frame(byte[] payload, int len, long rtpTimestamp); }
 
+    /**
+     * Hears the full mix (everyone, no one left out) as 48 kHz mono PCM, one 20 ms frame per tick: the
+     * recording and the live stream. The array is reused after the call: copy to keep. On the tick.
+     */
+    public interface PcmListener { void pcm(short[] frame, int speakers); }
+
     public static final int DEFAULT_SPEAKERS = 3;
     private final int maxSpeakers;
     private final int opusComplexity;
     private final List<Input> inputs = new CopyOnWriteArrayList<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<PcmListener> pcmListeners = new CopyOnWriteArrayList<>();
     private ScheduledFuture<?> task;
     private final java.util.Random noise = new java.util.Random(7);
     public long ticks, encodes, decodes;
@@ -139,6 +146,12 @@ public final class AudioMixer implements AutoCloseable {
         return l;
     }
 
+    public void addPcmListener(PcmListener l) { pcmListeners.add(l); }
+
+    public void removePcmListener(PcmListener l) { pcmListeners.remove(l); }
+
+    public int pcmListenerCount() { return pcmListeners.size(); }
+
     public void removeListener(Listener l) {
         listeners.remove(l);
         retired.add(l.ownKey);    // its own-voice mix state goes at the next tick (the maps belong to the tick)
@@ -155,6 +168,8 @@ public final class AudioMixer implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> retired = new ConcurrentLinkedQueue<>();
     private final int[] sum = new int[AudioCodec.FRAME];
     private final short[] mix = new short[AudioCodec.FRAME];
+    /** The mix before limiting, in int: sums of several voices exceed 16 bits. */
+    private final int[] pre = new int[AudioCodec.FRAME];
     /** Output buffers per mix key, kept across ticks; and the lengths encoded this tick (-1: not yet). */
     private final Map<String, byte[]> encoded = new HashMap<>();
     private final Map<String, int[]> encodedLen = new HashMap<>();
@@ -200,6 +215,14 @@ public final class AudioMixer implements AutoCloseable {
         java.util.Arrays.fill(sum, 0);
         for (Input in : selected) for (int i = 0; i < AudioCodec.FRAME; i++) sum[i] += in.pcm[i];
         for (int[] n : encodedLen.values()) n[0] = -1;
+        if (!pcmListeners.isEmpty()) {
+            if (selected.isEmpty()) java.util.Arrays.fill(mix, (short) 0);     // a file gets true silence, not comfort noise
+            else {
+                System.arraycopy(sum, 0, pre, 0, AudioCodec.FRAME);
+                limit(selected.size());
+            }
+            for (PcmListener l : pcmListeners) l.pcm(mix, selected.size());
+        }
         for (Listener l : listeners) {
             Input own = null;
             if (l.ownInput != null) for (Input in : selected) if (in.id.equals(l.ownInput)) own = in;
@@ -207,10 +230,7 @@ public final class AudioMixer implements AutoCloseable {
             byte[] out = encoded.computeIfAbsent(key, k -> new byte[1500]);
             int[] len = encodedLen.computeIfAbsent(key, k -> new int[] {-1});
             if (len[0] < 0) {
-                for (int i = 0; i < AudioCodec.FRAME; i++) {
-                    int v = sum[i] - (own == null ? 0 : own.pcm[i]);
-                    mix[i] = (short) v;
-                }
+                for (int i = 0; i < AudioCodec.FRAME; i++) pre[i] = sum[i] - (own == null ? 0 : own.pcm[i]);
                 limit(own == null ? selected.size() : selected.size() - 1);
                 AudioCodec enc = mixEncoders.computeIfAbsent(key, k -> AudioCodec.encoder(l.codec, opusComplexity));
                 len[0] = enc.encode(mix, out);
@@ -226,17 +246,17 @@ public final class AudioMixer implements AutoCloseable {
         return in.frameLevel > 0 ? in.frameLevel : 60;
     }
 
-    /** Soft clipping of the mix in place; with no speakers, comfort noise at about -70 dBov. */
+    /** Soft clipping of pre into mix; with no speakers, comfort noise at about -70 dBov. */
     private void limit(int speakers) {
         if (speakers <= 0) {
             for (int i = 0; i < AudioCodec.FRAME; i++) mix[i] = (short) (noise.nextInt(17) - 8);
             return;
         }
         int peak = 0;
-        for (int i = 0; i < AudioCodec.FRAME; i++) peak = Math.max(peak, Math.abs(sum[i]));
+        for (int i = 0; i < AudioCodec.FRAME; i++) peak = Math.max(peak, Math.abs(pre[i]));
         // sums beyond 16-bit are compressed smoothly: x / (1 + |x| / 32768) keeps the sign and stays in range
         for (int i = 0; i < AudioCodec.FRAME; i++) {
-            int v = mix[i];
+            int v = pre[i];
             if (peak > 24000) {
                 float x = v;
                 v = Math.round(x / (1f + Math.abs(x) / 32768f) * 1.5f);

@@ -27,6 +27,10 @@ public final class RoundtableServer implements AutoCloseable {
     public final MeetingRegistry meetingRegistry;
     public org.roundtable.signaling.sip.SipGateway sip;
     public final HttpApi httpApi;
+    /** Recordings and meeting files (null when roundtable.recorder.enabled = false). */
+    public final org.roundtable.recorder.RecordingService recordings;
+    private final java.util.concurrent.ScheduledExecutorService recorderTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            new io.netty.util.concurrent.DefaultThreadFactory("recorder-timer", true));
     private final Server http;
 
     public RoundtableServer(ServerConfig config) {
@@ -38,13 +42,25 @@ public final class RoundtableServer implements AutoCloseable {
         java.time.Clock clock = java.time.Clock.systemUTC();
         ServerConfig.Auth a = config.auth();
         ServerConfig.Limits l = config.limits();
-        this.meetingRegistry = new MeetingRegistry(new JdbcMeetingRepository(config.registry().dbUrl(), config.registry().dbUser(),
-                config.registry().dbPassword()), config.registry(), clock);
+        JdbcMeetingRepository repo = new JdbcMeetingRepository(config.registry().dbUrl(), config.registry().dbUser(), config.registry().dbPassword());
+        this.meetingRegistry = new MeetingRegistry(repo, config.registry(), clock);
         MeetingService ms = new MeetingService(bridge, config, meetingRegistry,
                 new Jwt(a.hs256Secrets(), a.es256PublicKeys(), a.issuer(), a.audience(), a.clockSkewSeconds(), clock),
                 new AttemptLimiter(clock, l.failuresPerSource(), l.failuresPerMeeting(), l.windowSeconds() * 1000L, l.lockoutSeconds() * 1000L));
         ms.registerMetrics(registry);
         this.meetings = ms;
+        ServerConfig.Recorder rc = config.recorder();
+        if (rc.enabled()) {
+            this.recordings = new org.roundtable.recorder.RecordingService(new org.roundtable.recorder.RecordingService.Config(
+                    java.nio.file.Path.of(rc.dir()).toAbsolutePath(), rc.minFreeMb() << 20, rc.retentionDays()),
+                    new org.roundtable.signaling.registry.JdbcRecordingCatalog(repo.dataSource()), clock, recorderTimer);
+            ms.enableRecording(recordings, new org.roundtable.mixer.compose.Composition.Config(rc.width(), rc.height(), rc.fps(),
+                    rc.videoKbps() * 1000, rc.audioKbps() * 1000,
+                    rc.layout().equals("grid") ? org.roundtable.mixer.video.Layout.Mode.GRID : org.roundtable.mixer.video.Layout.Mode.SPEAKER, rc.encoder()));
+            org.roundtable.recorder.RecorderMetrics.register(registry, recordings);
+        } else {
+            this.recordings = null;
+        }
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         this.http = new Server(threads);
@@ -57,7 +73,8 @@ public final class RoundtableServer implements AutoCloseable {
             container.setMaxTextMessageSize(256 * 1024);
             container.addMapping("/ws", (rq, rs, cb) -> new WsSession(meetings, org.eclipse.jetty.server.Request.getRemoteAddr(rq)));
         });
-        this.httpApi = new HttpApi(meetings, registry, new MeetingApi(meetings));
+        this.httpApi = new HttpApi(meetings, registry, new MeetingApi(meetings),
+                recordings == null ? null : new org.roundtable.signaling.api.FilesApi(meetings, recordings, clock));
         ws.setHandler(httpApi);
         http.setHandler(ws);
     }
@@ -112,8 +129,10 @@ public final class RoundtableServer implements AutoCloseable {
     @Override public void close() throws Exception {
         if (sip != null) sip.close();
         http.stop();
+        meetings.close();          // ends recordings cleanly: their files are finalised
+        if (recordings != null) recordings.close();
+        recorderTimer.shutdownNow();
         bridge.close();
-        meetings.close();
         meetingRegistry.close();
     }
 }

@@ -8,7 +8,30 @@ import org.roundtable.bridge.BridgeConfig;
 
 /** Server settings, read once from HOCON (embedded reference.conf, optional file, -D overrides). Immutable. */
 public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
-                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls) {
+                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder) {
+    /** Without recorder settings: the defaults (files under data/recordings). */
+    public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
+                        Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls) {
+        this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, Recorder.DEFAULTS);
+    }
+
+    /**
+     * Recording: where files go (one folder per meeting), the free space below which none starts, how many
+     * days files are kept (0: forever), and the composed picture: size, frame rate, bit rates, layout
+     * (speaker or grid) and the H.264 encoder (libopenh264, LGPL-safe; a GPU encoder such as h264_nvenc if present).
+     */
+    public record Recorder(boolean enabled, String dir, long minFreeMb, int retentionDays, int width, int height, int fps,
+                           int videoKbps, int audioKbps, String layout, String encoder) {
+        public static final Recorder DEFAULTS = new Recorder(true, "data/recordings", 500, 0, 1280, 720, 30, 2500, 128, "speaker", "libopenh264");
+        public Recorder {
+            if (width % 2 != 0 || height % 2 != 0 || width < 128 || height < 128) throw new IllegalArgumentException("roundtable.recorder: width and height must be even, at least 128");
+            if (fps < 1 || fps > 60) throw new IllegalArgumentException("roundtable.recorder.fps: 1 to 60");
+            if (!layout.equals("speaker") && !layout.equals("grid")) throw new IllegalArgumentException("roundtable.recorder.layout: speaker or grid");
+        }
+        public Recorder withDir(String d) { return new Recorder(enabled, d, minFreeMb, retentionDays, width, height, fps, videoKbps, audioKbps, layout, encoder); }
+    }
+
+    public ServerConfig withRecorder(Recorder r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, r); }
     /** The record as it was before HTTPS (plain HTTP). */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                         Auth auth, Registry registry, Limits limits, Sip sip) {
@@ -23,7 +46,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         public static final HttpTls OFF = new HttpTls(false, "", "");
     }
 
-    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t); }
+    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t, recorder); }
 
     /**
      * The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to.
@@ -106,7 +129,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, new Sip(false, "127.0.0.1", 5060, "127.0.0.1", "1000"));
     }
 
-    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls); }
+    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls, recorder); }
 
     /** Token verification: HS256 secrets and ES256 public keys (PEM) of the enterprise account system. */
     public record Auth(List<String> hs256Secrets, List<String> es256PublicKeys, String issuer, String audience, long clockSkewSeconds) {}
@@ -122,7 +145,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         this(httpHost, httpPort, bridge, openMeetings, maxParticipants,
                 new Auth(openMeetings ? List.of(TEST_SECRET, DEV_SECRET) : List.of(TEST_SECRET), List.of(), "", "", 30),
                 new Registry("jdbc:h2:mem:rt" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "", "", 15, 5),
-                new Limits(5, 20, 60, 300));
+                new Limits(5, 20, 60, 300), new Sip(false, "127.0.0.1", 5060, "127.0.0.1", "1000"), HttpTls.OFF,
+                Recorder.DEFAULTS.withDir(System.getProperty("java.io.tmpdir") + "/roundtable-test-recordings-" + System.nanoTime()));
     }
 
     /** The development secret in reference.conf: public, so it must never verify tokens of a closed server. */
@@ -146,9 +170,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 + "Never expose this server; production configs set roundtable.meetings.open = false and their own secrets.";
     }
 
-    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls); }
-    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls); }
-    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls); }
+    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls, recorder); }
+    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls, recorder); }
+    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls, recorder); }
 
     public static ServerConfig load(String file, Integer httpPort, Integer mediaPort) {
         Config c = ConfigFactory.defaultOverrides();
@@ -187,7 +211,13 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls"),
                         sp.getString("rtp-latch"), sp.getString("callback-needs"), new DialOut(sp.getStringList("dial-out.allow"),
                                 sp.getInt("dial-out.per-member-per-minute"), sp.getInt("dial-out.per-meeting-per-minute"))))
-                .withHttpTls(httpTls);
+                .withHttpTls(httpTls).withRecorder(recorder(r.getConfig("recorder")));
+    }
+
+    private static Recorder recorder(Config c) {
+        return new Recorder(c.getBoolean("enabled"), c.getString("dir"), c.getLong("min-free-mb"), c.getInt("retention-days"),
+                c.getInt("width"), c.getInt("height"), c.getInt("fps"), c.getInt("video-kbps"), c.getInt("audio-kbps"),
+                c.getString("layout"), c.getString("encoder"));
     }
 
     private static String transport(String t) {

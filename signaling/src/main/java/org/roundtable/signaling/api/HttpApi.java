@@ -33,7 +33,14 @@ public final class HttpApi extends Handler.Abstract {
 
     private final MeetingApi meetingApi;
 
-    public HttpApi(MeetingService meetings, PrometheusRegistry registry, MeetingApi meetingApi) {
+    private final FilesApi filesApi;
+    private static final java.util.regex.Pattern FILES = java.util.regex.Pattern.compile("/api/meetings/([A-Za-z0-9_.-]{1,64})/files(?:/([a-z0-9]{1,32}))?/?");
+
+    public HttpApi(MeetingService meetings, PrometheusRegistry registry, MeetingApi meetingApi) { this(meetings, registry, meetingApi, null); }
+
+    /** filesApi: meeting files (recordings); null when the recorder is off (404). */
+    public HttpApi(MeetingService meetings, PrometheusRegistry registry, MeetingApi meetingApi, FilesApi filesApi) {
+        this.filesApi = filesApi;
         this.meetings = meetings;
         this.registry = registry;
         this.meetingApi = meetingApi;
@@ -52,6 +59,11 @@ public final class HttpApi extends Handler.Abstract {
             res.setStatus(204);
             cb.succeeded();
             return true;
+        }
+        java.util.regex.Matcher fm = FILES.matcher(path);
+        if (fm.matches()) {
+            if (filesApi == null) return text(res, cb, 404, "recording is not enabled on this server\n");
+            return filesApi.handle(req, res, cb, fm.group(1), fm.group(2));
         }
         if (path.equals("/api/meetings") || path.startsWith("/api/meetings/")) return meetingApi.handle(req, res, cb, path);
         try {

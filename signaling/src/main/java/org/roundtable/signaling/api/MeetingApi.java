@@ -57,6 +57,23 @@ public final class MeetingApi {
                 throw new SignalingException("method_not_allowed", 405, "use GET or POST");
             }
             String id = rest.substring(1);
+            if (id.endsWith("/recording") && id.indexOf('/') == id.length() - "/recording".length()) {
+                String mid = id.substring(0, id.indexOf('/'));
+                boolean on = switch (method) {
+                    case "POST" -> true;
+                    case "DELETE" -> false;
+                    default -> throw new SignalingException("method_not_allowed", 405, "POST starts the recording, DELETE stops it");
+                };
+                org.roundtable.recorder.Recording r = meetings.recordFromApi(mid, who, on);
+                ObjectNode o = meetings.json().createObjectNode();
+                o.put("recording", on);
+                if (r != null) {
+                    o.put("id", r.id());
+                    o.put("state", r.state());
+                    if (r.durationMs() != null && !on) o.put("durationMs", r.durationMs());
+                }
+                return json(res, cb, on ? 201 : 200, o);
+            }
             if (id.contains("/") || id.isEmpty() || id.length() > 32) throw new SignalingException("not_found", 404, "no such meeting");
             return switch (method) {
                 case "GET" -> json(res, cb, 200, view(registry.visible(who, id)));

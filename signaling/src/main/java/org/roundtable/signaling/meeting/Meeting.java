@@ -18,7 +18,8 @@ public final class Meeting {
     boolean allowSelfUnmute = true;
     /** May a new share take over a running one? */
     boolean shareTakeover = true;
-    boolean recording;
+    /** The recording in progress (its composition and file), or null. */
+    MeetingRecordings.Active recording;
     /** A registry meeting (hosts only by grant), not an ad-hoc one of development mode. */
     boolean registry;
     /** Who a host removed: "user:" + user id, "src:" + address (WHEP viewers); they cannot come back. */

@@ -59,6 +59,7 @@ public final class MeetingService {
     private final AttemptLimiter limiter;
     private final Reminders reminders;
     private final PhoneMedia phones;
+    private volatile MeetingRecordings recordings;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this(bridge, config, registry, jwt, limiter, MeetingTime.system());
@@ -74,6 +75,7 @@ public final class MeetingService {
         this.limiter = limiter;
         this.reminders = new Reminders(registry, events, time.clock(), time.timer()).start();
         this.phones = new PhoneMedia(this, bridge, meetings.values());
+        this.recordings = new MeetingRecordings(null, null, bridge, phones);
     }
 
     public MeetingRegistry registry() { return registry; }
@@ -441,6 +443,7 @@ public final class MeetingService {
         ObjectNode joinedEv = event("participantJoined");
         joinedEv.set("participant", events.describe(m, np));
         events.broadcast(m, joinedEv, np);
+        recordings.roster(m);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
     }
 
@@ -468,7 +471,7 @@ public final class MeetingService {
         for (Participant p : m.viewers()) members.add(events.describe(m, p));
         if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(events.describe(m, p));
         j.put("locked", m.locked);
-        j.put("recording", m.recording);
+        j.put("recording", m.recording != null);
         j.put("allowSelfUnmute", m.allowSelfUnmute);
         int a = 0, v = 0;
         self.announcedTracks.clear();
@@ -706,7 +709,7 @@ public final class MeetingService {
                     ev.put("allowSelfUnmute", m.allowSelfUnmute);
                     events.broadcast(m, ev, null);
                 }
-                case START_RECORDING, STOP_RECORDING -> setRecording(m, cmd == HostCommand.START_RECORDING, p.name);
+                case START_RECORDING, STOP_RECORDING -> setRecording(m, cmd == HostCommand.START_RECORDING, p);
             }
             return null;
         });
@@ -744,14 +747,68 @@ public final class MeetingService {
         }
     }
 
-    /** Recording state (the recorder attaches later; until then the state and its events). On exec. */
-    void setRecording(Meeting m, boolean on, String by) {
-        if (m.recording == on) return;
-        m.recording = on;
+    /**
+     * Starts or stops the meeting's recording for by (a host, or a member with the record permission: the
+     * caller checked). Everyone hears the new state (phones as a prompt). On exec.
+     */
+    void setRecording(Meeting m, boolean on, Participant by) throws SignalingException {
+        setRecording(m, on, by.identity != null ? by.identity.userId() : null, by.name);
+    }
+
+    /** The same for a user id and name (the HTTP API's caller). Returns the recording started or stopped, or null. On exec. */
+    org.roundtable.recorder.Recording setRecording(Meeting m, boolean on, String byUser, String byName) throws SignalingException {
+        if ((m.recording != null) == on) return on ? m.recording.row : null;
+        org.roundtable.recorder.Recording r;
+        if (on) {
+            String number = registry.find(m.id).map(MeetingRecord::number).orElse(null);
+            r = recordings.start(m, byUser, byName, number).row;
+        } else {
+            r = recordings.stop(m);
+        }
+        recordingEvent(m, on, byName, r, null);
+        return r;
+    }
+
+    /**
+     * Starts or stops a live meeting's recording from the HTTP API: the caller must host the registry meeting
+     * (its creator or a co-host) or hold the record permission. Returns the recording (null: none was running).
+     */
+    public org.roundtable.recorder.Recording recordFromApi(String meetingKey, Identity who, boolean on) throws SignalingException {
+        MeetingRecord rec = registry.find(meetingKey).orElse(null);
+        String id = rec != null ? rec.id() : meetingKey;
+        boolean allowed = who.can("record") || (rec != null && rec.hostedBy(who.userId()));
+        if (!allowed) throw new SignalingException("forbidden", 403, "only the meeting's hosts or a user with the record permission can record");
+        Meeting m = meetings.get(id);
+        if (m == null || m.ended) throw new SignalingException("not_live", 409, "the meeting is not in progress");
+        return onMeeting(m, () -> setRecording(m, on, who.userId(), who.name()));
+    }
+
+    private void recordingEvent(Meeting m, boolean on, String by, org.roundtable.recorder.Recording r, String reason) {
         ObjectNode ev = event("recording");
         ev.put("on", on);
-        ev.put("by", by);
+        if (by != null) ev.put("by", by);
+        if (r != null) ev.put("recordingId", r.id());
+        if (reason != null) ev.put("reason", reason);
         events.broadcast(m, ev, null);
+        for (Participant x : m.members()) if (x.phoneOutput != null) PhoneMedia.prompt(x, on ? "recording-started" : "recording-stopped");
+    }
+
+    /**
+     * Recording: files under the recorder's directory, rows in its catalog, the composition's settings.
+     * Without this the recording commands are refused (recording_unavailable).
+     */
+    public void enableRecording(org.roundtable.recorder.RecordingService service, org.roundtable.mixer.compose.Composition.Config cfg) {
+        this.recordings = new MeetingRecordings(service, cfg, bridge, phones);
+        service.onFailure((r, why) -> {
+            Meeting m = meetings.get(r.meetingId());
+            if (m == null) return;
+            m.exec.execute(() -> {
+                if (m.recording == null || !m.recording.row.id().equals(r.id())) return;
+                recordings.stop(m);
+                LOG.warn("meeting {}: the recording stopped: {}", m.id, why);
+                recordingEvent(m, false, null, r, why);
+            });
+        });
     }
 
     private static void requireMember(Participant p) throws SignalingException {
@@ -812,6 +869,7 @@ public final class MeetingService {
             ev.put("participantId", p.id);
             ev.put("reason", reason);
             events.broadcast(m, ev, p);
+            recordings.roster(m);
         }
         try { p.client.closed(reason); } catch (RuntimeException ignored) { /* client gone */ }
         // A meeting always has a host: the one the leaving host chose, else the longest-present member.
@@ -867,6 +925,10 @@ public final class MeetingService {
     }
 
     private void closeMeeting(Meeting m) {
+        if (m.recording != null) {
+            org.roundtable.recorder.Recording r = recordings.stop(m);
+            if (r != null) LOG.info("meeting {} ended: its recording {} is {} ({} ms)", m.id, r.id(), r.state(), r.durationMs());
+        }
         m.ended = true;
         meetings.remove(m.id, m);
         bridge.removeConference(m.id);
@@ -879,6 +941,7 @@ public final class MeetingService {
     private void sourcesChanged(Meeting m) {
         if (m.ended) return;
         if (m.audio != null) m.audio.sync();
+        recordings.follow(m);
         List<MediaSource> sources = m.conference.sources();
         for (Participant p : m.participants.values()) {
             if (p.kind != Participant.Kind.WEB || p.left || p.inLobby) continue;
@@ -947,6 +1010,7 @@ public final class MeetingService {
     }
 
     void memberUpdated(Meeting m, Participant p, String change) {
+        if (!p.inLobby) recordings.roster(m);
         ObjectNode ev = event("participantUpdated");
         ev.put("change", change);
         ev.set("participant", events.describe(m, p));
@@ -976,6 +1040,10 @@ public final class MeetingService {
     }
 
     public void close() {
+        for (Meeting m : meetings.values()) {
+            if (m.recording == null) continue;
+            try { recordings.stop(m); } catch (RuntimeException e) { LOG.warn("meeting {}: stopping its recording: {}", m.id, e.toString()); }
+        }
         reminders.close();
         phones.shutdown();
         time.shutdown();

@@ -91,8 +91,7 @@ final class PhoneMedia {
         p.phoneSource = src;
         src.setPaused(p.audioPaused(), bridge.nowMs());
         bridge.call(() -> { m.conference.addExternalSource(src); return null; });
-        if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker);
-        m.audio.sync();
+        audio(m);
         PhoneOutput out = new PhoneOutput(leg, codec);
         p.phoneOutput = out;
         p.phoneListener = m.audio.mixer.addListener(p.id, p.id, codec, out);
@@ -129,7 +128,12 @@ final class PhoneMedia {
                     prompt(p, "not-allowed");
                     return;
                 }
-                rules.setRecording(m, code.equals("#7"), p.name);
+                try {
+                    rules.setRecording(m, code.equals("#7"), p);
+                } catch (SignalingException e) {
+                    LOG.info("{}: {} failed: {}", p.id, code, e.getMessage());
+                    prompt(p, "not-allowed");
+                }
             }
             default -> { /* *45 *46 *44: 1:1 calls, not meetings */ }
         }
@@ -148,10 +152,22 @@ final class PhoneMedia {
         p.phoneSource = null;
         p.phoneOutput = null;
         if (p.phoneHangup != null) { Runnable h = p.phoneHangup; p.phoneHangup = null; h.run(); }
+        releaseAudio(m, p);
+    }
+
+    /** The meeting's mix, made when the first phone joins or a recording starts, following the conference's audio. On exec. */
+    MeetingAudio audio(Meeting m) {
+        if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker);
+        m.audio.sync();
+        return m.audio;
+    }
+
+    /** Closes the mix when nobody needs it any more: no phone but leaving (may be null), no recording. On exec. */
+    void releaseAudio(Meeting m, Participant leaving) {
         boolean phonesLeft = false;
         for (Participant x : m.participants.values())
-            if (x != p && !x.left && (x.kind == Participant.Kind.SIP || x.phoneLeg != null)) phonesLeft = true;
-        if (!phonesLeft && m.audio != null) {
+            if (x != leaving && !x.left && (x.kind == Participant.Kind.SIP || x.phoneLeg != null)) phonesLeft = true;
+        if (!phonesLeft && m.recording == null && m.audio != null) {
             synchronized (mixTotals) { add(mixTotals, m.audio.mixer); }
             m.audio.close();
             m.audio = null;

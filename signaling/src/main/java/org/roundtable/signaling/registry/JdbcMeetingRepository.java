@@ -161,5 +161,8 @@ public final class JdbcMeetingRepository implements MeetingRepository {
                 List.copyOf(hosts));
     }
 
+    /** The pool, for the other tables of the same database (recordings). */
+    public javax.sql.DataSource dataSource() { return ds; }
+
     @Override public void close() { ds.close(); }
 }

@@ -11,11 +11,11 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * The ffmpeg binary from the bytedeco FFmpeg jar on the test classpath (it has the WHIP muxer; Debian's
+ * The ffmpeg binary from the bytedeco FFmpeg jar (the LGPL build the mixer ships: it has the WHIP muxer and OpenH264; Debian's
  * ffmpeg 5.1 has none), unpacked once with its libraries. Run it with LD_LIBRARY_PATH set to {@link #dir()}.
  */
 final class FfmpegBinary {
-    private static final String PREFIX = "org/bytedeco/ffmpeg/linux-x86_64-gpl/";
+    private static final String PREFIX = "org/bytedeco/ffmpeg/linux-x86_64/";
     private static Path dir;
 
     static synchronized Path dir() throws Exception {

@@ -53,7 +53,7 @@ class WhipWhepTest {
             File log = Files.createTempFile("ffmpeg-whip", ".log").toFile();
             Process ff = FfmpegBinary.command("-hide_banner", "-nostdin", "-re",
                     "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                    "-t", "30", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v", "baseline",
+                    "-t", "30", "-c:v", "libopenh264", "-profile:v", "constrained_baseline", "-b:v", "1M",
                     "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p", "-c:a", "libopus", "-ar", "48000", "-ac", "2",
                     "-f", "whip", server.url() + "whip/broadcast?name=Studio")
                     .redirectErrorStream(true).redirectOutput(log).start();

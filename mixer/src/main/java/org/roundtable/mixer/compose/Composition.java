@@ -1,0 +1,253 @@
+package org.roundtable.mixer.compose;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.roundtable.bridge.router.Conference;
+import org.roundtable.bridge.router.MediaSource;
+import org.roundtable.mixer.AudioMixer;
+import org.roundtable.mixer.video.Layout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One meeting's composed picture and sound, made once and written to every output (the recording file;
+ * the live stream later). The members' cameras and content shares come in as ordinary router
+ * subscriptions and are decoded ({@link VideoInput}); on a fixed output clock (30 fps by default) the
+ * layout (active speaker large with a filmstrip, or a grid; a content share takes the main area; names
+ * under tiles; members without video as name tiles) is drawn from each tile's last picture, so a member
+ * who stops sending never stalls the output; the picture is encoded once, and the meeting mix (48 kHz
+ * PCM from the audio mixer's tick, the master clock) once, for all outputs.
+ * Thread: a dedicated thread "compose-&lt;meeting&gt;" does all the work; follow() and roster() from any
+ * thread post to it; packets arrive on the media loop and PCM on the mixer tick through lock-free rings.
+ */
+public final class Composition implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Composition.class);
+
+    /** Output settings: size (even), frame rate, bit rates, layout, H.264 encoder name. */
+    public record Config(int width, int height, int fps, int videoBitrate, int audioBitrate, Layout.Mode mode, String encoder) {
+        public static Config defaults() { return new Config(1280, 720, 30, 2_500_000, 128_000, Layout.Mode.SPEAKER, "libopenh264"); }
+    }
+
+    /** A member as the picture shows them. audioOnly: a phone, or a camera that is off. */
+    public record Member(String id, String name, boolean audioOnly) {}
+
+    /** A file (or stream) being written. Thread: any. */
+    public interface Output {
+        /** Finalises the output; returns when it is closed. */
+        void stop() throws Exception;
+        long durationMs();
+    }
+
+    private final String name;
+    private final Config cfg;
+    private final Conference conference;
+    private final Executor mediaLoop;
+    private final LongSupplier mediaNowMs;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Map<MediaSource, VideoInput> inputs = new IdentityHashMap<>();     // composition thread
+    private final PcmRing pcm = new PcmRing();
+    private final AudioMixer.PcmListener pcmListener = (frame, speakers) -> pcm.offer(frame);
+    private final Renderer renderer;
+    private final List<Writer> outputs = new ArrayList<>();                          // composition thread
+    private volatile List<Member> roster = List.of();
+    private volatile String speaker;
+    private volatile boolean running = true;
+    private final Thread thread;
+    /** Ticks run, ticks skipped because the thread fell behind, PCM frames lost. For metrics. */
+    public volatile long ticks, skipped, audioFrames;
+
+    public Composition(String name, Config cfg, Conference conference, Executor mediaLoop, LongSupplier mediaNowMs) {
+        this.name = name;
+        this.cfg = cfg;
+        this.conference = conference;
+        this.mediaLoop = mediaLoop;
+        this.mediaNowMs = mediaNowMs;
+        this.renderer = new Renderer(cfg);
+        this.thread = new Thread(this::run, "compose-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Where the meeting mix goes: add to the meeting's {@link AudioMixer}. */
+    public AudioMixer.PcmListener audioInput() { return pcmListener; }
+
+    /** Follows the conference's video sources: subscribes to new ones, drops those gone. Any thread. */
+    public void follow(List<MediaSource> video) {
+        List<MediaSource> now = List.copyOf(video);
+        tasks.add(() -> {
+            Map<MediaSource, Boolean> keep = new IdentityHashMap<>();
+            for (MediaSource s : now) {
+                if (!VideoInput.decodable(s)) continue;
+                keep.put(s, true);
+                if (inputs.containsKey(s)) continue;
+                VideoInput in = new VideoInput(s, () -> mediaLoop.execute(() -> s.requestKeyframe(mediaNowMs.getAsLong())));
+                inputs.put(s, in);
+                mediaLoop.execute(() -> {
+                    conference.subscribe(s, in);
+                    s.requestKeyframe(mediaNowMs.getAsLong());
+                });
+            }
+            for (MediaSource s : new ArrayList<>(inputs.keySet())) {
+                VideoInput in = inputs.get(s);
+                if (keep.containsKey(s) && !in.removed) continue;
+                inputs.remove(s);
+                mediaLoop.execute(() -> conference.unsubscribe(s, in));
+                in.close();
+            }
+        });
+    }
+
+    /** The members to show and who speaks now. Any thread. */
+    public void roster(List<Member> members, String speakerId) {
+        this.roster = List.copyOf(members);
+        this.speaker = speakerId;
+    }
+
+    /**
+     * Starts writing an MP4 file (fragmented while it grows; audioOnly: sound alone); onFailure hears why
+     * it stopped by itself (a full disk, an encoder error). Any thread.
+     */
+    public Output record(Path file, boolean audioOnly, Consumer<String> onFailure) throws Exception {
+        CompletableFuture<Writer> f = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                Writer w = renderer.open(file, audioOnly, onFailure);
+                outputs.add(w);
+                f.complete(w);
+            } catch (Exception e) {
+                f.completeExceptionally(e);
+            }
+        });
+        Writer w;
+        try {
+            w = f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+        return new Output() {
+            @Override public void stop() throws Exception {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                tasks.add(() -> {
+                    outputs.remove(w);
+                    try { w.close(); done.complete(null); } catch (Exception e) { done.completeExceptionally(e); }
+                });
+                long until = System.nanoTime() + 30_000_000_000L;
+                while (!done.isDone() && thread.isAlive() && System.nanoTime() < until) {
+                    try { done.get(100, TimeUnit.MILLISECONDS); } catch (java.util.concurrent.TimeoutException ignored) { }
+                    catch (java.util.concurrent.ExecutionException e) { throw e.getCause() instanceof Exception x ? x : e; }
+                }
+                // a composition that ended closed its outputs on the way out
+            }
+            @Override public long durationMs() { return w.durationMs(); }
+        };
+    }
+
+    private void run() {
+        long frameNs = 1_000_000_000L / cfg.fps();
+        long t0 = System.nanoTime();
+        long n = 0;
+        try {
+            while (running) {
+                for (Runnable r; (r = tasks.poll()) != null; ) r.run();
+                long due = t0 + n * frameNs;
+                long now = System.nanoTime();
+                if (now < due) { LockSupport.parkNanos(Math.min(due - now, 5_000_000)); continue; }
+                if (now - due > 10 * frameNs) {                 // far behind (a stall): skip ahead, do not burst
+                    long to = (now - t0) / frameNs;
+                    skipped += to - n;
+                    n = to;
+                }
+                tick(n);
+                n++;
+            }
+        } catch (Throwable t) {
+            LOG.error("composition {} stopped", name, t);
+            for (Writer w : outputs) w.fail("the composition failed: " + t);
+        } finally {
+            StringBuilder sb = new StringBuilder();
+            for (VideoInput in : inputs.values()) {
+                var a = in.assembler();
+                sb.append(String.format(" [%s: %d packets, %d frames (%d key), %d decoded-in, %d errors, inbox drops %d, lost %d, broken %d, waiting-key drops %d, key requests %d]",
+                        in.source.id, a.packets, a.frames, a.keyframes, in.frames, in.decodeErrors, in.inboxDropped(), a.lost, a.brokenFrames,
+                        a.droppedWaitingKeyframe, a.keyframeRequests));
+            }
+            LOG.info("composition {} ends: {} ticks, {} skipped, {} audio frames, cpu {} ms;{}", name, ticks, skipped, audioFrames,
+                    java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000, sb);
+            for (Runnable r; (r = tasks.poll()) != null; ) { try { r.run(); } catch (RuntimeException ignored) { } }
+            for (VideoInput in : inputs.values()) {
+                MediaSource s = in.source;
+                mediaLoop.execute(() -> conference.unsubscribe(s, in));
+                in.close();
+            }
+            inputs.clear();
+            for (Writer w : List.copyOf(outputs)) { try { w.close(); } catch (Exception ignored) { } }
+            outputs.clear();
+            renderer.close();
+        }
+    }
+
+    /**
+     * One output frame, the n-th of the output clock: decode what came, draw, encode once, write to every
+     * output (at frame n's time, so frames skipped by a busy machine leave a gap, not a shorter film); then the sound.
+     */
+    private void tick(long n) {
+        ticks++;
+        for (VideoInput in : inputs.values()) in.poll();
+        if (outputs.isEmpty()) { pcm.drain((f, lost) -> { }); return; }
+        renderer.draw(tiles());
+        renderer.encodeVideo(outputs, n);
+        long lost = pcm.dropped;
+        audioFrames += pcm.drain((f, l) -> renderer.encodeAudio(f, outputs));
+        renderer.silence(lost, outputs);
+    }
+
+    /** The layout's sources: each member's camera (or name tile) and any content share. */
+    private List<Renderer.Cell> tiles() {
+        Map<String, VideoInput> camera = new HashMap<>();
+        VideoInput content = null;
+        for (VideoInput in : inputs.values()) {
+            if (in.picture() == null || in.removed) continue;
+            if (in.source.content) content = in; else camera.putIfAbsent(in.source.ownerId, in);
+        }
+        List<Renderer.Cell> cells = new ArrayList<>();
+        String sp = speaker;
+        if (content != null) {
+            String owner = content.source.ownerId;
+            String who = owner;
+            for (Member m : roster) if (m.id().equals(owner)) who = m.name();
+            cells.add(new Renderer.Cell(new Layout.Source("content:" + owner, who, true, true, false), content));
+        }
+        for (Member m : roster) {
+            VideoInput in = m.audioOnly() ? null : camera.get(m.id());
+            cells.add(new Renderer.Cell(new Layout.Source(m.id(), m.name(), in != null, false, m.id().equals(sp)), in));
+        }
+        return cells;
+    }
+
+    /** Stops the thread after finalising every output. Any thread. */
+    @Override public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() != thread) {
+            try { thread.join(30_000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
+    }
+
+    /** An output the renderer writes to. Composition thread. */
+    interface Writer extends AutoCloseable {
+        long durationMs();
+        void fail(String reason);
+        @Override void close() throws Exception;
+    }
+}
