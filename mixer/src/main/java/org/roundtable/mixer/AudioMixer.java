@@ -62,6 +62,21 @@ public final class AudioMixer implements AutoCloseable {
         boolean selected;
         /** 0 .. 127 (loudest): from RFC 6464 or measured. */
         int level;
+        /** The RTP time of the frame mixed last and the tick (System.nanoTime) that mixed it: A/V sync. */
+        private volatile long mixedTs, mixedAtNanos = -1;
+
+        /**
+         * Where this input's sound is in the mix: fills out[0] with the RTP time stamp of the frame the
+         * last tick played and out[1] with that tick's System.nanoTime; false before the first frame. Any thread.
+         */
+        public boolean mixed(long[] out) {
+            long at, ts;
+            do { at = mixedAtNanos; ts = mixedTs; } while (at != mixedAtNanos);
+            if (at < 0) return false;
+            out[0] = ts;
+            out[1] = at;
+            return true;
+        }
 
         Input(String id, AudioCodec.Kind codec, int audioLevelExtId) {
             this.id = id;
@@ -79,7 +94,7 @@ public final class AudioMixer implements AutoCloseable {
                 int e = RtpPacket.findOneByteExtension(a, off, len, audioLevelExtId);
                 if (e > 0) lvl = 127 - (a[e] & 0x7F);
             }
-            inbox.offer(RtpPacket.sequence(a, off), a, off + hdr, plen, lvl);
+            inbox.offer(RtpPacket.sequence(a, off), RtpPacket.timestamp(a, off), a, off + hdr, plen, lvl);
         }
 
         /** Feeds a payload directly (tests, benchmarks), copied; from one thread only. level -1: unknown. */
@@ -180,11 +195,13 @@ public final class AudioMixer implements AutoCloseable {
         ticks++;
         for (String k; (k = retired.poll()) != null; ) { mixEncoders.remove(k); encoded.remove(k); encodedLen.remove(k); }
         // 1. a frame from each input's jitter buffer
+        long tickNanos = System.nanoTime();
         for (Input in : inputs) {
             in.inbox.drainTo(in.jitter);
             in.frame = in.jitter.pop();
             in.frameLen = in.jitter.lastLen;
             in.frameLevel = in.jitter.lastTag;
+            if (in.frame != null) { in.mixedTs = in.jitter.lastTs; in.mixedAtNanos = tickNanos; }
             in.selected = false;
             if (in.frame == null) { in.level = 0; continue; }
             in.level = -1;

@@ -16,6 +16,7 @@ public final class JitterBuffer {
     private final int[] lens = new int[SLOTS];
     private final int[] seqs = new int[SLOTS];
     private final int[] tags = new int[SLOTS];
+    private final long[] tss = new long[SLOTS];
     private boolean started, primed;
     private int next;        // next sequence number to play
     private int highest;
@@ -25,7 +26,10 @@ public final class JitterBuffer {
      * Copies a packet's payload in. tag: anything the caller wants back with the frame (the mixer keeps
      * the RFC 6464 level).
      */
-    public void push(int seq, byte[] src, int off, int len, int tag) {
+    public void push(int seq, byte[] src, int off, int len, int tag) { push(seq, src, off, len, tag, 0); }
+
+    /** The same with the packet's RTP time stamp (lastTs after the frame's pop). */
+    public void push(int seq, byte[] src, int off, int len, int tag, long ts) {
         if (len > MAX_PAYLOAD) { oversize++; return; }
         if (!started) { started = true; next = seq; highest = seq; }
         int d = (seq - next) & 0xFFFF;
@@ -40,6 +44,7 @@ public final class JitterBuffer {
         lens[i] = len;
         seqs[i] = seq;
         tags[i] = tag;
+        tss[i] = ts;
         if (((seq - highest) & 0xFFFF) < 0x8000) highest = seq;
     }
 
@@ -64,10 +69,12 @@ public final class JitterBuffer {
         int i = next & (SLOTS - 1);
         boolean ok = present[i] && seqs[i] == next;
         present[i] = false;
-        if (ok) { lastLen = lens[i]; lastTag = tags[i]; played++; } else lost++;
+        if (ok) { lastLen = lens[i]; lastTag = tags[i]; lastTs = tss[i]; played++; } else lost++;
         next = (next + 1) & 0xFFFF;
         return ok ? payloads[i] : null;
     }
 
     public int lastLen, lastTag;
+    /** The RTP time stamp of the frame last popped (when one was). */
+    public long lastTs;
 }

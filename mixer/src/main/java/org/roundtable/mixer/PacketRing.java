@@ -12,12 +12,16 @@ final class PacketRing {
     static final int SLOTS = 16;
     private final byte[][] payloads = new byte[SLOTS][JitterBuffer.MAX_PAYLOAD];
     private final int[] lens = new int[SLOTS], seqs = new int[SLOTS], levels = new int[SLOTS];
+    private final long[] tss = new long[SLOTS];
     private final AtomicLong head = new AtomicLong(), tail = new AtomicLong();
     /** Packets dropped because the ring was full or the payload too big (producer side). */
     long dropped;
 
     /** Producer: copies the payload into the next free slot; false (and counted) if full or too big. */
-    boolean offer(int seq, byte[] src, int off, int len, int level) {
+    boolean offer(int seq, byte[] src, int off, int len, int level) { return offer(seq, 0, src, off, len, level); }
+
+    /** The same with the packet's RTP time stamp, which the jitter buffer hands back with the frame. */
+    boolean offer(int seq, long ts, byte[] src, int off, int len, int level) {
         long t = tail.get();
         if (t - head.get() >= SLOTS || len > JitterBuffer.MAX_PAYLOAD) { dropped++; return false; }
         int i = (int) (t & (SLOTS - 1));
@@ -25,6 +29,7 @@ final class PacketRing {
         lens[i] = len;
         seqs[i] = seq;
         levels[i] = level;
+        tss[i] = ts;
         tail.lazySet(t + 1);        // publishes the slot's contents
         return true;
     }
@@ -34,7 +39,7 @@ final class PacketRing {
         long h = head.get(), t = tail.get();
         for (; h < t; h++) {
             int i = (int) (h & (SLOTS - 1));
-            jitter.push(seqs[i], payloads[i], 0, lens[i], levels[i]);
+            jitter.push(seqs[i], payloads[i], 0, lens[i], levels[i], tss[i]);
         }
         head.lazySet(h);            // frees the slots
     }

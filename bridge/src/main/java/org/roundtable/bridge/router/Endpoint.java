@@ -665,6 +665,7 @@ public final class Endpoint {
                 if (s != null) {
                     s.lastSrNtpMiddle = ((RtpPacket.u32(a, p + 8) & 0xFFFF) << 16) | (RtpPacket.u32(a, p + 12) >>> 16);
                     s.lastSrAtMs = now;
+                    s.senderClock.update(RtpPacket.u32(a, p + 8), RtpPacket.u32(a, p + 12), RtpPacket.u32(a, p + 16));
                 }
             } else if (type == Rtcp.PSFB && l >= 12) {
                 int fmt = Rtcp.fmt(a, p);

@@ -47,6 +47,8 @@ public final class MediaSource {
     public long packets, bytes, lastPacketAtMs, lastKeyframeAtMs, lastPliAtMs;
     /** Middle 32 bits of the last SR's NTP time and when it arrived, for LSR/DLSR. */
     public long lastSrNtpMiddle, lastSrAtMs;
+    /** The publisher's RTP time on its wall clock, from its SRs (A/V sync in recordings). */
+    public final org.roundtable.bridge.rtp.SenderClock senderClock;
 
     public MediaSource(String id, String ownerId, String mid, MediaKind kind, Keyframes.Codec codec, int clockRate,
                        int payloadType, int rtxPayloadType, int ssrc, int rtxSsrc, KeyframeRequester keyframes, boolean content) {
@@ -63,6 +65,7 @@ public final class MediaSource {
         this.rtxSsrc = rtxSsrc;
         this.keyframes = keyframes;
         this.cache = kind == MediaKind.VIDEO ? new RetransmissionCache() : null;
+        this.senderClock = new org.roundtable.bridge.rtp.SenderClock(clockRate);
     }
 
     public void addSubscription(Subscription s) {

@@ -34,9 +34,16 @@ import org.slf4j.LoggerFactory;
 public final class Composition implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Composition.class);
 
-    /** Output settings: size (even), frame rate, bit rates, layout, H.264 encoder name. */
-    public record Config(int width, int height, int fps, int videoBitrate, int audioBitrate, Layout.Mode mode, String encoder) {
-        public static Config defaults() { return new Config(1280, 720, 30, 2_500_000, 128_000, Layout.Mode.SPEAKER, "libopenh264"); }
+    /**
+     * Output settings: size (even), frame rate, bit rates, layout, H.264 encoder name, and how long
+     * pictures wait for their sound (syncDelayMs: video may arrive up to this much later than the voice
+     * it belongs to and still meet it; the recording's pictures lag the clock by this much).
+     */
+    public record Config(int width, int height, int fps, int videoBitrate, int audioBitrate, Layout.Mode mode, String encoder, int syncDelayMs) {
+        public Config(int width, int height, int fps, int videoBitrate, int audioBitrate, Layout.Mode mode, String encoder) {
+            this(width, height, fps, videoBitrate, audioBitrate, mode, encoder, 250);
+        }
+        public static Config defaults() { return new Config(1280, 720, 30, 2_500_000, 128_000, Layout.Mode.SPEAKER, "libopenh264", 250); }
     }
 
     /** A member as the picture shows them. audioOnly: a phone, or a camera that is off. */
@@ -57,7 +64,8 @@ public final class Composition implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Map<MediaSource, VideoInput> inputs = new IdentityHashMap<>();     // composition thread
     private final PcmRing pcm = new PcmRing();
-    private final AudioMixer.PcmListener pcmListener = (frame, speakers) -> pcm.offer(frame);
+    private final AudioMixer.PcmListener pcmListener = (frame, speakers) -> pcm.offer(frame, System.nanoTime());
+    private volatile AudioTimes audioTimes;
     private final Renderer renderer;
     private final List<Writer> outputs = new ArrayList<>();                          // composition thread
     private volatile List<Member> roster = List.of();
@@ -82,6 +90,12 @@ public final class Composition implements AutoCloseable {
     /** Where the meeting mix goes: add to the meeting's {@link AudioMixer}. */
     public AudioMixer.PcmListener audioInput() { return pcmListener; }
 
+    /** Where each member's voice is in that mix: pictures are put with their sound (lip sync). Any thread. */
+    public void audioTimes(AudioTimes t) {
+        this.audioTimes = t;
+        tasks.add(() -> { for (VideoInput in : inputs.values()) in.audioTimes(t); });
+    }
+
     /** Follows the conference's video sources: subscribes to new ones, drops those gone. Any thread. */
     public void follow(List<MediaSource> video) {
         List<MediaSource> now = List.copyOf(video);
@@ -92,6 +106,7 @@ public final class Composition implements AutoCloseable {
                 keep.put(s, true);
                 if (inputs.containsKey(s)) continue;
                 VideoInput in = new VideoInput(s, () -> mediaLoop.execute(() -> s.requestKeyframe(mediaNowMs.getAsLong())));
+                in.audioTimes(audioTimes);
                 inputs.put(s, in);
                 mediaLoop.execute(() -> {
                     conference.subscribe(s, in);
@@ -168,7 +183,7 @@ public final class Composition implements AutoCloseable {
                     skipped += to - n;
                     n = to;
                 }
-                tick(n);
+                tick(n, t0 + n * frameNs);
                 n++;
             }
         } catch (Throwable t) {
@@ -178,9 +193,10 @@ public final class Composition implements AutoCloseable {
             StringBuilder sb = new StringBuilder();
             for (VideoInput in : inputs.values()) {
                 var a = in.assembler();
-                sb.append(String.format(" [%s: %d packets, %d frames (%d key), %d decoded-in, %d errors, inbox drops %d, lost %d, broken %d, waiting-key drops %d, key requests %d]",
-                        in.source.id, a.packets, a.frames, a.keyframes, in.frames, in.decodeErrors, in.inboxDropped(), a.lost, a.brokenFrames,
-                        a.droppedWaitingKeyframe, a.keyframeRequests));
+                sb.append(String.format(" [%s: %d packets, %d frames (%d key), %d errors, inbox drops %d, lost %d, broken %d, waiting-key drops %d,"
+                        + " key requests %d, lip sync %d frames (last moved %.0f ms), %d by arrival]",
+                        in.source.id, a.packets, a.frames, a.keyframes, in.decodeErrors, in.inboxDropped(), a.lost, a.brokenFrames,
+                        a.droppedWaitingKeyframe, a.keyframeRequests, in.synced, in.lastCorrectionMs, in.unsynced));
             }
             LOG.info("composition {} ends: {} ticks, {} skipped, {} audio frames, cpu {} ms;{}", name, ticks, skipped, audioFrames,
                     java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000, sb);
@@ -201,15 +217,18 @@ public final class Composition implements AutoCloseable {
      * One output frame, the n-th of the output clock: decode what came, draw, encode once, write to every
      * output (at frame n's time, so frames skipped by a busy machine leave a gap, not a shorter film); then the sound.
      */
-    private void tick(long n) {
+    private void tick(long n, long atNanos) {
         ticks++;
-        for (VideoInput in : inputs.values()) in.poll();
-        if (outputs.isEmpty()) { pcm.drain((f, lost) -> { }); return; }
-        renderer.draw(tiles());
-        renderer.encodeVideo(outputs, n);
+        // the sound first: it sets each output's time line (its first mixed frame is time zero)
         long lost = pcm.dropped;
-        audioFrames += pcm.drain((f, l) -> renderer.encodeAudio(f, outputs));
+        audioFrames += pcm.drain((f, mixedAt) -> renderer.encodeAudio(f, mixedAt, outputs));
         renderer.silence(lost, outputs);
+        // pictures are shown syncDelay after the moment their sound was mixed
+        double showUpTo = atNanos / 1e6 - cfg.syncDelayMs();
+        for (VideoInput in : inputs.values()) { in.poll(); in.decodeDue(showUpTo); }
+        if (outputs.isEmpty()) return;
+        renderer.draw(tiles());
+        renderer.encodeVideo(outputs, atNanos - cfg.syncDelayMs() * 1_000_000L);
     }
 
     /** The layout's sources: each member's camera (or name tile) and any content share. */

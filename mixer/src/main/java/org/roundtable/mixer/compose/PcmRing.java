@@ -12,15 +12,18 @@ import org.roundtable.mixer.AudioCodec;
 final class PcmRing {
     static final int SLOTS = 64;
     private final short[][] frames = new short[SLOTS][AudioCodec.FRAME];
+    private final long[] mixedAt = new long[SLOTS];
     private final AtomicLong head = new AtomicLong(), tail = new AtomicLong();
     volatile long dropped;
 
-    interface Sink { void frame(short[] pcm, boolean lost); }
+    /** A frame and when the mixer made it (System.nanoTime). */
+    interface Sink { void frame(short[] pcm, long mixedAtNanos); }
 
-    boolean offer(short[] pcm) {
+    boolean offer(short[] pcm, long nowNanos) {
         long t = tail.get();
         if (t - head.get() >= SLOTS) { dropped++; return false; }
         System.arraycopy(pcm, 0, frames[(int) (t & (SLOTS - 1))], 0, AudioCodec.FRAME);
+        mixedAt[(int) (t & (SLOTS - 1))] = nowNanos;
         tail.lazySet(t + 1);
         return true;
     }
@@ -28,7 +31,7 @@ final class PcmRing {
     int drain(Sink sink) {
         long h = head.get(), t = tail.get();
         int n = 0;
-        for (; h < t; h++, n++) sink.frame(frames[(int) (h & (SLOTS - 1))], false);
+        for (; h < t; h++, n++) sink.frame(frames[(int) (h & (SLOTS - 1))], mixedAt[(int) (h & (SLOTS - 1))]);
         head.lazySet(h);
         return n;
     }

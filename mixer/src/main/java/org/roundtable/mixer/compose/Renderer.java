@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Draws the layout into the canvas and writes it, with the mix, to the outputs: each tile's last decoded
  * picture scaled in (aspect kept) with the member's name under it, members without video as name
- * tiles. Output time stamps come from the output clock: the picture of tick n is at (n - first) / fps
- * seconds (a tick a busy machine skipped leaves the previous picture on screen longer), audio sample k
- * at k / 48000, both from the output's start.
+ * tiles. One time line per output, its zero the moment the first sound written was mixed: audio sample
+ * k is at k / 48000 s; the picture of a tick at (tick time - sync delay - zero), so the pictures each
+ * tile shows (held until their sound was mixed, see VideoInput) meet their sound; a tick a busy machine
+ * skipped leaves the previous picture on screen longer, never a shorter film.
  * Thread: the composition thread; not thread-safe.
  */
 final class Renderer implements AutoCloseable {
@@ -83,7 +84,9 @@ final class Renderer implements AutoCloseable {
         final Mp4Writer mp4;
         final boolean audioOnly;
         final Consumer<String> onFailure;
-        long frames, samples, firstTick = -1, lastTick = -1;
+        long frames, samples, lastVideoMicros = -1;
+        /** The time line's zero: when the first sound written was mixed (System.nanoTime); -1 before. */
+        long zeroNanos = -1;
         boolean failed, closed;
 
         FileOutput(Mp4Writer mp4, boolean audioOnly, Consumer<String> onFailure) {
@@ -92,20 +95,23 @@ final class Renderer implements AutoCloseable {
             this.onFailure = onFailure;
         }
 
-        void video(Picture p, long tick) {
-            if (failed || audioOnly) return;
-            if (firstTick < 0) firstTick = tick;
+        /** A picture of what the mix held at shownNanos (the tick's time less the sync delay). */
+        void video(Picture p, long shownNanos) {
+            if (failed || audioOnly || zeroNanos < 0) return;
+            long us = (shownNanos - zeroNanos) / 1000;
+            if (us < 0 || us <= lastVideoMicros) return;
             try {
-                mp4.writeVideo(p, (tick - firstTick) * 1_000_000L / cfg.fps());
+                mp4.writeVideo(p, us);
                 frames++;
-                lastTick = tick;
+                lastVideoMicros = us;
             } catch (IOException | RuntimeException e) {
                 fail(reason(e));
             }
         }
 
-        void audio(short[] pcm) {
+        void audio(short[] pcm, long mixedAtNanos) {
             if (failed) return;
+            if (zeroNanos < 0) zeroNanos = mixedAtNanos;
             try {
                 mp4.writeAudio(pcm, AudioCodec.FRAME, samples * 1_000_000L / 48_000);
                 samples += AudioCodec.FRAME;
@@ -114,7 +120,7 @@ final class Renderer implements AutoCloseable {
             }
         }
 
-        @Override public long durationMs() { return Math.max(lastTick < 0 ? 0 : (lastTick - firstTick + 1) * 1000L / cfg.fps(), samples / 48); }
+        @Override public long durationMs() { return Math.max(lastVideoMicros < 0 ? 0 : lastVideoMicros / 1000 + 1000L / cfg.fps(), samples / 48); }
 
         @Override public void fail(String reason) {
             if (failed) return;
@@ -136,17 +142,17 @@ final class Renderer implements AutoCloseable {
         return m == null ? e.toString() : m;
     }
 
-    void encodeVideo(List<Composition.Writer> outs, long tick) {
-        for (Composition.Writer w : outs) ((FileOutput) w).video(canvas.picture(), tick);
+    void encodeVideo(List<Composition.Writer> outs, long shownNanos) {
+        for (Composition.Writer w : outs) ((FileOutput) w).video(canvas.picture(), shownNanos);
     }
 
-    void encodeAudio(short[] pcm, List<Composition.Writer> outs) {
-        for (Composition.Writer w : outs) ((FileOutput) w).audio(pcm);
+    void encodeAudio(short[] pcm, long mixedAtNanos, List<Composition.Writer> outs) {
+        for (Composition.Writer w : outs) ((FileOutput) w).audio(pcm, mixedAtNanos);
     }
 
     /** Frames the PCM ring dropped become silence, so the audio clock keeps pace with the pictures. */
     void silence(long lostTotal, List<Composition.Writer> outs) {
-        for (; pcmLostSeen < lostTotal; pcmLostSeen++) encodeAudio(silence, outs);
+        for (; pcmLostSeen < lostTotal; pcmLostSeen++) encodeAudio(silence, System.nanoTime(), outs);
     }
 
     @Override public void close() { canvas.close(); }

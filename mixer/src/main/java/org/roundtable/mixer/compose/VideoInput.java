@@ -26,7 +26,17 @@ final class VideoInput implements AutoCloseable, Subscription {
     private VideoDecoder decoder;
     private Picture picture;
     volatile boolean removed;
-    long frames, decodeErrors;
+    long frames, decodeErrors, synced, unsynced;
+    /** Frames waiting for their time (encoded: a few KB each), in arrival order. */
+    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+    private volatile AudioTimes audioTimes;
+    private final double[] voice = new double[2];
+    /** The last lip-sync correction (due - arrival, ms) for metrics and logs. */
+    volatile double lastCorrectionMs;
+
+    private record Pending(byte[] data, long rtpTs, double dueMs) {}
+    /** Frames held at most: 90 (3 s at 30 fps); more means the clock is wrong: decode at once. */
+    private static final int MAX_PENDING = 90;
 
     VideoInput(MediaSource source, Runnable keyframeNeeded) {
         this.source = source;
@@ -42,20 +52,44 @@ final class VideoInput implements AutoCloseable, Subscription {
     static boolean decodable(MediaSource s) { return s.codec == Keyframes.Codec.H264 || s.codec == Keyframes.Codec.VP8; }
 
     @Override public void onRtp(MediaSource s, ByteBuf buf, int off, int len, int headerLen, boolean keyframe) {
-        inbox.offer(buf.array(), off, len, System.nanoTime() / 1_000_000L);
+        inbox.offer(buf.array(), off, len, System.nanoTime() / 1_000_000L);   // the composition's clock
     }
 
     @Override public void onSourceRemoved(MediaSource s) { removed = true; }
 
-    /** Moves the packets that came since the last tick through the assembler and the decoder. */
+    void audioTimes(AudioTimes t) { this.audioTimes = t; }
+
+    /** Moves the packets that came since the last tick through the assembler (frames wait for their time). */
     void poll() { inbox.drain(assembler::push); }
 
+    /**
+     * A whole frame: when it should be shown (ms, System.nanoTime clock): at the mix time of the owner's
+     * voice captured at the same instant (from both tracks' sender reports), else at its arrival.
+     */
     private void decode(EncodedFrame f) {
         if (decoder == null) return;
         frames++;
-        Picture p = decoder.decode(f.data(), f.length(), f.rtpTimestamp());
-        if (p != null) picture = p;
-        else if (decoder.errors() > decodeErrors) decodeErrors = decoder.errors();
+        double arrival = f.arrivalMs();
+        double due = arrival;
+        AudioTimes at = audioTimes;
+        if (at != null && source.senderClock.known() && at.voice(source.ownerId, voice)) {
+            double captured = source.senderClock.captureMs(f.rtpTimestamp());
+            double d = captured - voice[0] + voice[1] / 1e6;
+            // a mapping seconds away from the arrival is a broken clock, not a delay: ignore it
+            if (Math.abs(d - arrival) < 2_000) { due = d; synced++; lastCorrectionMs = d - arrival; } else unsynced++;
+        } else unsynced++;
+        if (pending.size() >= MAX_PENDING) decodeDue(Double.MAX_VALUE);
+        pending.add(new Pending(f.toByteArray(), f.rtpTimestamp(), due));
+    }
+
+    /** Decodes the frames due by nowMs (in order: a decoder needs every frame). */
+    void decodeDue(double nowMs) {
+        while (!pending.isEmpty() && pending.peekFirst().dueMs() <= nowMs) {
+            Pending p = pending.pollFirst();
+            Picture pic = decoder == null ? null : decoder.decode(p.data(), p.data().length, p.rtpTs());
+            if (pic != null) picture = pic;
+            else if (decoder != null && decoder.errors() > decodeErrors) decodeErrors = decoder.errors();
+        }
     }
 
     /** The last decoded picture, or null before the first key frame. Owned by the decoder. */

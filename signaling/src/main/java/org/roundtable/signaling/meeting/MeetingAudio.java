@@ -19,11 +19,13 @@ import org.roundtable.mixer.AudioMixer;
  * as an ordinary subscriber; each phone is a listener hearing everyone but itself.
  * Thread: sync() on the meeting's executor (it hops to the media loop to subscribe); the mix on the ticker.
  */
-final class MeetingAudio implements AutoCloseable {
+final class MeetingAudio implements AutoCloseable, org.roundtable.mixer.compose.AudioTimes {
     final AudioMixer mixer = new AudioMixer(AudioMixer.DEFAULT_SPEAKERS, 5);
     private final Bridge bridge;
     private final Conference conference;
-    private final Map<MediaSource, AudioMixer.Input> inputs = new HashMap<>();
+    /** Written on the meeting's executor, read by the recording's composition (lip sync). */
+    private final Map<MediaSource, AudioMixer.Input> inputs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ThreadLocal<long[]> mixed = ThreadLocal.withInitial(() -> new long[2]);
 
     MeetingAudio(Bridge bridge, Conference conference, ScheduledExecutorService ticker) {
         this.bridge = bridge;
@@ -57,6 +59,20 @@ final class MeetingAudio implements AutoCloseable {
             mixer.removeInput(in);
             bridge.execute(() -> conference.unsubscribe(s, in));
         }
+    }
+
+    /** Where owner's microphone is in the mix: its capture time on the sender's clock, and when it was mixed. Any thread. */
+    @Override public boolean voice(String ownerId, double[] out) {
+        long[] m = mixed.get();
+        for (Map.Entry<MediaSource, AudioMixer.Input> e : inputs.entrySet()) {
+            MediaSource s = e.getKey();
+            if (!s.ownerId.equals(ownerId) || s.content || !s.senderClock.known()) continue;
+            if (!e.getValue().mixed(m)) continue;
+            out[0] = s.senderClock.captureMs(m[0]);
+            out[1] = m[1];
+            return true;
+        }
+        return false;
     }
 
     @Override public void close() {

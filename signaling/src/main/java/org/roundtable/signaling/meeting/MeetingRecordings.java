@@ -70,6 +70,7 @@ final class MeetingRecordings {
             throw new SignalingException(e.code, e.code.equals("disk_full") ? 507 : 500, e.getMessage());
         }
         audio.mixer.addPcmListener(c.audioInput());
+        c.audioTimes(audio);
         Active a = new Active(row, c, byName);
         m.recording = a;
         follow(m);
