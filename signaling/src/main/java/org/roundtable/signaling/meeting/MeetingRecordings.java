@@ -91,6 +91,8 @@ final class MeetingRecordings {
             done = service.find(a.row.id()).orElse(a.row);      // it had stopped by itself already
         }
         a.composition.close();
+        drawnDone.add(a.composition.ticks);
+        skippedDone.add(a.composition.skipped);
         phones.releaseAudio(m, null);
         return done;
     }
@@ -115,6 +117,20 @@ final class MeetingRecordings {
             if (p.speaking) speaker = p.id;
         }
         a.composition.roster(members, m.conference.dominantSpeaker() != null ? m.conference.dominantSpeaker() : speaker);
+    }
+
+    /** Ticks drawn and skipped by compositions that have ended (so the counters never go down). */
+    private final java.util.concurrent.atomic.LongAdder drawnDone = new java.util.concurrent.atomic.LongAdder(),
+            skippedDone = new java.util.concurrent.atomic.LongAdder();
+
+    /** Output frames the compositions drew and skipped (a busy machine), over live and ended ones. Any thread. */
+    long[] ticks(java.util.Collection<Meeting> live) {
+        long d = drawnDone.sum(), k = skippedDone.sum();
+        for (Meeting m : live) {
+            Active a = m.recording;
+            if (a != null) { d += a.composition.ticks; k += a.composition.skipped; }
+        }
+        return new long[] {d, k};
     }
 
     /** Where a recording's file is kept (for logs). */

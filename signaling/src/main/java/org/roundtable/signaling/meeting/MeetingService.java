@@ -97,6 +97,13 @@ public final class MeetingService {
                         n.merge(p.kind.name().toLowerCase(), 1, Integer::sum);
                     n.forEach((k, v) -> cb.call(v, k));
                 }).register(r);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_composition_frames")
+                .help("Output frames of recording compositions: drawn, or skipped because the composition thread fell behind")
+                .labelNames("result").callback(cb -> {
+                    long[] t = recordings.ticks(meetings.values());
+                    cb.call(t[0], "drawn");
+                    cb.call(t[1], "skipped");
+                }).register(r);
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_mixer_work").help("Audio mixer work since start: ticks, decodes, encodes")
                 .labelNames("op").callback(cb -> {
                     long[] t = phones.mixerTotals();

@@ -25,6 +25,10 @@ class PhoneHostControlsTest {
         return E2e.audio(E2e.statsOf(b, tab, name)) - before;
     }
 
+    static void assertNotNullStream(com.fasterxml.jackson.databind.JsonNode probe) {
+        assertTrue(MediaFiles.stream(probe, "audio") != null && MediaFiles.durationSeconds(probe) > 0, "ffprobe reads the recording: " + probe);
+    }
+
     @Test
     void hostMutesGivesARoleAndRemovesAPhone() throws Exception {
         E2e.skipUnlessE2e();
@@ -73,6 +77,12 @@ class PhoneHostControlsTest {
             Thread.sleep(300);
             phone.command("sndcode", "9");
             assertTrue(waitFor(5_000, () -> Boolean.FALSE.equals(b.js(ann, "return window.roundtable.recording;"))), "#9 stops it");
+            var files = server.recordings.files("777010");
+            assertEquals(1, files.size(), "one recording: " + files);
+            assertEquals(org.roundtable.recorder.Recording.COMPLETE, files.get(0).state());
+            assertEquals("Carol", files.get(0).creatorName(), "the phone that keyed #7 made it");
+            var probe = MediaFiles.probe(server.recordings.fileOf(files.get(0)));
+            assertNotNullStream(probe);
 
             // removed: the gateway hangs up
             assertEquals("ok", control(b, ann, "remove('" + carol + "')"));
