@@ -157,6 +157,7 @@ public final class Composition implements AutoCloseable {
                     outputs.remove(w);
                     try { w.close(); done.complete(null); } catch (Exception e) { done.completeExceptionally(e); }
                 });
+                if (Thread.currentThread() == thread) return;     // a writer's own failure: closed at the next turn of the loop
                 long until = System.nanoTime() + 30_000_000_000L;
                 while (!done.isDone() && thread.isAlive() && System.nanoTime() < until) {
                     try { done.get(100, TimeUnit.MILLISECONDS); } catch (java.util.concurrent.TimeoutException ignored) { }
