@@ -770,6 +770,20 @@ public final class Endpoint {
     }
 
     /** Periodic RTCP: RR (+REMB) for what we receive, SR for what we send. Called on the media loop. */
+    /**
+     * Whether every track the member publishes has a sender clock: only then are SRs for its tracks built
+     * from that clock (a receiver compares the NTP times of a member's tracks, which must be one clock).
+     */
+    private boolean senderClocksKnown(String ownerId) {
+        boolean any = false;
+        for (MediaSource s : conference.sources()) {
+            if (!s.ownerId.equals(ownerId) || s.content) continue;
+            if (!s.senderClock.known()) return false;
+            any = true;
+        }
+        return any;
+    }
+
     public void sendReports(long now) {
         if (!mediaReady()) return;
         byte[] b = new byte[1200];
@@ -786,8 +800,18 @@ public final class Endpoint {
         sendRtcp(b, p);
         for (DownTrack dt : downByMid.values()) {
             if (dt.packetsSent == 0) continue;
-            long ts = dt.lastOutTs() + (now - dt.lastOutAtMs()) * dt.clockRate() / 1000;
-            int l = Rtcp.writeSr(b, 0, dt.ssrc, Rtcp.ntpFromMillis(System.currentTimeMillis()), ts, dt.packetsSent, dt.octetsSent);
+            long ts, ntp;
+            MediaSource src = dt.source;
+            if (src != null && dt.rewriter.started() && senderClocksKnown(src.ownerId)) {
+                // lip sync: the publisher's own RTP-to-wall-clock mapping, moved to the rewritten time stamps
+                // (as Jitsi Videobridge does), so a receiver lines up this member's audio and video as they were captured
+                ts = dt.lastOutTs();
+                ntp = Rtcp.ntpFromNtpMillis(src.senderClock.captureMs(dt.rewriter.toSourceTs(ts)));
+            } else {
+                ts = dt.lastOutTs() + (now - dt.lastOutAtMs()) * dt.clockRate() / 1000;
+                ntp = Rtcp.ntpFromMillis(System.currentTimeMillis());
+            }
+            int l = Rtcp.writeSr(b, 0, dt.ssrc, ntp, ts, dt.packetsSent, dt.octetsSent);
             sendRtcp(b, l);
         }
     }

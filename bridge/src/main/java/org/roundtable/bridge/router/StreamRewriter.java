@@ -64,6 +64,8 @@ public final class StreamRewriter {
     }
 
     public long toOutTs(long srcTs) { return (srcTs + tsDelta) & 0xFFFFFFFFL; }
+    /** The source's RTP time of an outgoing one (current source). */
+    public long toSourceTs(long outTs) { return (outTs - tsDelta) & 0xFFFFFFFFL; }
     public int lastOutSeq() { return lastOutSeq; }
     public long lastOutTs() { return lastOutTs; }
     public long lastOutAtMs() { return lastOutAtMs; }

@@ -137,6 +137,13 @@ public final class Rtcp {
     }
 
     /** NTP timestamp (64-bit, RFC 5905) for a wall-clock time in milliseconds. */
+    /** A 64-bit NTP time stamp from milliseconds since the NTP epoch (1900), as {@link SenderClock} gives them. */
+    public static long ntpFromNtpMillis(double ntpMs) {
+        double secs = Math.floor(ntpMs / 1000);
+        long frac = (long) ((ntpMs / 1000 - secs) * 4294967296.0);
+        return ((long) secs << 32) | (frac & 0xFFFFFFFFL);
+    }
+
     public static long ntpFromMillis(long ms) {
         long secs = ms / 1000 + 2208988800L;
         long frac = ((ms % 1000) << 32) / 1000;
