@@ -2,10 +2,13 @@
 # Load scenarios: one JSON line per run. Starts its own server (a separate process) unless pointed at one.
 #   bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]
 #                [--server URL --server-pid PID] [--server-cpus 0] [--load-cpus 1] [--churn-rate R] [--latency-every N]
+#   bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] [--warmup 3] [--size 1280x720] [--layout grid|speaker] [--load-cpus 1]
+#                (CPU of one composed recording: one JSON line per tile count and a summary; see bench/README.md)
 # Loopback only; bounded (≤1000 subscribers, ≤50 publishers, ≤600 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -f bench/target/roundtable-bench.jar || ! -f signaling/target/roundtable.jar ]]; then
+# compose runs in process (the composition with synthetic cameras): it needs only the bench jar
+if [[ ! -f bench/target/roundtable-bench.jar || ( ${1:-} != compose && ! -f signaling/target/roundtable.jar ) ]]; then
   mvn -B -q -DskipTests install >&2
 fi
 args=(); load_cpus=""

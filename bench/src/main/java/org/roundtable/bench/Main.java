@@ -10,15 +10,21 @@ import org.roundtable.bench.load.ServerProcess;
  * {@code bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T]
  * [--warmup W] [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]}
  * Prints one JSON line. Starts its own server (a separate process, optionally pinned) unless pointed at one.
+ * {@code bench/run.sh compose ...} runs {@link org.roundtable.bench.compose.ComposeBench} in this process instead.
  */
 public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].startsWith("-")) {
             System.err.println("usage: bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]"
                     + " [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]");
+            System.err.println("       bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] ... (in process: see ComposeBench)");
             System.exit(2);
         }
         String scenario = args[0];
+        if (scenario.equals("compose")) {
+            org.roundtable.bench.compose.ComposeBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int p = -1, s = 20, t = 10, w = 3, latencyEvery = 1;
         double churn = 2;
         String server = null, cpus = null;

@@ -74,6 +74,14 @@ public final class Composition implements AutoCloseable {
     private final Thread thread;
     /** Ticks run, ticks skipped because the thread fell behind, PCM frames lost. For metrics. */
     public volatile long ticks, skipped, audioFrames;
+    /**
+     * The composition thread's CPU time by stage, in nanoseconds (one thread-CPU clock read per stage per
+     * tick): assembling and decoding the inputs, drawing the layout, encoding and writing the picture,
+     * encoding and writing the sound; and the input frames handed to the decoders. Written only by the
+     * composition thread. For metrics and the benchmark (bench/run.sh compose).
+     */
+    public volatile long decodeNanos, drawNanos, encodeNanos, audioNanos, inputFrames;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public Composition(String name, Config cfg, Conference conference, Executor mediaLoop, LongSupplier mediaNowMs) {
         this.name = name;
@@ -199,8 +207,9 @@ public final class Composition implements AutoCloseable {
                         in.source.id, a.packets, a.frames, a.keyframes, in.decodeErrors, in.inboxDropped(), a.lost, a.brokenFrames,
                         a.droppedWaitingKeyframe, a.keyframeRequests, in.synced, in.lastCorrectionMs, in.unsynced));
             }
-            LOG.info("composition {} ends: {} ticks, {} skipped, {} audio frames, cpu {} ms;{}", name, ticks, skipped, audioFrames,
-                    java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000, sb);
+            LOG.info("composition {} ends: {} ticks, {} skipped, {} audio frames, cpu {} ms (decode {}, draw {}, encode {}, audio {});{}",
+                    name, ticks, skipped, audioFrames, CPU.getCurrentThreadCpuTime() / 1_000_000, decodeNanos / 1_000_000,
+                    drawNanos / 1_000_000, encodeNanos / 1_000_000, audioNanos / 1_000_000, sb);
             for (Runnable r; (r = tasks.poll()) != null; ) { try { r.run(); } catch (RuntimeException ignored) { } }
             for (VideoInput in : inputs.values()) {
                 MediaSource s = in.source;
@@ -221,16 +230,34 @@ public final class Composition implements AutoCloseable {
     private void tick(long n, long atNanos) {
         ticks++;
         // the sound first: it sets each output's time line (its first mixed frame is time zero)
+        long c0 = CPU.getCurrentThreadCpuTime();
         long lost = pcm.dropped;
         audioFrames += pcm.drain((f, mixedAt) -> renderer.encodeAudio(f, mixedAt, outputs));
         renderer.silence(lost, outputs);
+        long c1 = CPU.getCurrentThreadCpuTime();
+        audioNanos += c1 - c0;
         // pictures are shown syncDelay after the moment their sound was mixed
         double showUpTo = atNanos / 1e6 - cfg.syncDelayMs();
-        for (VideoInput in : inputs.values()) { in.poll(); in.decodeDue(showUpTo); }
+        long decoded = 0;
+        for (VideoInput in : inputs.values()) {
+            long before = in.frames;
+            in.poll();
+            in.decodeDue(showUpTo);
+            decoded += in.frames - before;
+        }
+        inputFrames += decoded;
+        long c2 = CPU.getCurrentThreadCpuTime();
+        decodeNanos += c2 - c1;
         if (outputs.isEmpty()) return;
         renderer.draw(tiles());
+        long c3 = CPU.getCurrentThreadCpuTime();
+        drawNanos += c3 - c2;
         renderer.encodeVideo(outputs, atNanos - cfg.syncDelayMs() * 1_000_000L);
+        encodeNanos += CPU.getCurrentThreadCpuTime() - c3;
     }
+
+    /** The composition thread's CPU time so far in nanoseconds (all of it: stages, idle polling, set-up), or -1. Any thread. */
+    public long cpuNanos() { return CPU.getThreadCpuTime(thread.getId()); }
 
     /** The layout's sources: each member's camera (or name tile) and any content share. */
     private List<Renderer.Cell> tiles() {
