@@ -107,6 +107,9 @@ public final class Canvas implements AutoCloseable {
         if (sw <= 0 || sh <= 0 || rw < 2 || rh < 2) return;
         double scale = Math.min((double) rw / sw, (double) rh / sh);
         int dw = Math.max(2, Math.min(rw, even((int) Math.round(sw * scale))));
+        // swscale's vector code writes whole 16-pixel runs: a width that is not a multiple of 16 spills a few
+        // pixels past the tile's right edge (a light strip in the gap), so round down
+        if (dw >= 16) dw &= ~15;
         int dh = Math.max(2, Math.min(rh, even((int) Math.round(sh * scale))));
         if (dw < rw || dh < rh) fill(x0, y0, rw, rh, BLACK_Y, 128, 128);
         int dx = x0 + even((rw - dw) / 2), dy = y0 + even((rh - dh) / 2);

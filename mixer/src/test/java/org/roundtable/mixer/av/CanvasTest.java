@@ -39,6 +39,19 @@ class CanvasTest {
     }
 
     @Test
+    void drawNeverWritesPastTheTilesRightEdge() {
+        try (Canvas src = new Canvas(640, 360); Canvas dst = new Canvas(1280, 720)) {
+            src.fill(0, 0, 640, 360, 235, 128, 128);
+            for (int w : new int[] {634, 622, 402, 318, 130}) {
+                dst.clear();
+                dst.draw(src.picture(), 2, 10, w, w * 9 / 16 + 40);
+                for (int x = 2 + w; x < 2 + w + 24; x++)
+                    assertEquals(Canvas.BACKGROUND_Y, dst.picture().sample(0, x, 10 + w * 9 / 32), "column " + x + " right of a " + w + "-wide tile");
+            }
+        }
+    }
+
+    @Test
     void drawKeepsTheAspectRatioWithBlackBars() {
         try (Canvas src = new Canvas(640, 480); Canvas dst = new Canvas(1280, 720)) {
             src.fill(0, 0, 640, 480, 200, 128, 128);
