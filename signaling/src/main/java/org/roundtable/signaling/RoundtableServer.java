@@ -58,6 +58,13 @@ public final class RoundtableServer implements AutoCloseable {
                     rc.videoKbps() * 1000, rc.audioKbps() * 1000,
                     rc.layout().equals("grid") ? org.roundtable.mixer.video.Layout.Mode.GRID : org.roundtable.mixer.video.Layout.Mode.SPEAKER, rc.encoder()));
             org.roundtable.recorder.RecorderMetrics.register(registry, recordings);
+            // FFmpeg's libraries load (and their licence is checked) now, not in the first recording's first second
+            Thread warm = new Thread(() -> {
+                try { org.roundtable.mixer.av.AvLibrary.ensureLoaded(); }
+                catch (Throwable t) { org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).error("FFmpeg cannot load: recordings will fail: {}", t.toString()); }
+            }, "ffmpeg-load");
+            warm.setDaemon(true);
+            warm.start();
         } else {
             this.recordings = null;
         }
