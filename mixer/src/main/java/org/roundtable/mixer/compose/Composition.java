@@ -203,9 +203,10 @@ public final class Composition implements AutoCloseable {
             for (VideoInput in : inputs.values()) {
                 var a = in.assembler();
                 sb.append(String.format(" [%s: %d packets, %d frames (%d key), %d errors, inbox drops %d, lost %d, broken %d, waiting-key drops %d,"
-                        + " key requests %d, lip sync %d frames (last moved %.0f ms), %d by arrival]",
+                        + " key requests %d, lip sync %d frames (last moved %.0f ms), %d by arrival, %d forced, shown %.0f ms after due on average]",
                         in.source.id, a.packets, a.frames, a.keyframes, in.decodeErrors, in.inboxDropped(), a.lost, a.brokenFrames,
-                        a.droppedWaitingKeyframe, a.keyframeRequests, in.synced, in.lastCorrectionMs, in.unsynced));
+                        a.droppedWaitingKeyframe, a.keyframeRequests, in.synced, in.lastCorrectionMs, in.unsynced, in.forced,
+                        in.shown == 0 ? 0 : in.lateSum / in.shown));
             }
             LOG.info("composition {} ends: {} ticks, {} skipped, {} audio frames, cpu {} ms (decode {}, draw {}, encode {}, audio {});{}",
                     name, ticks, skipped, audioFrames, CPU.getCurrentThreadCpuTime() / 1_000_000, decodeNanos / 1_000_000,
@@ -231,9 +232,7 @@ public final class Composition implements AutoCloseable {
         ticks++;
         // the sound first: it sets each output's time line (its first mixed frame is time zero)
         long c0 = CPU.getCurrentThreadCpuTime();
-        long lost = pcm.dropped;
         audioFrames += pcm.drain((f, mixedAt) -> renderer.encodeAudio(f, mixedAt, outputs));
-        renderer.silence(lost, outputs);
         long c1 = CPU.getCurrentThreadCpuTime();
         audioNanos += c1 - c0;
         // pictures are shown syncDelay after the moment their sound was mixed

@@ -31,7 +31,6 @@ final class Renderer implements AutoCloseable {
     private final Composition.Config cfg;
     private final Canvas canvas;
     private final short[] silence = new short[AudioCodec.FRAME];
-    private long pcmLostSeen;
 
     /** A tile's source for the layout and the input that shows it (null: a name tile). */
     record Cell(Layout.Source source, VideoInput input) {}
@@ -84,7 +83,7 @@ final class Renderer implements AutoCloseable {
         final Mp4Writer mp4;
         final boolean audioOnly;
         final Consumer<String> onFailure;
-        long frames, samples, lastVideoMicros = -1;
+        long frames, samples, lastVideoMicros = -1, gapsFilled, framesDropped;
         /** The time line's zero: when the first sound written was mixed (System.nanoTime); -1 before. */
         long zeroNanos = -1;
         boolean failed, closed;
@@ -112,6 +111,19 @@ final class Renderer implements AutoCloseable {
         void audio(short[] pcm, long mixedAtNanos) {
             if (failed) return;
             if (zeroNanos < 0) zeroNanos = mixedAtNanos;
+            // the sound stays on the clock its pictures use: frames lost on the way (a stalled composition
+            // overflowing its ring) become silence, and a frame that would run ahead of the clock is dropped
+            long expected = (mixedAtNanos - zeroNanos) * 48 / 1_000_000;
+            if (expected - samples > AudioCodec.FRAME * 3 / 2) {
+                while (expected - samples > AudioCodec.FRAME && !failed) { write(silence); gapsFilled++; }
+            } else if (samples - expected > AudioCodec.FRAME * 3 / 2) {
+                framesDropped++;
+                return;
+            }
+            write(pcm);
+        }
+
+        private void write(short[] pcm) {
             try {
                 mp4.writeAudio(pcm, AudioCodec.FRAME, samples * 1_000_000L / 48_000);
                 samples += AudioCodec.FRAME;
@@ -132,6 +144,9 @@ final class Renderer implements AutoCloseable {
         @Override public void close() throws IOException {
             if (closed) return;
             closed = true;
+            if (gapsFilled > 0 || framesDropped > 0)
+                LOG.info("recording to {}: {} ms of sound lost on the way filled with silence, {} frames ahead of the clock dropped",
+                        mp4.file(), gapsFilled * 20, framesDropped);
             mp4.close();
         }
     }
@@ -150,10 +165,7 @@ final class Renderer implements AutoCloseable {
         for (Composition.Writer w : outs) ((FileOutput) w).audio(pcm, mixedAtNanos);
     }
 
-    /** Frames the PCM ring dropped become silence, so the audio clock keeps pace with the pictures. */
-    void silence(long lostTotal, List<Composition.Writer> outs) {
-        for (; pcmLostSeen < lostTotal; pcmLostSeen++) encodeAudio(silence, System.nanoTime(), outs);
-    }
+
 
     @Override public void close() { canvas.close(); }
 }

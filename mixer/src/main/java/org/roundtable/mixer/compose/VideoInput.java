@@ -26,7 +26,10 @@ final class VideoInput implements AutoCloseable, Subscription {
     private VideoDecoder decoder;
     private Picture picture;
     volatile boolean removed;
-    long frames, decodeErrors, synced, unsynced;
+    long frames, decodeErrors, synced, unsynced, forced;
+    /** Decoded pictures and how late they were on average against their due time (ms). */
+    long shown;
+    double lateSum;
     /** Frames waiting for their time (encoded: a few KB each), in arrival order. */
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
     private volatile AudioTimes audioTimes;
@@ -78,7 +81,7 @@ final class VideoInput implements AutoCloseable, Subscription {
             // a mapping seconds away from the arrival is a broken clock, not a delay: ignore it
             if (Math.abs(d - arrival) < 2_000) { due = d; synced++; lastCorrectionMs = d - arrival; } else unsynced++;
         } else unsynced++;
-        if (pending.size() >= MAX_PENDING) decodeDue(Double.MAX_VALUE);
+        if (pending.size() >= MAX_PENDING) { forced++; decodeDue(Double.MAX_VALUE); }
         pending.add(new Pending(f.toByteArray(), f.rtpTimestamp(), due));
     }
 
@@ -86,6 +89,7 @@ final class VideoInput implements AutoCloseable, Subscription {
     void decodeDue(double nowMs) {
         while (!pending.isEmpty() && pending.peekFirst().dueMs() <= nowMs) {
             Pending p = pending.pollFirst();
+            if (nowMs != Double.MAX_VALUE) { shown++; lateSum += nowMs - p.dueMs(); }
             Picture pic = decoder == null ? null : decoder.decode(p.data(), p.data().length, p.rtpTs());
             if (pic != null) picture = pic;
             else if (decoder != null && decoder.errors() > decodeErrors) decodeErrors = decoder.errors();
