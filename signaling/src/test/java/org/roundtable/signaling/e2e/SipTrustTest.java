@@ -136,9 +136,15 @@ class SipTrustTest {
             SipAdmissionTest.Call alice = new SipAdmissionTest.Call(sip, port, "5550100", number);   // even with mallory's From
             alice.extra = "P-Asserted-Identity: \"Alice\" <tel:+15550111>\r\n";
             alice.connect(rtp.getLocalPort());
-            alice.keys("654321#");
-            assertTrue(waitFor(20_000, () -> SipAdmissionTest.attempts(server, "joined") == 1), "alice joins: rate_limited "
-                    + SipAdmissionTest.attempts(server, "rate_limited"));
+            // (a key sent before the IVR listens can be lost under load: she keys again after a "wrong", as a caller would)
+            double rateLimited = SipAdmissionTest.attempts(server, "rate_limited");
+            for (int attempt = 0; attempt < 2 && SipAdmissionTest.attempts(server, "joined") < 1; attempt++) {
+                double denied = SipAdmissionTest.attempts(server, "denied");
+                alice.keys("654321#");
+                waitFor(20_000, () -> SipAdmissionTest.attempts(server, "joined") == 1 || SipAdmissionTest.attempts(server, "denied") > denied);
+            }
+            assertEquals(1.0, SipAdmissionTest.attempts(server, "joined"), "alice joins");
+            assertEquals(rateLimited, SipAdmissionTest.attempts(server, "rate_limited"), "alice is not limited by mallory's guesses");
         }
     }
 
