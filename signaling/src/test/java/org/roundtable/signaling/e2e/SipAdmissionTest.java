@@ -108,9 +108,16 @@ class SipAdmissionTest {
             // alice, through the same PBX, knows the password: she gets in
             Call alice = new Call(sip, port, "5550111", number);
             alice.connect(rtp.getLocalPort());
-            alice.keys("654321#");
-            assertTrue(E2e.waitFor(20_000, () -> attempts(server, "joined") == 1), "another caller through the same PBX joins: rate_limited "
+            // (under CI load a key of hers can be lost: she keys again after a "wrong", as a caller would; see the session-4 note)
+            double limited = attempts(server, "rate_limited");
+            for (int attempt = 0; attempt < 2 && attempts(server, "joined") < 1; attempt++) {
+                double denied = attempts(server, "denied");
+                alice.keys("654321#");
+                E2e.waitFor(20_000, () -> attempts(server, "joined") == 1 || attempts(server, "denied") > denied);
+            }
+            assertEquals(1.0, attempts(server, "joined"), "another caller through the same PBX joins: rate_limited "
                     + attempts(server, "rate_limited") + ", denied " + attempts(server, "denied"));
+            assertEquals(limited, attempts(server, "rate_limited"), "and was never rate-limited by mallory's guesses");
         }
     }
 
