@@ -307,13 +307,8 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         calls.put(call.key, call);
         metrics.activeCalls.set(calls.size());
         metrics.calls.labelValues("in", "answered").inc();
-        st.sendResponse(ok);
-        if (comedia) leg.comedia(null);     // after the answer: no one could latch before it
-        call.dialog = st.getDialog();
-        // RFC 3261 Timer H: a 200 that is never acknowledged means the caller is gone
-        ivrClock.schedule(() -> {
-            if (!call.ended && !call.acked) hangup(call, "no ACK from the caller");
-        }, 32, java.util.concurrent.TimeUnit.SECONDS);
+        // the IVR owns the leg's keys before the answer goes out: a caller (or PBX) that keys the moment the
+        // call is up would otherwise lose its first digits to the placeholder handler
         // who did they call: the hotline, or a meeting number directly
         String user = req.getRequestURI() instanceof SipURI u ? u.getUser() : null;
         String dialled = user == null || user.equals(cfg.hotline()) ? null : user;
@@ -321,6 +316,20 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         String source = CallerId.sourceOf(req, peer, !trustedPeers.isEmpty() && trustedPeers.contains(peer));
         call.ivr = new IvrCall(meetings, leg, kind, pt, eventPt, dialled, source, displayName(from), cfg.ivrIdleSeconds() * 1000L, ivrClock, sipWork, reason -> hangup(call, reason),
                 metrics);
+        try {
+            st.sendResponse(ok);
+        } catch (Exception e) {
+            call.ivr.close();                // no answer went out: no IVR either
+            calls.remove(call.key, call);
+            metrics.activeCalls.set(calls.size());
+            throw e;
+        }
+        if (comedia) leg.comedia(null);     // after the answer: no one could latch before it
+        call.dialog = st.getDialog();
+        // RFC 3261 Timer H: a 200 that is never acknowledged means the caller is gone
+        ivrClock.schedule(() -> {
+            if (!call.ended && !call.acked) hangup(call, "no ACK from the caller");
+        }, 32, java.util.concurrent.TimeUnit.SECONDS);
         LOG.info("call {} from {} to {} ({}, PT {}, events PT {})", callId, source, user, kind, pt, eventPt);
     }
 
