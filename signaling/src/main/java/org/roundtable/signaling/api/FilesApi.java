@@ -62,11 +62,7 @@ public final class FilesApi {
             if (!signed && !mayHave(who(req, true), rec, r)) throw new SignalingException("forbidden", 403, "only the meeting's hosts and the member who recorded it can download it");
             return download(req, res, cb, r);
         } catch (SignalingException e) {
-            ObjectNode o = meetings.json().createObjectNode();
-            o.put("code", e.code);
-            o.put("message", e.getMessage());
-            if (e.httpStatus == 401) res.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            return json(res, cb, e.httpStatus, o);
+            return Replies.error(meetings.json(), res, cb, e);
         }
     }
 
@@ -188,9 +184,6 @@ public final class FilesApi {
     }
 
     private static boolean json(Response res, Callback cb, int status, com.fasterxml.jackson.databind.JsonNode body) {
-        res.setStatus(status);
-        res.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        res.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), cb);
-        return true;
+        return Replies.json(res, cb, status, body);
     }
 }

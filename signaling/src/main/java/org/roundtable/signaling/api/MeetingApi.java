@@ -82,11 +82,7 @@ public final class MeetingApi {
                 default -> throw new SignalingException("method_not_allowed", 405, "use GET, PATCH or DELETE");
             };
         } catch (SignalingException e) {
-            ObjectNode o = meetings.json().createObjectNode();
-            o.put("code", e.code);
-            o.put("message", e.getMessage());
-            if (e.httpStatus == 401) res.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            return json(res, cb, e.httpStatus, o);
+            return Replies.error(meetings.json(), res, cb, e);
         } catch (RuntimeException e) {
             ObjectNode o = meetings.json().createObjectNode();
             o.put("code", "internal");
@@ -172,10 +168,7 @@ public final class MeetingApi {
         return o;
     }
 
-    private static boolean json(Response res, Callback cb, int status, JsonNode body) {
-        res.setStatus(status);
-        res.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        res.write(true, ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)), cb);
-        return true;
+    private static boolean json(Response res, Callback cb, int status, com.fasterxml.jackson.databind.JsonNode body) {
+        return Replies.json(res, cb, status, body);
     }
 }
