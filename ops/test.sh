@@ -10,7 +10,7 @@ NS=${NS:-roundtable-test-$$}
 
 if [[ ${SKIP_INSTALL:-0} != 1 ]]; then
   need=()
-  for p in chromium chromium-driver iproute2 procps postgresql sip-tester python3 kamailio kamailio-tls-modules baresip tcpdump firefox-esr iptables linphone-cli ffmpeg; do
+  for p in chromium chromium-driver iproute2 procps postgresql sip-tester python3 kamailio kamailio-tls-modules baresip tcpdump firefox-esr iptables linphone-cli ffmpeg nginx-light libnginx-mod-rtmp; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
   done
   if (( ${#need[@]} )); then

@@ -32,6 +32,13 @@ public final class AvLibrary {
      */
     public static synchronized void ensureLoaded() {
         if (loaded) return;
+        // every preset we use, now: JavaCPP extracts each library to its cache on first load, and a first
+        // recording should not wait for (or fail on) 50 MB of extraction mid-meeting
+        org.bytedeco.javacpp.Loader.load(avutil.class);
+        org.bytedeco.javacpp.Loader.load(avcodec.class);
+        org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
+        org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
+        org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.global.swresample.class);
         String conf = avcodec.avcodec_configuration().getString();
         String licence = avcodec.avcodec_license().getString();
         String version = avutil.av_version_info().getString();

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,16 @@ class CrashSafetyTest {
     private static final Pattern WROTE = Pattern.compile("wrote (\\d+) ms.*");
     private static final Pattern FAILED = Pattern.compile("failed (-?\\d+) at (\\d+) ms.*");
     @TempDir Path dir;
+
+    /**
+     * The children load FFmpeg from JavaCPP's cache (~/.javacpp/cache); on a fresh machine that cache is
+     * filled by the first process that loads it, and a child under {@code ulimit -f} cannot write those
+     * libraries (libjnijavacpp.so alone is 150 KB): this JVM fills it first.
+     */
+    @BeforeAll
+    static void fillTheNativeCache() {
+        AvLibrary.ensureLoaded();
+    }
 
     private static List<String> command(Path file, long ms) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
