@@ -14,7 +14,8 @@
  *   WHEP viewers are listed too, with kind 'whep' and viewer: true (a host can remove() them).
  * Events (on(name, cb)): state, participantJoined, participantLeft, memberUpdated ({member, change}),
  *   muted, unmuted, cameraOff, cameraOn, role, sharing, speaking (member), lobby ({member, waiting}),
- *   recording ({on, by, recordingId, reason}: reason when it stopped by itself), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
+ *   recording ({on, by, recordingId, reason}: reason when it stopped by itself),
+ *   live ({on, by, link, hls, qr, reason; for hosts also viewers, bytes, targets: [{url, state, reconnects, error}]}), locked (bool), policy ({allowSelfUnmute}), track, content ({participant, stream|null}),
  *   shareStopped ({reason}), removed / rejected / ended ({reason}), trackAdded, trackRemoved,
  *   dialOutFailed ({target, reason}: a dial-out or call back did not connect), viewerJoined / viewerLeft (member).
  * Host controls return Promises that reject with the server's reason (error.code, error.message).
@@ -41,6 +42,7 @@
       this.role = null;
       this.locked = false;
       this.recording = false;
+      this.live = null;                 // {on, link, hls, qr, ...} while the meeting is live
       this.allowSelfUnmute = true;
       this._screen = null;
       this._screenTx = null;
@@ -97,6 +99,26 @@
     /** Asks the server to call my phone; once answered it carries my voice instead of this microphone. */
     callMeBack(target) { return this._control('callMeBack', {target: target}); }
     stopRecording() { return this._control('stopRecording'); }
+    /**
+     * Publishes the meeting live (hosts): built-in low-latency HLS at the live link, and opts.rtmp pushes
+     * (rtmp:// or rtmps:// URLs with their stream keys: a CDN, YouTube...). Resolves to {link, hls, qr}:
+     * the viewer page, its playlist and a QR code PNG of the link (absolute URLs). Again while live: adds
+     * the RTMP targets not yet pushed to and resolves to the same links.
+     */
+    startLive(opts) {
+      return this._live({action: 'start', rtmp: (opts && opts.rtmp) || []}).then(j => ({link: j.link, hls: j.hls, qr: j.qr}));
+    }
+    /** Ends the live stream (hosts): viewers see that it ended. */
+    stopLive() { return this._live({action: 'stop'}).then(() => true); }
+    /** Revokes the live link (hosts): the old link is refused (403) and a new one is given, {link, hls, qr}. */
+    revokeLiveLink() { return this._live({action: 'revoke'}).then(j => ({link: j.link, hls: j.hls, qr: j.qr})); }
+    _live(msg) {
+      if (this.state !== 'joined') return Promise.reject(Object.assign(new Error('not in a meeting'), {code: 'bad_state'}));
+      return this._request(Object.assign({type: 'live'}, msg)).then(j => {
+        ['link', 'hls', 'qr'].forEach(k => { if (j[k]) j[k] = new URL(j[k], this._httpOrigin).href; });
+        return j;
+      });
+    }
     /**
      * The meeting's files (recordings) for whoever may have them: the member who recorded, the meeting's
      * creator and co-hosts. Needs the token given to join(). Resolves to [{id, kind, mime, name, state,
@@ -218,6 +240,8 @@
       this.role = j.role || 'guest';
       this.locked = !!j.locked;
       this.recording = !!j.recording;
+      this.live = j.live ? Object.assign({}, j.live, {on: true}) : null;
+      if (this.live) ['link', 'hls', 'qr'].forEach(k => { if (this.live[k]) this.live[k] = new URL(this.live[k], this._httpOrigin).href; });
       this.allowSelfUnmute = j.allowSelfUnmute !== false;
       if (j.tracks) this._want = {audio: j.tracks.audio, video: j.tracks.video};
       (j.members || j.participants || []).forEach(p => {
@@ -355,6 +379,14 @@
           if (m.recordingId) this.recordingId = m.recordingId;
           this._emit('recording', {on: m.on, by: m.by, recordingId: m.recordingId, reason: m.reason});
           break;
+        case 'live': {
+          ['link', 'hls', 'qr'].forEach(k => { if (m[k]) m[k] = new URL(m[k], this._httpOrigin).href; });
+          this.live = m.on ? m : null;
+          const e = Object.assign({}, m);
+          delete e.type;
+          this._emit('live', e);
+          break;
+        }
         case 'locked': this.locked = m.locked; this._emit('locked', m.locked); break;
         case 'dialOutFailed': this._emit('dialOutFailed', {target: m.target, reason: m.reason}); break;
         case 'policy': this.allowSelfUnmute = m.allowSelfUnmute; this._emit('policy', {allowSelfUnmute: m.allowSelfUnmute}); break;

@@ -88,6 +88,8 @@ public final class AacEncoder implements AutoCloseable {
     /** Samples per channel in one AAC frame (1024). */
     public int frameSize() { return frameSize; }
     AVCodecContext context() { return ctx; }
+    /** The AudioSpecificConfig (the global header). */
+    public byte[] extradata() { return AvLibrary.extradata(ctx); }
 
     /**
      * Adds {@code samples} samples per channel ({@code samples * channels} shorts, interleaved) that

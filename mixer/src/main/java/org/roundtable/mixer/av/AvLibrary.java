@@ -72,6 +72,14 @@ public final class AvLibrary {
         return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A copy of a codec context's extradata (its global header). */
+    static byte[] extradata(org.bytedeco.ffmpeg.avcodec.AVCodecContext c) {
+        if (c == null || c.extradata() == null || c.extradata_size() <= 0) return new byte[0];
+        byte[] b = new byte[c.extradata_size()];
+        c.extradata().get(b);
+        return b;
+    }
+
     /** Throws an {@link AvException} for a negative return code; returns it otherwise. */
     static int check(int ret, String what) throws AvException {
         if (ret < 0) throw new AvException(what, ret);

@@ -33,6 +33,21 @@ public final class EncodedPacket {
     /** The time base of {@link #packet} time stamps, {@code num/den} seconds. */
     public AVRational timeBase() { return timeBase; }
 
+    /**
+     * A packet of one's own that shares this one's bytes (a reference, not a copy): keep it as long as
+     * needed and {@link #release()} it. Thread: the caller's.
+     */
+    public EncodedPacket retain() {
+        AVPacket p = org.bytedeco.ffmpeg.global.avcodec.av_packet_clone(packet);
+        if (p == null) throw new OutOfMemoryError("av_packet_clone");
+        return new EncodedPacket(p, timeBase);
+    }
+
+    /** Frees a packet made by {@link #retain()} (never one lent to a sink). */
+    public void release() {
+        if (!packet.isNull()) org.bytedeco.ffmpeg.global.avcodec.av_packet_free(packet);
+    }
+
     /** A copy of the packet's bytes (H.264: Annex B with start codes). */
     public byte[] copyData() {
         byte[] b = new byte[packet.size()];

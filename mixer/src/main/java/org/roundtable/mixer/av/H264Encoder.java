@@ -143,7 +143,9 @@ public final class H264Encoder implements AutoCloseable {
     public long dropped() { return dropped; }
     /** Pictures encoded so far. */
     public long frames() { return frames; }
-    /** Makes the next picture a key frame (a new viewer, a new segment). */
+    /** The codec's global header (SPS and PPS, as the encoder wrote them: Annex B or avcC), or an empty array. */
+    public byte[] extradata() { return AvLibrary.extradata(ctx); }
+    /** Makes the next picture a key frame (a new file, a live output, a viewer); the GOP cadence goes on as before. */
     public void requestKeyFrame() { forceKey = true; }
 
     /** Encodes one picture shown at {@code ptsMicros}; the packets it yields go to {@code sink}. */
@@ -153,6 +155,7 @@ public final class H264Encoder implements AutoCloseable {
         if (pts <= lastPts) { dropped++; return; }
         AvLibrary.check(av_frame_make_writable(input.frame), "av_frame_make_writable");
         copyIn(picture);
+        // the GOP cadence stays whatever is asked in between: segments (HLS, 2 s) are cut on it
         boolean key = forceKey || frames % config.gopFrames() == 0;
         input.frame.pict_type(key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE).pts(pts);
         forceKey = false;

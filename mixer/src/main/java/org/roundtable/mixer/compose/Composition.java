@@ -16,7 +16,9 @@ import java.util.function.LongSupplier;
 import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.MediaSource;
 import org.roundtable.mixer.AudioMixer;
+import org.roundtable.mixer.av.Mp4Muxer;
 import org.roundtable.mixer.video.Layout;
+import org.roundtable.streaming.LiveSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +69,8 @@ public final class Composition implements AutoCloseable {
     private final AudioMixer.PcmListener pcmListener = (frame, speakers) -> pcm.offer(frame, System.nanoTime());
     private volatile AudioTimes audioTimes;
     private final Renderer renderer;
-    private final List<Writer> outputs = new ArrayList<>();                          // composition thread
+    private volatile Program program;                                                          // composition thread; null: no output
+    private LiveOutput live;                                                          // composition thread; null: no live output
     private volatile List<Member> roster = List.of();
     private volatile String speaker;
     private volatile boolean running = true;
@@ -142,39 +145,115 @@ public final class Composition implements AutoCloseable {
      * it stopped by itself (a full disk, an encoder error). Any thread.
      */
     public Output record(Path file, boolean audioOnly, Consumer<String> onFailure) throws Exception {
-        CompletableFuture<Writer> f = new CompletableFuture<>();
-        tasks.add(() -> {
+        FileOutput[] made = new FileOutput[1];
+        onThread(() -> {
+            Program p = program();
             try {
-                Writer w = renderer.open(file, audioOnly, onFailure);
-                outputs.add(w);
-                f.complete(w);
-            } catch (Exception e) {
-                f.completeExceptionally(e);
+                Mp4Muxer mux = new Mp4Muxer(file, audioOnly ? null : p.ensureVideo(), p.audioEncoder());
+                made[0] = new FileOutput(mux, cfg.fps(), onFailure);
+                p.add(made[0]);
+                LOG.info("recording to {} ({}{}x{} at {} fps)", file, audioOnly ? "audio only, " : "", cfg.width(), cfg.height(), cfg.fps());
+            } finally {
+                trim();
             }
         });
-        Writer w;
-        try {
-            w = f.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception x ? x : e;
-        }
+        FileOutput w = made[0];
         return new Output() {
             @Override public void stop() throws Exception {
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                tasks.add(() -> {
-                    outputs.remove(w);
-                    try { w.close(); done.complete(null); } catch (Exception e) { done.completeExceptionally(e); }
+                whenDone(() -> {
+                    if (program != null) program.remove(w);
+                    try { w.close(); } finally { trim(); }
                 });
-                if (Thread.currentThread() == thread) return;     // a writer's own failure: closed at the next turn of the loop
-                long until = System.nanoTime() + 30_000_000_000L;
-                while (!done.isDone() && thread.isAlive() && System.nanoTime() < until) {
-                    try { done.get(100, TimeUnit.MILLISECONDS); } catch (java.util.concurrent.TimeoutException ignored) { }
-                    catch (java.util.concurrent.ExecutionException e) { throw e.getCause() instanceof Exception x ? x : e; }
-                }
-                // a composition that ended closed its outputs on the way out
             }
             @Override public long durationMs() { return w.durationMs(); }
         };
+    }
+
+    /**
+     * Feeds a live output (the HLS stream, an RTMP push) from the next key frame: it is opened here with
+     * the program's tracks and closed by the returned output's stop(). Any thread.
+     */
+    public Output live(LiveSink sink) throws Exception {
+        onThread(() -> {
+            Program p = program();
+            try {
+                p.ensureVideo();
+                if (live == null) {
+                    live = new LiveOutput(cfg);
+                    p.add(live);
+                }
+                live.add(sink, p);
+            } finally {
+                trim();
+            }
+        });
+        long[] started = {System.nanoTime()};
+        return new Output() {
+            @Override public void stop() throws Exception {
+                whenDone(() -> {
+                    if (live != null && !live.remove(sink)) {
+                        if (program != null) program.remove(live);
+                        live = null;
+                    }
+                    trim();
+                });
+            }
+            @Override public long durationMs() { return (System.nanoTime() - started[0]) / 1_000_000; }
+        };
+    }
+
+    /** Asks the program for a key frame soon (a live output reconnected and wants a whole picture). Any thread. */
+    public void requestKeyFrame() { tasks.add(() -> { if (program != null) program.requestKeyFrame(); }); }
+
+    private interface Task { void run() throws Exception; }
+
+    /** Runs t on the composition thread and waits for it (10 s at most); its exception is thrown here. */
+    private void onThread(Task t) throws Exception {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        tasks.add(() -> {
+            try { t.run(); f.complete(null); } catch (Exception e) { f.completeExceptionally(e); }
+        });
+        LockSupport.unpark(thread);
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
+    /**
+     * Runs t on the composition thread (an output's stop) and waits until it ran, or the composition
+     * ended (which closes every output on its way out); from the composition thread itself (an output's
+     * own failure) it runs at the next turn of the loop and this returns at once.
+     */
+    private void whenDone(Task t) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        tasks.add(() -> {
+            try { t.run(); done.complete(null); } catch (Exception e) { done.completeExceptionally(e); }
+        });
+        if (Thread.currentThread() == thread) return;
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!done.isDone() && thread.isAlive() && System.nanoTime() < until) {
+            try { done.get(100, TimeUnit.MILLISECONDS); } catch (java.util.concurrent.TimeoutException ignored) { }
+            catch (java.util.concurrent.ExecutionException e) { throw e.getCause() instanceof Exception x ? x : e; }
+        }
+    }
+
+    /** The program, made on first use. Composition thread. */
+    private Program program() throws java.io.IOException {
+        if (program == null) program = new Program(cfg);
+        return program;
+    }
+
+    /** Ends the program when no output is left, and its video encoder when no output wants pictures. Composition thread. */
+    private void trim() {
+        if (program == null) return;
+        program.trim();
+        if (program.isEmpty()) {
+            picturesDone += program.pictures;
+            program.close();
+            program = null;
+        }
     }
 
     private void run() {
@@ -197,7 +276,7 @@ public final class Composition implements AutoCloseable {
             }
         } catch (Throwable t) {
             LOG.error("composition {} stopped", name, t);
-            for (Writer w : outputs) w.fail("the composition failed: " + t);
+            if (program != null) for (Program.Sink w : List.copyOf(program.sinks())) w.fail("the composition failed: " + t);
         } finally {
             StringBuilder sb = new StringBuilder();
             for (VideoInput in : inputs.values()) {
@@ -218,8 +297,12 @@ public final class Composition implements AutoCloseable {
                 in.close();
             }
             inputs.clear();
-            for (Writer w : List.copyOf(outputs)) { try { w.close(); } catch (Exception ignored) { } }
-            outputs.clear();
+            if (program != null) {
+                for (Program.Sink w : List.copyOf(program.sinks())) { try { w.close(); } catch (Exception ignored) { } }
+                program.close();
+                program = null;
+            }
+            live = null;
             renderer.close();
         }
     }
@@ -232,7 +315,8 @@ public final class Composition implements AutoCloseable {
         ticks++;
         // the sound first: it sets each output's time line (its first mixed frame is time zero)
         long c0 = CPU.getCurrentThreadCpuTime();
-        audioFrames += pcm.drain((f, mixedAt) -> renderer.encodeAudio(f, mixedAt, outputs));
+        Program p = program;
+        audioFrames += pcm.drain((f, mixedAt) -> { if (p != null) p.audio(f, mixedAt); });
         long c1 = CPU.getCurrentThreadCpuTime();
         audioNanos += c1 - c0;
         // pictures are shown syncDelay after the moment their sound was mixed
@@ -247,13 +331,17 @@ public final class Composition implements AutoCloseable {
         inputFrames += decoded;
         long c2 = CPU.getCurrentThreadCpuTime();
         decodeNanos += c2 - c1;
-        if (outputs.isEmpty()) return;
+        if (p == null || !p.wantsVideo()) return;
         renderer.draw(tiles());
         long c3 = CPU.getCurrentThreadCpuTime();
         drawNanos += c3 - c2;
-        renderer.encodeVideo(outputs, atNanos - cfg.syncDelayMs() * 1_000_000L);
+        p.video(renderer.picture(), atNanos - cfg.syncDelayMs() * 1_000_000L);
         encodeNanos += CPU.getCurrentThreadCpuTime() - c3;
     }
+
+    /** Pictures encoded so far, over every program (one encode for all the outputs). Any thread. */
+    public long encodedPictures() { Program p = program; return picturesDone + (p == null ? 0 : p.pictures); }
+    private volatile long picturesDone;
 
     /** The composition thread's CPU time so far in nanoseconds (all of it: stages, idle polling, set-up), or -1. Any thread. */
     public long cpuNanos() { return CPU.getThreadCpuTime(thread.getId()); }
@@ -288,12 +376,5 @@ public final class Composition implements AutoCloseable {
         if (Thread.currentThread() != thread) {
             try { thread.join(30_000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
         }
-    }
-
-    /** An output the renderer writes to. Composition thread. */
-    interface Writer extends AutoCloseable {
-        long durationMs();
-        void fail(String reason);
-        @Override void close() throws Exception;
     }
 }

@@ -84,6 +84,7 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
                 case "media" -> media(msg, rid);
                 case "share" -> share(msg, rid);
                 case "control" -> control(msg, rid);
+                case "live" -> live(msg, rid);
                 case "leave" -> leave(msg, rid);
                 case "ping" -> reply(rid, "pong");
                 default -> throw new SignalingException("unknown_type", 400, "unknown message type '" + type + "'");
@@ -180,6 +181,25 @@ public final class WsSession implements Session.Listener.AutoDemanding, Particip
         Boolean policy = msg.path("allowSelfUnmute").isBoolean() ? msg.get("allowSelfUnmute").asBoolean() : null;
         meetings.control(meetingId, self, msg.get("action").asText(), target, role, policy);
         reply(rid, "ok");
+    }
+
+    /** {type: live, action: start|stop|revoke, rtmp: [url...]} (hosts): the reply carries the stream's links and state. */
+    private void live(JsonNode msg, JsonNode rid) throws SignalingException {
+        requireJoined();
+        String action = msg.path("action").asText("");
+        java.util.List<String> rtmp = new java.util.ArrayList<>();
+        JsonNode r = msg.path("rtmp");
+        if (!r.isMissingNode() && !r.isNull()) {
+            if (!r.isArray() || r.size() > 8) throw new SignalingException("bad_message", 400, "'rtmp' must be a list of at most 8 rtmp:// or rtmps:// URLs");
+            for (JsonNode u : r) {
+                if (!u.isTextual()) throw new SignalingException("bad_message", 400, "'rtmp' must be a list of URLs");
+                rtmp.add(u.asText());
+            }
+        }
+        ObjectNode o = meetings.live(meetingId, self, action, rtmp);
+        o.put("type", "live");
+        if (rid != null) o.set("rid", rid);
+        send(o);
     }
 
     private void leave(JsonNode msg, JsonNode rid) throws SignalingException {

@@ -22,6 +22,9 @@ public enum HostCommand {
     SET_POLICY("setPolicy", Target.NONE, "change the meeting's policy"),
     START_RECORDING("startRecording", Target.NONE, "record"),
     STOP_RECORDING("stopRecording", Target.NONE, "record"),
+    START_LIVE("startLive", Target.NONE, "start the live stream"),
+    STOP_LIVE("stopLive", Target.NONE, "stop the live stream"),
+    REVOKE_LIVE_LINK("revokeLiveLink", Target.NONE, "revoke the live link"),
     DIAL_OUT("dialOut", Target.ADDRESS, "dial out"),
     CALL_ME_BACK("callMeBack", Target.ADDRESS, "ask for a call back");
 
@@ -41,6 +44,7 @@ public enum HostCommand {
     }
 
     boolean recording() { return this == START_RECORDING || this == STOP_RECORDING; }
+    boolean live() { return this == START_LIVE || this == STOP_LIVE || this == REVOKE_LIVE_LINK; }
 
     /**
      * Whether p may give this command: hosts may give all but call back; recording also needs only the

@@ -20,6 +20,11 @@ public final class Meeting {
     boolean shareTakeover = true;
     /** The recording in progress (its composition and file), or null. */
     MeetingRecordings.Active recording;
+    /** The live stream (HLS and RTMP pushes), or null. */
+    MeetingLive.Active live;
+    /** The composition the recording and the live stream share (null when neither runs), and how many use it. */
+    org.roundtable.mixer.compose.Composition composition;
+    int compositionUsers;
     /** A registry meeting (hosts only by grant), not an ad-hoc one of development mode. */
     boolean registry;
     /** Who a host removed: "user:" + user id, "src:" + address (WHEP viewers); they cannot come back. */

@@ -60,6 +60,7 @@ public final class MeetingService {
     private final Reminders reminders;
     private final PhoneMedia phones;
     private volatile MeetingRecordings recordings;
+    private volatile MeetingCompositions compositions;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this(bridge, config, registry, jwt, limiter, MeetingTime.system());
@@ -75,7 +76,8 @@ public final class MeetingService {
         this.limiter = limiter;
         this.reminders = new Reminders(registry, events, time.clock(), time.timer()).start();
         this.phones = new PhoneMedia(this, bridge, meetings.values());
-        this.recordings = new MeetingRecordings(null, null, bridge, phones);
+        this.compositions = new MeetingCompositions(org.roundtable.mixer.compose.Composition.Config.defaults(), bridge, phones);
+        this.recordings = new MeetingRecordings(null, compositions);
     }
 
     public MeetingRegistry registry() { return registry; }
@@ -100,7 +102,7 @@ public final class MeetingService {
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_composition_frames")
                 .help("Output frames of recording compositions: drawn, or skipped because the composition thread fell behind")
                 .labelNames("result").callback(cb -> {
-                    long[] t = recordings.ticks(meetings.values());
+                    long[] t = compositions.ticks(meetings.values());
                     cb.call(t[0], "drawn");
                     cb.call(t[1], "skipped");
                 }).register(r);
@@ -450,7 +452,7 @@ public final class MeetingService {
         ObjectNode joinedEv = event("participantJoined");
         joinedEv.set("participant", events.describe(m, np));
         events.broadcast(m, joinedEv, np);
-        recordings.roster(m);
+        compositions.roster(m);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
     }
 
@@ -722,6 +724,25 @@ public final class MeetingService {
         });
     }
 
+    /**
+     * The live stream, for a host: action start (rtmp: push targets to add), stop, or revoke (a new link,
+     * the old one refused). Returns what the host's view shows: {on, link, hls, qr, viewers, bytes, targets}.
+     */
+    public ObjectNode live(String meetingId, Participant p, String action, java.util.List<String> rtmp) throws SignalingException {
+        HostCommand cmd = switch (action) {
+            case "start" -> HostCommand.START_LIVE;
+            case "stop" -> HostCommand.STOP_LIVE;
+            case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
+            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop or revoke");
+        };
+        Meeting m = meetingFor(meetingId, false);
+        return onMeeting(m, () -> {
+            requireMember(p);
+            cmd.allowed(p);
+            throw new SignalingException("live_unavailable", 503, "live streaming is not enabled on this server");
+        });
+    }
+
     /** The member a command acts on: present, of the right kind, in the lobby exactly when the command is for the lobby. On exec. */
     private static Participant targetOf(Meeting m, HostCommand cmd, String target) throws SignalingException {
         if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
@@ -805,7 +826,8 @@ public final class MeetingService {
      * Without this the recording commands are refused (recording_unavailable).
      */
     public void enableRecording(org.roundtable.recorder.RecordingService service, org.roundtable.mixer.compose.Composition.Config cfg) {
-        this.recordings = new MeetingRecordings(service, cfg, bridge, phones);
+        this.compositions = new MeetingCompositions(cfg, bridge, phones);
+        this.recordings = new MeetingRecordings(service, compositions);
         service.onFailure((r, why) -> {
             Meeting m = meetings.get(r.meetingId());
             if (m == null) return;
@@ -876,7 +898,7 @@ public final class MeetingService {
             ev.put("participantId", p.id);
             ev.put("reason", reason);
             events.broadcast(m, ev, p);
-            recordings.roster(m);
+            compositions.roster(m);
         }
         try { p.client.closed(reason); } catch (RuntimeException ignored) { /* client gone */ }
         // A meeting always has a host: the one the leaving host chose, else the longest-present member.
@@ -948,7 +970,7 @@ public final class MeetingService {
     private void sourcesChanged(Meeting m) {
         if (m.ended) return;
         if (m.audio != null) m.audio.sync();
-        recordings.follow(m);
+        compositions.follow(m);
         List<MediaSource> sources = m.conference.sources();
         for (Participant p : m.participants.values()) {
             if (p.kind != Participant.Kind.WEB || p.left || p.inLobby) continue;
@@ -1017,7 +1039,7 @@ public final class MeetingService {
     }
 
     void memberUpdated(Meeting m, Participant p, String change) {
-        if (!p.inLobby) recordings.roster(m);
+        if (!p.inLobby) compositions.roster(m);
         ObjectNode ev = event("participantUpdated");
         ev.put("change", change);
         ev.set("participant", events.describe(m, p));
