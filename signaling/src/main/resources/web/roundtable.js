@@ -112,6 +112,8 @@
     stopLive() { return this._live({action: 'stop'}).then(() => true); }
     /** Revokes the live link (hosts): the old link is refused (403) and a new one is given, {link, hls, qr}. */
     revokeLiveLink() { return this._live({action: 'revoke'}).then(j => ({link: j.link, hls: j.hls, qr: j.qr})); }
+    /** The host's view of the live stream: {on, link, hls, qr, by, startedAt, viewers, bytes, targets: [{url, state, reconnects, bytes, framesDropped, error}]}. */
+    liveStatus() { return this._live({action: 'status'}); }
     _live(msg) {
       if (this.state !== 'joined') return Promise.reject(Object.assign(new Error('not in a meeting'), {code: 'bad_state'}));
       return this._request(Object.assign({type: 'live'}, msg)).then(j => {

@@ -29,6 +29,10 @@ public final class RoundtableServer implements AutoCloseable {
     public final HttpApi httpApi;
     /** Recordings and meeting files (null when roundtable.recorder.enabled = false). */
     public final org.roundtable.recorder.RecordingService recordings;
+    /** The live links (tokens, their streams). */
+    public final org.roundtable.streaming.live.LiveDirectory liveDirectory;
+    private final java.util.concurrent.ScheduledExecutorService hlsTimer;
+    private final org.roundtable.streaming.hls.HlsRuntime hlsRuntime;
     private final java.util.concurrent.ScheduledExecutorService recorderTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             new io.netty.util.concurrent.DefaultThreadFactory("recorder-timer", true));
     private final Server http;
@@ -50,26 +54,44 @@ public final class RoundtableServer implements AutoCloseable {
         ms.registerMetrics(registry);
         this.meetings = ms;
         ServerConfig.Recorder rc = config.recorder();
+        org.roundtable.mixer.compose.Composition.Config composition = new org.roundtable.mixer.compose.Composition.Config(rc.width(), rc.height(), rc.fps(),
+                rc.videoKbps() * 1000, rc.audioKbps() * 1000,
+                rc.layout().equals("grid") ? org.roundtable.mixer.video.Layout.Mode.GRID : org.roundtable.mixer.video.Layout.Mode.SPEAKER, rc.encoder());
+        ms.composeWith(composition);
         if (rc.enabled()) {
             this.recordings = new org.roundtable.recorder.RecordingService(new org.roundtable.recorder.RecordingService.Config(
                     java.nio.file.Path.of(rc.dir()).toAbsolutePath(), rc.minFreeMb() << 20, rc.retentionDays()),
                     new org.roundtable.signaling.registry.JdbcRecordingCatalog(repo.dataSource()), clock, recorderTimer);
-            ms.enableRecording(recordings, new org.roundtable.mixer.compose.Composition.Config(rc.width(), rc.height(), rc.fps(),
-                    rc.videoKbps() * 1000, rc.audioKbps() * 1000,
-                    rc.layout().equals("grid") ? org.roundtable.mixer.video.Layout.Mode.GRID : org.roundtable.mixer.video.Layout.Mode.SPEAKER, rc.encoder()));
+            ms.enableRecording(recordings, composition);
             org.roundtable.recorder.RecorderMetrics.register(registry, recordings);
-            // FFmpeg's libraries load (and their licence is checked) now, not in the first recording's first second
-            Thread warm = new Thread(() -> {
-                try { org.roundtable.mixer.av.AvLibrary.ensureLoaded(); }
-                catch (Throwable t) { org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).error("FFmpeg cannot load: recordings will fail: {}", t.toString()); }
-            }, "ffmpeg-load");
-            warm.setDaemon(true);
-            warm.start();
         } else {
             this.recordings = null;
         }
+        ServerConfig.Live lc = config.live();
+        this.liveDirectory = new org.roundtable.streaming.live.LiveDirectory(clock);
+        this.hlsTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hls-timer");
+            t.setDaemon(true);
+            return t;
+        });
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
+        this.hlsRuntime = org.roundtable.streaming.hls.HlsRuntime.create(threads, hlsTimer);
+        if (lc.enabled()) {
+            org.roundtable.streaming.rtmp.RtmpMetrics rtmpMetrics = new org.roundtable.streaming.rtmp.RtmpMetrics();
+            ms.enableLive(liveDirectory, new org.roundtable.streaming.hls.HlsConfig(lc.segmentMillis(), lc.partMillis(), lc.windowSegments(),
+                    lc.maxBlockedRequests()), hlsRuntime, org.roundtable.streaming.rtmp.RtmpOptions.DEFAULTS, rtmpMetrics);
+            org.roundtable.streaming.live.LiveMetrics.register(registry, liveDirectory, hlsRuntime.metrics(), rtmpMetrics);
+        }
+        if (rc.enabled() || lc.enabled()) {
+            // FFmpeg's libraries load (and their licence is checked) now, not in the first recording's first second
+            Thread warm = new Thread(() -> {
+                try { org.roundtable.mixer.av.AvLibrary.ensureLoaded(); }
+                catch (Throwable t) { org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).error("FFmpeg cannot load: recordings and live streams will fail: {}", t.toString()); }
+            }, "ffmpeg-load");
+            warm.setDaemon(true);
+            warm.start();
+        }
         this.http = new Server(threads);
         ServerConnector c = config.httpTls().enabled() ? httpsConnector(http, config) : new ServerConnector(http);
         c.setHost(config.httpHost());
@@ -82,7 +104,9 @@ public final class RoundtableServer implements AutoCloseable {
         });
         this.httpApi = new HttpApi(meetings, registry, new MeetingApi(meetings),
                 recordings == null ? null : new org.roundtable.signaling.api.FilesApi(meetings, recordings, clock));
-        ws.setHandler(httpApi);
+        // the live links' pages and HLS first (no auth: the token is the key), then the API and web client
+        ws.setHandler(new org.eclipse.jetty.server.Handler.Sequence(new org.roundtable.streaming.live.LiveHandler(liveDirectory),
+                new org.roundtable.streaming.hls.HlsHandler("/live", liveDirectory::lookup, hlsRuntime.metrics()), httpApi));
         http.setHandler(ws);
     }
 
@@ -136,7 +160,8 @@ public final class RoundtableServer implements AutoCloseable {
     @Override public void close() throws Exception {
         if (sip != null) sip.close();
         http.stop();
-        meetings.close();          // ends recordings cleanly: their files are finalised
+        meetings.close();          // ends recordings cleanly: their files are finalised; ends live streams
+        hlsTimer.shutdownNow();
         if (recordings != null) recordings.close();
         recorderTimer.shutdownNow();
         bridge.close();

@@ -8,7 +8,30 @@ import org.roundtable.bridge.BridgeConfig;
 
 /** Server settings, read once from HOCON (embedded reference.conf, optional file, -D overrides). Immutable. */
 public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
-                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder) {
+                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder, Live live) {
+    /** Without live settings: the defaults (LL-HLS with 2 s segments and 334 ms parts). */
+    public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
+                        Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder) {
+        this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, recorder, Live.DEFAULTS);
+    }
+
+    /**
+     * Live streaming: built-in LL-HLS at the live links (segment and part targets in milliseconds: the
+     * composition's key frames come every 2 s, so segments are cut on them; how many segments the
+     * playlist keeps; how many blocked playlist requests one stream holds at most) and RTMP pushes.
+     */
+    public record Live(boolean enabled, int segmentMillis, int partMillis, int windowSegments, int maxBlockedRequests) {
+        public static final Live DEFAULTS = new Live(true, 2000, 334, 6, 10_000);
+        public Live {
+            if (segmentMillis < 1000 || segmentMillis > 10_000) throw new IllegalArgumentException("roundtable.live.segment-ms: 1000 to 10000");
+            if (partMillis < 100 || partMillis > segmentMillis / 2) throw new IllegalArgumentException("roundtable.live.part-ms: 100 to half a segment");
+            if (windowSegments < 3 || windowSegments > 60) throw new IllegalArgumentException("roundtable.live.window-segments: 3 to 60");
+            if (maxBlockedRequests < 1) throw new IllegalArgumentException("roundtable.live.max-blocked-requests: at least 1");
+        }
+    }
+
+    public ServerConfig withLive(Live l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, recorder, l); }
+
     /** Without recorder settings: the defaults (files under data/recordings). */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                         Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls) {
@@ -31,7 +54,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         public Recorder withDir(String d) { return new Recorder(enabled, d, minFreeMb, retentionDays, width, height, fps, videoKbps, audioKbps, layout, encoder); }
     }
 
-    public ServerConfig withRecorder(Recorder r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, r); }
+    public ServerConfig withRecorder(Recorder r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, r, live); }
     /** The record as it was before HTTPS (plain HTTP). */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                         Auth auth, Registry registry, Limits limits, Sip sip) {
@@ -46,7 +69,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         public static final HttpTls OFF = new HttpTls(false, "", "");
     }
 
-    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t, recorder); }
+    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t, recorder, live); }
 
     /**
      * The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to.
@@ -129,7 +152,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, new Sip(false, "127.0.0.1", 5060, "127.0.0.1", "1000"));
     }
 
-    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls, recorder); }
+    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls, recorder, live); }
 
     /** Token verification: HS256 secrets and ES256 public keys (PEM) of the enterprise account system. */
     public record Auth(List<String> hs256Secrets, List<String> es256PublicKeys, String issuer, String audience, long clockSkewSeconds) {}
@@ -170,9 +193,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 + "Never expose this server; production configs set roundtable.meetings.open = false and their own secrets.";
     }
 
-    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls, recorder); }
-    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls, recorder); }
-    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls, recorder); }
+    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls, recorder, live); }
+    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls, recorder, live); }
+    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls, recorder, live); }
 
     public static ServerConfig load(String file, Integer httpPort, Integer mediaPort) {
         Config c = ConfigFactory.defaultOverrides();
@@ -211,7 +234,11 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls"),
                         sp.getString("rtp-latch"), sp.getString("callback-needs"), new DialOut(sp.getStringList("dial-out.allow"),
                                 sp.getInt("dial-out.per-member-per-minute"), sp.getInt("dial-out.per-meeting-per-minute"))))
-                .withHttpTls(httpTls).withRecorder(recorder(r.getConfig("recorder")));
+                .withHttpTls(httpTls).withRecorder(recorder(r.getConfig("recorder"))).withLive(live(r.getConfig("live")));
+    }
+
+    private static Live live(Config c) {
+        return new Live(c.getBoolean("enabled"), c.getInt("segment-ms"), c.getInt("part-ms"), c.getInt("window-segments"), c.getInt("max-blocked-requests"));
     }
 
     private static Recorder recorder(Config c) {

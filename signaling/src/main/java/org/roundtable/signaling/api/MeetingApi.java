@@ -74,6 +74,35 @@ public final class MeetingApi {
                 }
                 return json(res, cb, on ? 201 : 200, o);
             }
+            if (id.endsWith("/live") || id.endsWith("/live/link")) {
+                // GET: the host's view; POST {rtmp: [url...]}: start (or add pushes); DELETE: stop; DELETE .../live/link: a new link
+                boolean link = id.endsWith("/live/link");
+                String mid = id.substring(0, id.indexOf('/'));
+                if (mid.isEmpty() || id.indexOf('/') != id.length() - (link ? "/live/link" : "/live").length())
+                    throw new SignalingException("not_found", 404, "no such meeting");
+                String action = link ? (method.equals("DELETE") ? "revoke" : null) : switch (method) {
+                    case "GET" -> "status";
+                    case "POST" -> "start";
+                    case "DELETE" -> "stop";
+                    default -> null;
+                };
+                if (action == null) throw new SignalingException("method_not_allowed", 405,
+                        link ? "DELETE revokes the live link" : "GET shows the live stream, POST starts it, DELETE stops it");
+                List<String> rtmp = new java.util.ArrayList<>();
+                if (action.equals("start") && req.getHeaders().get(HttpHeader.CONTENT_TYPE) != null) {
+                    JsonNode r = body(req).path("rtmp");
+                    if (!r.isMissingNode() && !r.isNull()) {
+                        if (!r.isArray() || r.size() > 8) throw new SignalingException("bad_request", 400, "'rtmp' must be a list of at most 8 URLs");
+                        for (JsonNode u : r) {
+                            if (!u.isTextual()) throw new SignalingException("bad_request", 400, "'rtmp' must be a list of URLs");
+                            rtmp.add(u.asText());
+                        }
+                    }
+                }
+                ObjectNode o = meetings.liveFromApi(mid, who, action, rtmp);
+                absolute(req, o);
+                return json(res, cb, action.equals("start") ? 201 : 200, o);
+            }
             if (id.contains("/") || id.isEmpty() || id.length() > 32) throw new SignalingException("not_found", 404, "no such meeting");
             return switch (method) {
                 case "GET" -> json(res, cb, 200, view(registry.visible(who, id)));
@@ -89,6 +118,14 @@ public final class MeetingApi {
             o.put("message", "internal error");
             return json(res, cb, 500, o);
         }
+    }
+
+    /** The live links as absolute URLs, as this request reached the server. */
+    private static void absolute(Request req, ObjectNode o) {
+        String host = req.getHeaders().get(HttpHeader.HOST);
+        if (host == null) return;
+        String origin = (req.isSecure() ? "https" : "http") + "://" + host;
+        for (String k : new String[] {"link", "hls", "qr"}) if (o.path(k).isTextual()) o.put(k, origin + o.get(k).asText());
     }
 
     private JsonNode body(Request req) throws SignalingException {

@@ -22,6 +22,8 @@ public final class Meeting {
     MeetingRecordings.Active recording;
     /** The live stream (HLS and RTMP pushes), or null. */
     MeetingLive.Active live;
+    /** Whether the scheduled live stream was started (or found not wanted) already. */
+    boolean liveStarted;
     /** The composition the recording and the live stream share (null when neither runs), and how many use it. */
     org.roundtable.mixer.compose.Composition composition;
     int compositionUsers;

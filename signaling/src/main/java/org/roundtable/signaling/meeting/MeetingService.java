@@ -61,6 +61,7 @@ public final class MeetingService {
     private final PhoneMedia phones;
     private volatile MeetingRecordings recordings;
     private volatile MeetingCompositions compositions;
+    private volatile MeetingLive live;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this(bridge, config, registry, jwt, limiter, MeetingTime.system());
@@ -454,6 +455,21 @@ public final class MeetingService {
         events.broadcast(m, joinedEv, np);
         compositions.roster(m);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
+        autoLive(m);
+    }
+
+    /** A scheduled meeting with the live flag goes live when it starts (its first member enters), once. On exec. */
+    private void autoLive(Meeting m) {
+        if (!m.registry || m.liveStarted || live == null) return;
+        m.liveStarted = true;
+        boolean flagged = registry.find(m.id).map(org.roundtable.signaling.registry.MeetingRecord::liveStream).orElse(false);
+        if (!flagged || m.live != null) return;
+        try {
+            live.start(m, "schedule", subjectOf(m), java.util.List.of(), time.millis());
+            liveEvent(m, "schedule", null);
+        } catch (SignalingException e) {
+            LOG.warn("meeting {}: the scheduled live stream did not start: {}", m.id, e.getMessage());
+        }
     }
 
     /** The 'joined' payload (or 'lobby' for a member waiting to be admitted). */
@@ -481,6 +497,7 @@ public final class MeetingService {
         if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(events.describe(m, p));
         j.put("locked", m.locked);
         j.put("recording", m.recording != null);
+        if (m.live != null) MeetingLive.links(m.live, j.putObject("live"));
         j.put("allowSelfUnmute", m.allowSelfUnmute);
         int a = 0, v = 0;
         self.announcedTracks.clear();
@@ -733,14 +750,102 @@ public final class MeetingService {
             case "start" -> HostCommand.START_LIVE;
             case "stop" -> HostCommand.STOP_LIVE;
             case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
-            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop or revoke");
+            case "status" -> null;
+            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
         };
         Meeting m = meetingFor(meetingId, false);
         return onMeeting(m, () -> {
             requireMember(p);
-            cmd.allowed(p);
-            throw new SignalingException("live_unavailable", 503, "live streaming is not enabled on this server");
+            (cmd == null ? HostCommand.START_LIVE : cmd).allowed(p);
+            return cmd == null ? liveStatus(m) : liveNow(m, cmd, p.name, rtmp);
         });
+    }
+
+    /**
+     * The same for the HTTP API's caller, who must host the registry meeting (its creator or a co-host) or
+     * hold the live permission; action status gives the host's view.
+     */
+    public ObjectNode liveFromApi(String meetingKey, Identity who, String action, java.util.List<String> rtmp) throws SignalingException {
+        MeetingRecord rec = registry.find(meetingKey).orElse(null);
+        String meetingId = rec != null ? rec.id() : meetingKey;
+        if (!who.can("live") && (rec == null || !rec.hostedBy(who.userId())))
+            throw new SignalingException("forbidden", 403, "only the meeting's hosts can run its live stream");
+        String byName = who.name();
+        HostCommand cmd = switch (action) {
+            case "start" -> HostCommand.START_LIVE;
+            case "stop" -> HostCommand.STOP_LIVE;
+            case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
+            case "status" -> null;
+            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
+        };
+        Meeting m = meetings.get(meetingId);
+        if (m == null || m.ended) {
+            if (cmd == null || cmd == HostCommand.STOP_LIVE) return liveOff(MeetingLive.newObject());
+            throw new SignalingException("not_live", 409, "the meeting has not started: live streams start in a running meeting");
+        }
+        return onMeeting(m, () -> cmd == null ? liveStatus(m) : liveNow(m, cmd, byName, rtmp));
+    }
+
+    private ObjectNode liveNow(Meeting m, HostCommand cmd, String by, java.util.List<String> rtmp) throws SignalingException {
+        MeetingLive l = live;
+        if (l == null) throw new SignalingException("live_unavailable", 503, "live streaming is not enabled on this server");
+        switch (cmd) {
+            case START_LIVE -> {
+                boolean was = m.live != null;
+                l.start(m, by, subjectOf(m), rtmp, time.millis());
+                if (!was) liveEvent(m, by, null);
+            }
+            case STOP_LIVE -> {
+                if (l.stop(m) != null) liveEvent(m, by, null);
+            }
+            case REVOKE_LIVE_LINK -> {
+                l.revoke(m);
+                liveEvent(m, by, null);
+            }
+            default -> throw new IllegalStateException();
+        }
+        return liveStatus(m);
+    }
+
+    /** The host's view of m's stream. On exec. */
+    private ObjectNode liveStatus(Meeting m) {
+        return m.live == null ? liveOff(MeetingLive.newObject()) : MeetingLive.hostView(m.live, MeetingLive.newObject());
+    }
+
+    private static ObjectNode liveOff(ObjectNode o) {
+        o.put("on", false);
+        return o;
+    }
+
+    /** Tells every member where the live stream stands: {on, by, link, hls, qr, reason}. On exec. */
+    private void liveEvent(Meeting m, String by, String reason) {
+        ObjectNode ev = event("live");
+        ev.put("on", m.live != null);
+        if (by != null) ev.put("by", by);
+        if (m.live != null) MeetingLive.links(m.live, ev);
+        if (reason != null) ev.put("reason", reason);
+        events.broadcast(m, ev, null);
+    }
+
+    /** A registry meeting's subject (for the viewer page), or its id. */
+    private String subjectOf(Meeting m) {
+        if (!m.registry) return m.id;
+        return registry.find(m.id).map(r -> r.subject() == null || r.subject().isBlank() ? m.id : r.subject()).orElse(m.id);
+    }
+
+    /** The picture and sound settings of the compositions recordings and live streams share (before enabling either). */
+    public void composeWith(org.roundtable.mixer.compose.Composition.Config cfg) {
+        this.compositions = new MeetingCompositions(cfg, bridge, phones);
+    }
+
+    /**
+     * Live streaming: the live links' directory, HLS settings and runtime, RTMP options and metrics.
+     * Without this the live commands are refused (live_unavailable).
+     */
+    public void enableLive(org.roundtable.streaming.live.LiveDirectory directory, org.roundtable.streaming.hls.HlsConfig hls,
+                           org.roundtable.streaming.hls.HlsRuntime runtime, org.roundtable.streaming.rtmp.RtmpOptions rtmp,
+                           org.roundtable.streaming.rtmp.RtmpMetrics rtmpMetrics) {
+        this.live = new MeetingLive(compositions, directory, hls, runtime, rtmp, rtmpMetrics);
     }
 
     /** The member a command acts on: present, of the right kind, in the lobby exactly when the command is for the lobby. On exec. */
@@ -826,7 +931,7 @@ public final class MeetingService {
      * Without this the recording commands are refused (recording_unavailable).
      */
     public void enableRecording(org.roundtable.recorder.RecordingService service, org.roundtable.mixer.compose.Composition.Config cfg) {
-        this.compositions = new MeetingCompositions(cfg, bridge, phones);
+        composeWith(cfg);
         this.recordings = new MeetingRecordings(service, compositions);
         service.onFailure((r, why) -> {
             Meeting m = meetings.get(r.meetingId());
@@ -954,6 +1059,7 @@ public final class MeetingService {
     }
 
     private void closeMeeting(Meeting m) {
+        if (m.live != null && live != null) live.stop(m);
         if (m.recording != null) {
             org.roundtable.recorder.Recording r = recordings.stop(m);
             if (r != null) LOG.info("meeting {} ended: its recording {} is {} ({} ms)", m.id, r.id(), r.state(), r.durationMs());
@@ -1070,6 +1176,9 @@ public final class MeetingService {
 
     public void close() {
         for (Meeting m : meetings.values()) {
+            if (m.live != null && live != null) {
+                try { live.stop(m); } catch (RuntimeException e) { LOG.warn("meeting {}: stopping its live stream: {}", m.id, e.toString()); }
+            }
             if (m.recording == null) continue;
             try { recordings.stop(m); } catch (RuntimeException e) { LOG.warn("meeting {}: stopping its recording: {}", m.id, e.toString()); }
         }
