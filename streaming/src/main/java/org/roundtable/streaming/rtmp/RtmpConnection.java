@@ -31,6 +31,7 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class RtmpConnection implements Closeable {
     static final int TICK_MS = 250;
+    static final String CLOSED_BY_SERVER = "the server closed the connection";
     static final int MAX_INCOMING_MESSAGE = 1 << 20;
     private static final RtmpMessage DEAD = new RtmpMessage(0, 0, 0, 0, new byte[0]);
     private static final AtomicInteger READERS = new AtomicInteger();
@@ -238,7 +239,7 @@ final class RtmpConnection implements Closeable {
                 } catch (SocketTimeoutException e) {
                     n = 0;
                 }
-                if (n < 0) { fail("the server closed the connection"); break; }
+                if (n < 0) { fail(CLOSED_BY_SERVER); break; }
                 String cut = watchdog.check(nanos.getAsLong());
                 if (cut != null) { fail(cut); break; }
                 if (n == 0) continue;
@@ -265,7 +266,7 @@ final class RtmpConnection implements Closeable {
                 }
             }
         } catch (EOFException e) {
-            fail("the server closed the connection");
+            fail(CLOSED_BY_SERVER);
         } catch (IOException e) {
             fail(failure != null ? failure : "receive: " + e.getMessage());
         } catch (RuntimeException e) {

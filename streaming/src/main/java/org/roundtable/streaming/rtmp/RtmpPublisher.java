@@ -74,7 +74,13 @@ final class RtmpPublisher {
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) throw new IOException(what + ": no answer from the server in time");
-            RtmpMessage m = c.nextCommand(left);
+            RtmpMessage m;
+            try {
+                m = c.nextCommand(left);
+            } catch (IOException e) {
+                boolean closed = RtmpConnection.CLOSED_BY_SERVER.equals(e.getMessage());
+                throw new IOException(what + ": " + e.getMessage() + (closed ? " without an answer (wrong application or stream key?)" : ""));
+            }
             if (m == null) continue;
             List<Object> v = decode(m);
             if (v.isEmpty() || !(v.get(0) instanceof String name)) continue;

@@ -120,6 +120,30 @@ class NginxRtmpTest {
         }
     }
 
+    @Test void nginxRefusesASecondPublisherAndAnUnknownApplication() throws Exception {
+        try (Nginx nginx = new Nginx()) {
+            RtmpOptions fast = RtmpOptions.DEFAULTS.withBackoff(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(30), 3);
+            RtmpPush first = new RtmpPush(RtmpUrl.parse(nginx.url("taken-name")), fast, null, null);
+            RtmpPush second = new RtmpPush(RtmpUrl.parse(nginx.url("taken-name")), fast, null, null);
+            RtmpPush wrongApp = new RtmpPush(RtmpUrl.parse("rtmp://127.0.0.1:" + nginx.rtmpPort + "/nosuchapp/some-key"), fast, null, null);
+            try {
+                first.open(Synthetic.tracks());
+                assertTrue(waitFor(Duration.ofSeconds(5), () -> first.state() == RtmpPush.State.LIVE), first.stats().toString());
+                second.open(Synthetic.tracks());
+                wrongApp.open(Synthetic.tracks());
+                assertTrue(waitFor(Duration.ofSeconds(10), () -> second.state() == RtmpPush.State.FAILED), second.stats().toString());
+                assertEquals("publish refused: NetStream.Publish.BadName (Already publishing)", second.stats().lastError());
+                assertEquals(RtmpPush.State.LIVE, first.state(), "the first publisher is not disturbed");
+                assertTrue(waitFor(Duration.ofSeconds(10), () -> wrongApp.stats().reconnects() >= 2), wrongApp.stats().toString());
+                assertEquals("connect: the server closed the connection without an answer (wrong application or stream key?)",
+                        wrongApp.stats().lastError());
+            } finally {
+                for (RtmpPush p : new RtmpPush[] {first, second, wrongApp}) p.close();
+                for (RtmpPush p : new RtmpPush[] {first, second, wrongApp}) assertTrue(p.awaitStopped(Duration.ofSeconds(2)));
+            }
+        }
+    }
+
     private static void assertProbe(String url) throws Exception {
         String[] p = Nginx.run(30, "ffprobe", "-v", "error", "-rw_timeout", "5000000",
                 "-show_entries", "stream=codec_name,codec_type,width,height,sample_rate,channels", "-of", "compact", url);
