@@ -109,6 +109,9 @@ final class Nginx implements AutoCloseable {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** Runs a tool (ffprobe, ffmpeg) with a time limit: {exit code, stdout, stderr}. */

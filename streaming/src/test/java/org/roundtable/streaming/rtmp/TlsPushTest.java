@@ -31,6 +31,8 @@ class TlsPushTest {
         assertEquals(0, p.waitFor(), out);
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (FileInputStream in = new FileInputStream(ks.toFile())) { keys.load(in, "changeit".toCharArray()); }
+        Files.delete(ks);
+        Files.delete(dir);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, "changeit".toCharArray());
         server = SSLContext.getInstance("TLS");
