@@ -1,0 +1,124 @@
+package org.roundtable.signaling.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.roundtable.signaling.e2e.E2e.waitFor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.roundtable.signaling.RoundtableServer;
+
+/**
+ * Glass-to-glass latency of the live stream (issue 13): a member's camera shows white flashes at known
+ * instants (LipSync's y4m; the sending page notes when each was captured, probe.js); the viewer page, in
+ * another Chromium, notes when each flash is shown (requestVideoFrameCallback: the frame's expected display
+ * time; the brightest region of a small copy of the picture). Both clocks are the machine's wall clock
+ * (performance.timeOrigin + now); the flashes' spacings differ, so the shift that lines up the most of
+ * them is the latency. Targets: LL-HLS under 3 s, plain HLS (the page's ?ll=0) under 8 s.
+ */
+class LiveLatencyTest {
+    static final String SHOWN = "window.g2g = {flashes: [], frames: 0, errors: []};"
+            + " const v = window.roundtableViewer.video, c = document.createElement('canvas'); c.width = 32; c.height = 18;"
+            + " const g = c.getContext('2d', {willReadFrequently: true}); let prev = 255;"
+            + " const step = (now, meta) => { try { g.drawImage(v, 0, 0, 32, 18); const d = g.getImageData(0, 0, 32, 18).data; let max = 0;"
+            + "   for (let by = 0; by < 6; by++) for (let bx = 0; bx < 8; bx++) { let s = 0;"
+            + "     for (let y = by * 3; y < by * 3 + 3; y++) for (let x = bx * 4; x < bx * 4 + 4; x++) { const i = (y * 32 + x) * 4; s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]; }"
+            + "     max = Math.max(max, s / 12); }"
+            + "   if (prev < 128 && max >= 128) window.g2g.flashes.push(performance.timeOrigin + (meta.expectedDisplayTime || now));"
+            + "   prev = max; window.g2g.frames++; } catch (e) { window.g2g.errors.push(String(e)); } v.requestVideoFrameCallback(step); };"
+            + " v.requestVideoFrameCallback(step); return true;";
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theViewerPageShowsAFlashWithin3sOverLlHlsAnd8sOverHls() throws Exception {
+        E2e.skipUnlessE2e();
+        Path dir = Files.createTempDirectory("rt-g2g");
+        Path y4m = dir.resolve("flashes.y4m"), wav = dir.resolve("beeps.wav");
+        LipSync.writeY4m(y4m);
+        LipSync.writeWav(wav);
+        try (RoundtableServer server = E2e.server(false);
+             Browser sending = new Browser("--use-file-for-fake-video-capture=" + y4m, "--use-file-for-fake-audio-capture=" + wav);
+             Browser viewing = new Browser(); Browser viewingPlain = new Browser()) {
+            // one viewer per browser: a tab in the background presents no video frames
+            String sam = sending.open(server.url() + "?meeting=g2g&name=Sam");
+            sending.js(sam, LipSyncRecordingTest.probe());
+            Object joined = sending.jsAsync(sam, "const cb = arguments[arguments.length-1];"
+                    + " navigator.mediaDevices.getUserMedia({video: true, audio: true})"
+                    + " .then(s => { window.lipsync.start(s, arguments[0]); return window.roundtable.join('g2g', 'Sam', {stream: s}); })"
+                    + " .then(() => cb(true), e => cb(String(e)));", (LipSync.DARK + LipSync.WHITE) / 2);
+            assertEquals(Boolean.TRUE, joined);
+            Object live = sending.jsAsync(sam, "const cb = arguments[arguments.length-1]; window.roundtable.startLive({}).then(l => cb(l.link), e => cb('error ' + e.code));");
+            assertTrue(String.valueOf(live).startsWith("http"), "live: " + live);
+            String ll = viewing.open(live + "/"), plain = viewingPlain.open(live + "/?ll=0");
+            assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewing, ll, 0.5)), "the viewer page plays: " + LiveStreamTest.viewer(viewing, ll));
+            assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewingPlain, plain, 0.5)), "plain HLS plays: " + LiveStreamTest.viewer(viewingPlain, plain));
+            assertEquals(Boolean.TRUE, viewing.js(ll, SHOWN));
+            assertEquals(Boolean.TRUE, viewingPlain.js(plain, SHOWN));
+            long from = System.currentTimeMillis();
+            Thread.sleep(26_000);
+            double origin = ((Number) sending.js(sam, "return performance.timeOrigin;")).doubleValue();
+            Map<String, Object> capture = (Map<String, Object>) sending.js(sam, "return window.lipsync.result();");
+            List<Double> captured = new ArrayList<>();
+            for (double t : LipSyncRecordingTest.times(capture, "flashes")) if (origin + t >= from - 10_000) captured.add(origin + t);
+            double llMs = latency(viewing, ll, captured, 2500, "LL-HLS");
+            double hlsMs = latency(viewingPlain, plain, captured, 6500, "HLS");
+            assertTrue(llMs > 0 && llMs < 3000, "LL-HLS glass-to-glass under 3 s: " + llMs);
+            assertTrue(hlsMs > 0 && hlsMs < 8000, "HLS glass-to-glass under 8 s: " + hlsMs);
+        } finally {
+            Files.deleteIfExists(y4m);
+            Files.deleteIfExists(wav);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double latency(Browser b, String tab, List<Double> captured, double roughly, String what) {
+        Map<String, Object> g = (Map<String, Object>) b.js(tab, "return window.g2g;");
+        List<Double> shown = new ArrayList<>();
+        for (Object o : (List<Object>) g.get("flashes")) shown.add(((Number) o).doubleValue());
+        assertEquals(List.of(), g.get("errors"), what + ": the viewer probe ran");
+        // which flash of the pattern each one is, by the spacing before it (they all differ by 100 ms or more)
+        int[] capIdx = patternIndex(captured), shownIdx = patternIndex(shown);
+        List<Double> lat = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            if (shownIdx[i] < 0) continue;
+            double best = -1;
+            for (int j = 0; j < captured.size(); j++) {
+                double d = shown.get(i) - captured.get(j);
+                if (capIdx[j] == shownIdx[i] && d > 0 && d < LipSync.PERIOD_S * 1000 && (best < 0 || d < best)) best = d;
+            }
+            if (best > 0) lat.add(best);
+        }
+        java.util.Collections.sort(lat);
+        Object player = b.js(tab, "const p = window.roundtableViewer.player; return p ? JSON.stringify({latency: p.latency, target: p.targetLatency,"
+                + " drift: p.drift, rate: window.roundtableViewer.video.playbackRate, buffered: window.roundtableViewer.video.buffered.length"
+                + " ? window.roundtableViewer.video.buffered.end(0) - window.roundtableViewer.video.currentTime : 0, ll: p.config.lowLatencyMode}) : 'native';");
+        System.out.printf(Locale.ROOT, "[e2e] live latency %s: hls.js says %s; shown %s; captured %s%n", what, player, shown, captured);
+        System.out.printf(Locale.ROOT, "[e2e] live latency %s: median %.0f ms glass-to-glass, min %.0f, max %.0f (%d flashes measured of %d shown, %d captured; %s frames shown)%n",
+                what, lat.isEmpty() ? -1 : lat.get(lat.size() / 2), lat.isEmpty() ? -1 : lat.get(0), lat.isEmpty() ? -1 : lat.get(lat.size() - 1),
+                lat.size(), shown.size(), captured.size(), g.get("frames"));
+        assertTrue(lat.size() >= 5, what + ": flashes measured: " + lat + " shown " + shown + " captured " + captured);
+        return lat.get(lat.size() / 2);
+    }
+
+    /**
+     * Per onset, its event in LipSync's pattern (by the spacing from the previous onset: 1.3, 1.6, 1.9, 1.2
+     * and 2.0 s, so within 45 ms there is one answer), or -1 (the first, one after a lost onset, a player
+     * that changed speed in between).
+     */
+    static int[] patternIndex(List<Double> t) {
+        double[] sp = LipSync.spacingsMs();
+        int[] idx = new int[t.size()];
+        java.util.Arrays.fill(idx, -1);
+        for (int i = 1; i < t.size(); i++) {
+            double d = t.get(i) - t.get(i - 1);
+            for (int j = 0; j < sp.length; j++) if (Math.abs(d - sp[j]) < 45) idx[i] = (j + 1) % sp.length;
+        }
+        return idx;
+    }
+}
