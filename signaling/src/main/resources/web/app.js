@@ -53,6 +53,13 @@
     $('lockstate').hidden = !rt.locked;
     $('rec').hidden = !rt.recording;
     $('rec-toggle').textContent = rt.recording ? 'Stop recording' : 'Record';
+    $('livestate').hidden = !rt.live;
+    $('live-toggle').textContent = rt.live ? 'Stop live' : 'Go live';
+    $('live-panel').hidden = !rt.live;
+    if (rt.live) {
+      $('live-link').href = $('live-link').textContent = rt.live.link;
+      if ($('live-qr').getAttribute('src') !== rt.live.qr) $('live-qr').src = rt.live.qr;
+    }
     $('self-unmute').checked = rt.allowSelfUnmute;
     const list = $('member-list'), lobby = $('lobby-list');
     list.textContent = '';
@@ -102,7 +109,7 @@
   rt.on('participantJoined', p => { tile(p); renderMembers(); });
   rt.on('memberUpdated', e => { if (!e.member.inLobby && e.member.id !== rt.id) tile(e.member); renderMembers(); });
   rt.on('participantLeft', p => { const t = document.querySelector('.tile[data-id="' + CSS.escape(p.id) + '"]'); if (t) t.remove(); renderMembers(); });
-  ['lobby', 'recording', 'locked', 'policy', 'viewerJoined', 'viewerLeft'].forEach(ev => rt.on(ev, renderMembers));
+  ['lobby', 'recording', 'live', 'locked', 'policy', 'viewerJoined', 'viewerLeft'].forEach(ev => rt.on(ev, renderMembers));
   rt.on('content', e => {
     $('content').hidden = !e.stream;
     $('content-video').srcObject = e.stream;
@@ -163,6 +170,26 @@
   $('mute-all').addEventListener('click', () => rt.muteAll().catch(e => { $('error').textContent = e.message; }));
   $('unmute-all').addEventListener('click', () => rt.unmuteAll().catch(e => { $('error').textContent = e.message; }));
   $('lock').addEventListener('click', () => (rt.locked ? rt.unlock() : rt.lock()).catch(e => { $('error').textContent = e.message; }));
+  $('live-toggle').addEventListener('click', () => {
+    const url = $('live-rtmp').value.trim();
+    (rt.live ? rt.stopLive() : rt.startLive({rtmp: url ? [url] : []})).then(renderMembers).catch(e => { $('error').textContent = e.message; });
+  });
+  /** Hosts see each push's state every few seconds while live. */
+  setInterval(() => {
+    if (!rt.live || rt.role !== 'host' || rt.state !== 'joined') return;
+    rt.liveStatus().then(s => {
+      const ul = $('live-targets');
+      ul.textContent = '';
+      const li = document.createElement('li');
+      li.textContent = s.viewers + ' viewer(s)';
+      ul.appendChild(li);
+      (s.targets || []).forEach(t => {
+        const l = document.createElement('li');
+        l.textContent = t.url + ': ' + t.state + (t.reconnects ? ' (' + t.reconnects + ' reconnects)' : '') + (t.error && t.state !== 'live' ? ': ' + t.error : '');
+        ul.appendChild(l);
+      });
+    }).catch(() => {});
+  }, 3000);
   $('rec-toggle').addEventListener('click', () => (rt.recording ? rt.stopRecording() : rt.startRecording()).catch(e => { $('error').textContent = e.message; }));
   $('self-unmute').addEventListener('change', () => rt.setPolicy($('self-unmute').checked).catch(e => { $('error').textContent = e.message; }));
   $('end-all').addEventListener('click', () => rt.endForAll().catch(e => { $('error').textContent = e.message; }));
