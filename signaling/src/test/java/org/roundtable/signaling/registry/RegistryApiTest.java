@@ -98,6 +98,23 @@ class RegistryApiTest {
         assertEquals(400, call("POST", "/api/meetings", ANN, "{\"password\":\"12345\"}").statusCode(), "passwords have at least 6 characters");
     }
 
+    /** The live stream's API is for the meeting's hosts; it runs only in a running meeting; its input is checked. */
+    @Test void liveApiIsForHosts() throws Exception {
+        long now = System.currentTimeMillis();
+        String id = ok(call("POST", "/api/meetings", ANN, "{\"type\":\"scheduled\",\"subject\":\"Town hall\",\"start\":\"" + iso(now + 3_600_000)
+                + "\",\"end\":\"" + iso(now + 7_200_000) + "\",\"members\":[\"ben\"],\"liveStream\":true}"), 201).get("id").asText();
+        assertEquals("forbidden", ok(call("POST", "/api/meetings/" + id + "/live", BEN, null), 403).get("code").asText(), "an invitee is not a host");
+        assertEquals(403, call("GET", "/api/meetings/" + id + "/live", EVE, null).statusCode(), "nor is a stranger");
+        assertEquals(403, call("DELETE", "/api/meetings/" + id + "/live/link", EVE, null).statusCode());
+        assertEquals(401, call("POST", "/api/meetings/" + id + "/live", null, null).statusCode());
+        assertFalse(ok(call("GET", "/api/meetings/" + id + "/live", ANN, null), 200).get("on").asBoolean(), "not live before it starts");
+        assertEquals("not_live", ok(call("POST", "/api/meetings/" + id + "/live", ANN, "{\"rtmp\":[\"rtmp://127.0.0.1/live/k\"]}"), 409).get("code").asText());
+        assertEquals(400, call("POST", "/api/meetings/" + id + "/live", ANN, "{\"rtmp\":\"rtmp://x\"}").statusCode(), "rtmp is a list");
+        assertEquals(405, call("PUT", "/api/meetings/" + id + "/live", ANN, null).statusCode());
+        assertEquals(200, call("DELETE", "/api/meetings/" + id + "/live", ANN, null).statusCode(), "stopping what does not run is no error");
+        assertEquals(404, call("GET", "/api/meetings/" + id + "/live/x", ANN, null).statusCode());
+    }
+
     @Test void tokensAreChecked() throws Exception {
         assertEquals(401, call("GET", "/api/meetings", null, null).statusCode(), "no token");
         assertEquals(401, call("GET", "/api/meetings", "not.a.token", null).statusCode());
