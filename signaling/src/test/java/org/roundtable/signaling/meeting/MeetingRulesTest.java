@@ -114,6 +114,45 @@ class MeetingRulesTest {
         assertEquals(1, benSession.of("reminder").size(), "never twice");
     }
 
+    /** A scheduled meeting with the live flag goes live when its first member enters (once), and its link ends with it. */
+    @Test void aScheduledLiveMeetingGoesLiveWhenItStarts() throws Exception {
+        org.roundtable.streaming.live.LiveDirectory dir = new org.roundtable.streaming.live.LiveDirectory(time.clock());
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        meetings.enableLive(dir, org.roundtable.streaming.hls.HlsConfig.defaults(), org.roundtable.streaming.hls.HlsRuntime.create(Runnable::run, timer),
+                org.roundtable.streaming.rtmp.RtmpOptions.DEFAULTS, new org.roundtable.streaming.rtmp.RtmpMetrics());
+        MeetingRecord m = registry.create(user("ann"), new MeetingSpec("scheduled", "All hands", T0 + 10 * 60_000L, T0 + 70 * 60_000L,
+                List.of("ben", "cy"), null, true, true));
+        MeetingRecord quiet = registry.create(user("ann"), new MeetingSpec("scheduled", "Not public", T0 + 10 * 60_000L, T0 + 70 * 60_000L,
+                List.of("ben"), null, true, false));
+        try {
+            Client ben = new Client();
+            Participant pb = join(m.id(), token("ben", "Ben"), null, "10.0.0.2", ben);
+            List<ObjectNode> live = ben.of("live");
+            assertEquals(1, live.size(), "the first member sees it go live: " + ben.events);
+            assertTrue(live.get(0).path("on").asBoolean());
+            assertEquals("schedule", live.get(0).path("by").asText());
+            String link = live.get(0).path("link").asText();
+            assertTrue(link.matches("/live/[A-Za-z0-9_-]{22}"), link);
+            org.roundtable.streaming.live.LiveDirectory.Channel ch = dir.find(link.substring("/live/".length()));
+            assertEquals(org.roundtable.streaming.live.LiveDirectory.State.LIVE, ch.state());
+            assertEquals("All hands", ch.subject(), "the viewer page shows the meeting's subject");
+            Client cy = new Client();
+            Participant pc = join(m.id(), token("cy", "Cy"), null, "10.0.0.3", cy);
+            assertEquals(1, dir.liveCount(), "one stream, not one per member");
+            assertTrue(ben.of("live").size() == 1, "not started again");
+            Client other = new Client();
+            join(quiet.id(), token("ben", "Ben"), null, "10.0.0.2", other);
+            assertTrue(other.of("live").isEmpty(), "a meeting without the flag does not go live");
+            assertEquals(1, dir.liveCount());
+            meetings.leave(m.id(), pb, "left");
+            meetings.leave(m.id(), pc, "left");         // the last one out ends it
+            assertEquals(org.roundtable.streaming.live.LiveDirectory.State.ENDED, ch.state(), "the link says the stream ended");
+            assertEquals(0, dir.liveCount());
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
     @Test void aMeetingAHostEndedStaysEndedForTenMinutesInOpenMode() throws Exception {
         // open mode has no registry to say a meeting ended: the service remembers it
         meetings.close();
