@@ -123,8 +123,8 @@ final class MeetingLive {
         for (Target t : a.targets) {
             try { t.out.stop(); } catch (Exception e) { LOG.warn("meeting {}: stopping the push to {}: {}", m.id, t.push.url(), e.toString()); }
         }
+        // closes the HLS stream on the composition thread (its playlist ends: viewers are told)
         try { a.hlsOut.stop(); } catch (Exception e) { LOG.warn("meeting {}: stopping HLS: {}", m.id, e.toString()); }
-        a.hls.close();
         directory.end(a.channel);
         compositions.release(m);
         LOG.info("meeting {}: live stream ended", m.id);
