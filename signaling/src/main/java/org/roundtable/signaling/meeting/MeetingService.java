@@ -746,13 +746,7 @@ public final class MeetingService {
      * the old one refused). Returns what the host's view shows: {on, link, hls, qr, viewers, bytes, targets}.
      */
     public ObjectNode live(String meetingId, Participant p, String action, java.util.List<String> rtmp) throws SignalingException {
-        HostCommand cmd = switch (action) {
-            case "start" -> HostCommand.START_LIVE;
-            case "stop" -> HostCommand.STOP_LIVE;
-            case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
-            case "status" -> null;
-            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
-        };
+        HostCommand cmd = liveCommand(action);
         Meeting m = meetingFor(meetingId, false);
         return onMeeting(m, () -> {
             requireMember(p);
@@ -771,19 +765,24 @@ public final class MeetingService {
         if (!who.can("live") && (rec == null || !rec.hostedBy(who.userId())))
             throw new SignalingException("forbidden", 403, "only the meeting's hosts can run its live stream");
         String byName = who.name();
-        HostCommand cmd = switch (action) {
-            case "start" -> HostCommand.START_LIVE;
-            case "stop" -> HostCommand.STOP_LIVE;
-            case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
-            case "status" -> null;
-            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
-        };
+        HostCommand cmd = liveCommand(action);
         Meeting m = meetings.get(meetingId);
         if (m == null || m.ended) {
             if (cmd == null || cmd == HostCommand.STOP_LIVE) return liveOff(MeetingLive.newObject());
             throw new SignalingException("not_live", 409, "the meeting has not started: live streams start in a running meeting");
         }
         return onMeeting(m, () -> cmd == null ? liveStatus(m) : liveNow(m, cmd, byName, rtmp));
+    }
+
+    /** A live action's command (status: null, anyone who may start it may see it). */
+    private static HostCommand liveCommand(String action) throws SignalingException {
+        return switch (action) {
+            case "start" -> HostCommand.START_LIVE;
+            case "stop" -> HostCommand.STOP_LIVE;
+            case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
+            case "status" -> null;
+            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
+        };
     }
 
     private ObjectNode liveNow(Meeting m, HostCommand cmd, String by, java.util.List<String> rtmp) throws SignalingException {
