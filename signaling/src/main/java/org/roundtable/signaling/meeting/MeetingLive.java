@@ -34,6 +34,9 @@ final class MeetingLive {
     private final HlsRuntime runtime;
     private final RtmpOptions rtmpOptions;
     private final RtmpMetrics rtmpMetrics;
+    private final MeetingEvents events;
+    private final org.roundtable.signaling.registry.MeetingRegistry registry;
+    private final java.util.function.LongSupplier clock;
 
     /** A live stream in progress: its link, its HLS stream and its pushes. */
     static final class Active {
@@ -57,7 +60,11 @@ final class MeetingLive {
     record Target(String url, RtmpPush push, Composition.Output out) {}
 
     MeetingLive(MeetingCompositions compositions, LiveDirectory directory, HlsConfig hlsConfig, HlsRuntime runtime,
-                RtmpOptions rtmpOptions, RtmpMetrics rtmpMetrics) {
+                RtmpOptions rtmpOptions, RtmpMetrics rtmpMetrics, MeetingEvents events,
+                org.roundtable.signaling.registry.MeetingRegistry registry, java.util.function.LongSupplier clock) {
+        this.events = events;
+        this.registry = registry;
+        this.clock = clock;
         this.compositions = compositions;
         this.directory = directory;
         this.hlsConfig = hlsConfig;
@@ -67,10 +74,71 @@ final class MeetingLive {
     }
 
     /**
+     * A host's live command on m (cmd null: the host's view): start (or add pushes), stop or revoke;
+     * every member hears of a change. Returns the host's view. On exec.
+     */
+    ObjectNode command(Meeting m, HostCommand cmd, String by, List<String> rtmp) throws SignalingException {
+        if (cmd != null) {
+            switch (cmd) {
+                case START_LIVE -> {
+                    boolean was = m.live != null;
+                    start(m, by, subjectOf(m), rtmp, clock.getAsLong());
+                    if (!was) event(m, by);
+                }
+                case STOP_LIVE -> {
+                    if (stop(m) != null) event(m, by);
+                }
+                case REVOKE_LIVE_LINK -> {
+                    revoke(m);
+                    event(m, by);
+                }
+                default -> throw new IllegalArgumentException(cmd.wire);
+            }
+        }
+        return m.live == null ? off() : hostView(m.live, newObject());
+    }
+
+    /** A scheduled meeting with the live flag goes live when it starts (its first member enters), once. On exec. */
+    void whenEntered(Meeting m) {
+        if (!m.registry || m.liveStarted) return;
+        m.liveStarted = true;
+        boolean flagged = registry.find(m.id).map(org.roundtable.signaling.registry.MeetingRecord::liveStream).orElse(false);
+        if (!flagged || m.live != null) return;
+        try {
+            start(m, "schedule", subjectOf(m), List.of(), clock.getAsLong());
+            event(m, "schedule");
+        } catch (SignalingException e) {
+            LOG.warn("meeting {}: the scheduled live stream did not start: {}", m.id, e.getMessage());
+        }
+    }
+
+    /** Tells every member where the live stream stands: {on, by, link, hls, qr}. On exec. */
+    private void event(Meeting m, String by) {
+        ObjectNode ev = events.event("live");
+        ev.put("on", m.live != null);
+        if (by != null) ev.put("by", by);
+        if (m.live != null) links(m.live, ev);
+        events.broadcast(m, ev, null);
+    }
+
+    /** A registry meeting's subject (for the viewer page), or its id. */
+    private String subjectOf(Meeting m) {
+        if (!m.registry) return m.id;
+        return registry.find(m.id).map(r -> r.subject() == null || r.subject().isBlank() ? m.id : r.subject()).orElse(m.id);
+    }
+
+    /** The host's view when nothing is live. */
+    static ObjectNode off() {
+        ObjectNode o = newObject();
+        o.put("on", false);
+        return o;
+    }
+
+    /**
      * Starts m's stream (or, when it runs, adds the push targets it does not have yet). URLs are checked
      * before anything starts: one bad URL refuses them all. On exec.
      */
-    Active start(Meeting m, String by, String subject, List<String> rtmp, long nowMs) throws SignalingException {
+    private Active start(Meeting m, String by, String subject, List<String> rtmp, long nowMs) throws SignalingException {
         List<RtmpUrl> urls = new ArrayList<>();
         for (String u : rtmp) {
             try {

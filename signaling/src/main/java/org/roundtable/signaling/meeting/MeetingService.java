@@ -455,21 +455,7 @@ public final class MeetingService {
         events.broadcast(m, joinedEv, np);
         compositions.roster(m);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
-        autoLive(m);
-    }
-
-    /** A scheduled meeting with the live flag goes live when it starts (its first member enters), once. On exec. */
-    private void autoLive(Meeting m) {
-        if (!m.registry || m.liveStarted || live == null) return;
-        m.liveStarted = true;
-        boolean flagged = registry.find(m.id).map(org.roundtable.signaling.registry.MeetingRecord::liveStream).orElse(false);
-        if (!flagged || m.live != null) return;
-        try {
-            live.start(m, "schedule", subjectOf(m), java.util.List.of(), time.millis());
-            liveEvent(m, "schedule", null);
-        } catch (SignalingException e) {
-            LOG.warn("meeting {}: the scheduled live stream did not start: {}", m.id, e.getMessage());
-        }
+        if (live != null) live.whenEntered(m);
     }
 
     /** The 'joined' payload (or 'lobby' for a member waiting to be admitted). */
@@ -751,7 +737,7 @@ public final class MeetingService {
         return onMeeting(m, () -> {
             requireMember(p);
             (cmd == null ? HostCommand.START_LIVE : cmd).allowed(p);
-            return cmd == null ? liveStatus(m) : liveNow(m, cmd, p.name, rtmp);
+            return liveNow(m, cmd, p.name, rtmp);
         });
     }
 
@@ -768,10 +754,17 @@ public final class MeetingService {
         HostCommand cmd = liveCommand(action);
         Meeting m = meetings.get(meetingId);
         if (m == null || m.ended) {
-            if (cmd == null || cmd == HostCommand.STOP_LIVE) return liveOff(MeetingLive.newObject());
+            if (cmd == null || cmd == HostCommand.STOP_LIVE) return MeetingLive.off();
             throw new SignalingException("not_live", 409, "the meeting has not started: live streams start in a running meeting");
         }
-        return onMeeting(m, () -> cmd == null ? liveStatus(m) : liveNow(m, cmd, byName, rtmp));
+        return onMeeting(m, () -> liveNow(m, cmd, byName, rtmp));
+    }
+
+    /** Runs a live command (null: the host's view) on m. On exec. */
+    private ObjectNode liveNow(Meeting m, HostCommand cmd, String by, java.util.List<String> rtmp) throws SignalingException {
+        MeetingLive l = live;
+        if (l == null) throw new SignalingException("live_unavailable", 503, "live streaming is not enabled on this server");
+        return l.command(m, cmd, by, rtmp);
     }
 
     /** A live action's command (status: null, anyone who may start it may see it). */
@@ -783,53 +776,6 @@ public final class MeetingService {
             case "status" -> null;
             default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
         };
-    }
-
-    private ObjectNode liveNow(Meeting m, HostCommand cmd, String by, java.util.List<String> rtmp) throws SignalingException {
-        MeetingLive l = live;
-        if (l == null) throw new SignalingException("live_unavailable", 503, "live streaming is not enabled on this server");
-        switch (cmd) {
-            case START_LIVE -> {
-                boolean was = m.live != null;
-                l.start(m, by, subjectOf(m), rtmp, time.millis());
-                if (!was) liveEvent(m, by, null);
-            }
-            case STOP_LIVE -> {
-                if (l.stop(m) != null) liveEvent(m, by, null);
-            }
-            case REVOKE_LIVE_LINK -> {
-                l.revoke(m);
-                liveEvent(m, by, null);
-            }
-            default -> throw new IllegalStateException();
-        }
-        return liveStatus(m);
-    }
-
-    /** The host's view of m's stream. On exec. */
-    private ObjectNode liveStatus(Meeting m) {
-        return m.live == null ? liveOff(MeetingLive.newObject()) : MeetingLive.hostView(m.live, MeetingLive.newObject());
-    }
-
-    private static ObjectNode liveOff(ObjectNode o) {
-        o.put("on", false);
-        return o;
-    }
-
-    /** Tells every member where the live stream stands: {on, by, link, hls, qr, reason}. On exec. */
-    private void liveEvent(Meeting m, String by, String reason) {
-        ObjectNode ev = event("live");
-        ev.put("on", m.live != null);
-        if (by != null) ev.put("by", by);
-        if (m.live != null) MeetingLive.links(m.live, ev);
-        if (reason != null) ev.put("reason", reason);
-        events.broadcast(m, ev, null);
-    }
-
-    /** A registry meeting's subject (for the viewer page), or its id. */
-    private String subjectOf(Meeting m) {
-        if (!m.registry) return m.id;
-        return registry.find(m.id).map(r -> r.subject() == null || r.subject().isBlank() ? m.id : r.subject()).orElse(m.id);
     }
 
     /** The picture and sound settings of the compositions recordings and live streams share (before enabling either). */
@@ -844,7 +790,7 @@ public final class MeetingService {
     public void enableLive(org.roundtable.streaming.live.LiveDirectory directory, org.roundtable.streaming.hls.HlsConfig hls,
                            org.roundtable.streaming.hls.HlsRuntime runtime, org.roundtable.streaming.rtmp.RtmpOptions rtmp,
                            org.roundtable.streaming.rtmp.RtmpMetrics rtmpMetrics) {
-        this.live = new MeetingLive(compositions, directory, hls, runtime, rtmp, rtmpMetrics);
+        this.live = new MeetingLive(compositions, directory, hls, runtime, rtmp, rtmpMetrics, events, registry, time::millis);
     }
 
     /** The member a command acts on: present, of the right kind, in the lobby exactly when the command is for the lobby. On exec. */
