@@ -43,7 +43,7 @@ public final class DriftBench {
         StringBuilder cmd = new StringBuilder("bench/run.sh drift");
         for (String a : args) cmd.append(' ').append(a);
         Path dir = o.out != null ? Files.createDirectories(o.out) : Files.createTempDirectory("roundtable-drift");
-        Path file = dir.resolve(String.format(Locale.ROOT, "drift-%sppm-%smin.mp4", fmt(o.ppm), fmt(o.minutes)));
+        Path file = dir.resolve(String.format(Locale.ROOT, "drift-%sppm-%smin.mp4", fmt(o.ppm).replace("-", "minus"), fmt(o.minutes)));
         Files.deleteIfExists(file);
         FlashPattern pattern = new FlashPattern(o.seed);
         Vp8Camera camera = Vp8Camera.of(FlashPattern::paint, 640, 360, 500_000, FlashPattern.FPS, FlashPattern.LOOP_FRAMES, 60);
