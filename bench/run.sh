@@ -4,11 +4,13 @@
 #                [--server URL --server-pid PID] [--server-cpus 0] [--load-cpus 1] [--churn-rate R] [--latency-every N]
 #   bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] [--warmup 3] [--size 1280x720] [--layout grid|speaker] [--load-cpus 1]
 #                (CPU of one composed recording: one JSON line per tile count and a summary; see bench/README.md)
+#   bench/run.sh drift [--minutes 10] [--drift-ppm 100] [--size 1280x720] [--seed 1] [--skip-s 5] [--out DIR] [--keep]
+#                (A/V offset and drift of a long composed recording with a drifting sender clock: one JSON line)
 # Loopback only; bounded (≤1000 subscribers, ≤50 publishers, ≤600 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# compose runs in process (the composition with synthetic cameras): it needs only the bench jar
-if [[ ! -f bench/target/roundtable-bench.jar || ( ${1:-} != compose && ! -f signaling/target/roundtable.jar ) ]]; then
+# compose and drift run in process (the composition with synthetic senders): they need only the bench jar
+if [[ ! -f bench/target/roundtable-bench.jar || ( ${1:-} != compose && ${1:-} != drift && ! -f signaling/target/roundtable.jar ) ]]; then
   mvn -B -q -DskipTests install >&2
 fi
 args=(); load_cpus=""

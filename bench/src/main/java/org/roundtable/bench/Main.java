@@ -10,7 +10,8 @@ import org.roundtable.bench.load.ServerProcess;
  * {@code bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T]
  * [--warmup W] [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]}
  * Prints one JSON line. Starts its own server (a separate process, optionally pinned) unless pointed at one.
- * {@code bench/run.sh compose ...} runs {@link org.roundtable.bench.compose.ComposeBench} in this process instead.
+ * {@code bench/run.sh compose ...} runs {@link org.roundtable.bench.compose.ComposeBench} in this process instead, and
+ * {@code bench/run.sh drift ...} {@link org.roundtable.bench.compose.DriftBench} (A/V drift of a long recording).
  */
 public final class Main {
     public static void main(String[] args) throws Exception {
@@ -18,11 +19,16 @@ public final class Main {
             System.err.println("usage: bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]"
                     + " [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]");
             System.err.println("       bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] ... (in process: see ComposeBench)");
+            System.err.println("       bench/run.sh drift [--minutes 10] [--drift-ppm 100] ... (in process: see DriftBench)");
             System.exit(2);
         }
         String scenario = args[0];
         if (scenario.equals("compose")) {
             org.roundtable.bench.compose.ComposeBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (scenario.equals("drift")) {
+            org.roundtable.bench.compose.DriftBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int p = -1, s = 20, t = 10, w = 3, latencyEvery = 1;

@@ -76,7 +76,8 @@ final class Vp8Camera {
                 return new Vp8Camera(width, height, bitrate, fps, frames);
             }
         }
-        List<byte[]> frames = encode(index, width, height, bitrate, fps, count);
+        CameraScene scene = new CameraScene(width, height, index);
+        List<byte[]> frames = encode((t, y, u, v) -> scene.render(t + index * 37, y, u, v), width, height, bitrate, fps, count, count);
         if (cached != null) {
             Files.createDirectories(cacheDir);
             Path tmp = Files.createTempFile(cacheDir, "vp8", ".tmp");
@@ -89,14 +90,23 @@ final class Vp8Camera {
         return new Vp8Camera(width, height, bitrate, fps, frames);
     }
 
-    private static List<byte[]> encode(int index, int width, int height, int bitrate, int fps, int count) throws IOException {
+    /** Paints picture t of a sequence into the planes of a 4:2:0 frame. */
+    interface Painter { void paint(int t, byte[] y, byte[] u, byte[] v); }
+
+    /** A source of count pictures from painter, encoded as above, with a key frame at most every keyInterval frames. */
+    static Vp8Camera of(Painter painter, int width, int height, int bitrate, int fps, int count, int keyInterval) throws IOException {
+        return new Vp8Camera(width, height, bitrate, fps, encode(painter, width, height, bitrate, fps, count, keyInterval));
+    }
+
+    private static List<byte[]> encode(Painter painter, int width, int height, int bitrate, int fps, int count, int keyInterval)
+            throws IOException {
         AvLibrary.ensureLoaded();
         AVCodec codec = avcodec_find_encoder_by_name("libvpx");
         if (codec == null) throw new IOException("this FFmpeg has no libvpx encoder");
         AVCodecContext ctx = avcodec_alloc_context3(codec);
         ctx.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).time_base(av_make_q(1, fps)).framerate(av_make_q(fps, 1));
         ctx.bit_rate(bitrate).rc_min_rate(bitrate).rc_max_rate(bitrate).rc_buffer_size(bitrate)   // CBR, 1 s buffer
-                .qmin(2).qmax(56).gop_size(count).thread_count(1);
+                .qmin(2).qmax(56).gop_size(keyInterval).thread_count(1);
         AVDictionary opts = new AVDictionary(null);
         av_dict_set(opts, "deadline", "realtime", 0);
         av_dict_set(opts, "cpu-used", "6", 0);
@@ -117,12 +127,11 @@ final class Vp8Camera {
         frame.format(AV_PIX_FMT_YUV420P).width(width).height(height);
         if (av_frame_get_buffer(frame, 32) < 0) throw new OutOfMemoryError("av_frame_get_buffer");
         AVPacket pkt = av_packet_alloc();
-        CameraScene scene = new CameraScene(width, height, index);
         byte[] y = new byte[width * height], u = new byte[width * height / 4], v = new byte[width * height / 4];
         List<byte[]> out = new ArrayList<>(count);
         try {
             for (int t = 0; t < count; t++) {
-                scene.render(t + index * 37, y, u, v);
+                painter.paint(t, y, u, v);
                 if (av_frame_make_writable(frame) < 0) throw new IOException("av_frame_make_writable");
                 copy(frame, 0, y, width, height);
                 copy(frame, 1, u, width / 2, height / 2);
