@@ -1,5 +1,6 @@
 package org.roundtable.streaming.hls;
 
+import java.nio.ByteBuffer;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -43,7 +44,10 @@ public final class HlsHandler extends Handler.Abstract.NonBlocking {
         boolean head = HttpMethod.HEAD.is(method);
         if (slash <= prefix.length() || path.indexOf('/', slash + 1) >= 0) return replies.error(res, cb, head, Kind.OTHER, null, 404, "not found");
         if (HttpMethod.OPTIONS.is(method)) return replies.options(res, cb);
-        if (!head && !HttpMethod.GET.is(method)) return replies.error(res, cb, false, Kind.OTHER, null, 405, "method not allowed");
+        if (!head && !HttpMethod.GET.is(method)) {
+            res.getHeaders().add(HttpHeader.ALLOW, "GET, HEAD, OPTIONS");
+            return replies.error(res, cb, false, Kind.OTHER, null, 405, "method not allowed");
+        }
         String file = path.substring(slash + 1);
         Kind kind = kindOf(file);
         HlsLookup found = lookup.apply(path.substring(prefix.length(), slash));
@@ -58,7 +62,7 @@ public final class HlsHandler extends Handler.Abstract.NonBlocking {
                 if (snap.init == null) return replies.error(res, cb, head, kind, s, 404, "the stream has not started");
                 String q = req.getHttpURI().getQuery();
                 boolean current = q != null && q.equals("v=" + snap.id);
-                return replies.ok(res, cb, head, kind, s, HlsReplies.MP4, current ? HlsReplies.IMMUTABLE : HlsReplies.NO_CACHE, snap.init);
+                return replies.ok(res, cb, head, kind, s, HlsReplies.MP4, current ? HlsReplies.IMMUTABLE : HlsReplies.NO_CACHE, ByteBuffer.wrap(snap.init));
             case SEGMENT: return segment(res, cb, head, s, snap, file);
             case PART: return part(res, cb, head, s, snap, file);
             default: return replies.error(res, cb, head, kind, s, 404, "not found");
@@ -101,7 +105,7 @@ public final class HlsHandler extends Handler.Abstract.NonBlocking {
         long msn = f.length == 2 && f[1].equals(snap.id) ? number(f[0]) : -2;
         HlsSnapshot.Segment seg = msn >= 0 ? snap.segment(msn) : null;
         if (seg == null) return replies.error(res, cb, head, Kind.SEGMENT, s, 404, "no such segment");
-        return replies.ok(res, cb, head, Kind.SEGMENT, s, HlsReplies.SEGMENT, HlsReplies.IMMUTABLE, seg.bytes());
+        return replies.ok(res, cb, head, Kind.SEGMENT, s, HlsReplies.SEGMENT, HlsReplies.IMMUTABLE, seg.data());
     }
 
     private boolean part(Response res, Callback cb, boolean head, HlsStream s, HlsSnapshot snap, String file) {
@@ -109,7 +113,7 @@ public final class HlsHandler extends Handler.Abstract.NonBlocking {
         long msn = f.length == 3 && f[2].equals(snap.id) ? number(f[0]) : -2, index = f.length == 3 ? number(f[1]) : -2;
         if (msn < 0 || index < 0 || index > Integer.MAX_VALUE) return replies.error(res, cb, head, Kind.PART, s, 404, "no such part");
         HlsSnapshot.Part p = snap.part(msn, (int) index);
-        if (p != null) return replies.ok(res, cb, head, Kind.PART, s, HlsReplies.SEGMENT, HlsReplies.IMMUTABLE, p.bytes());
+        if (p != null) return replies.ok(res, cb, head, Kind.PART, s, HlsReplies.SEGMENT, HlsReplies.IMMUTABLE, p.data());
         if (snap.isHinted(msn, (int) index)) return hold(res, cb, Kind.PART, s, new PartWaiter(res, cb, head, s, msn, (int) index));
         return replies.error(res, cb, head, Kind.PART, s, 404, "no such part");
     }
@@ -171,7 +175,7 @@ public final class HlsHandler extends Handler.Abstract.NonBlocking {
         @Override public void answer(HlsSnapshot snap) {
             HlsSnapshot.Part p = snap.part(msn, index);
             if (p == null) replies.error(res, cb, head, Kind.PART, s, 404, "the hinted part was not made");
-            else replies.ok(res, cb, head, Kind.PART, s, HlsReplies.SEGMENT, HlsReplies.IMMUTABLE, p.bytes());
+            else replies.ok(res, cb, head, Kind.PART, s, HlsReplies.SEGMENT, HlsReplies.IMMUTABLE, p.data());
         }
 
         @Override public void expire() { replies.error(res, cb, head, Kind.PART, s, 503, "the part was not made in time"); }

@@ -46,20 +46,20 @@ final class HlsReplies {
 
     static HttpField blockingCache(HlsConfig c) { return BLOCKING_CACHE[Math.min(c.targetDurationSeconds(), BLOCKING_CACHE.length - 1)]; }
 
-    /** A 200 with a body (or, for HEAD, its headers only). */
-    boolean ok(Response res, Callback cb, boolean head, Kind kind, HlsStream s, HttpField type, HttpField cache, byte[] body) {
+    /** A 200 with a body (shared: it is duplicated, never consumed), or for HEAD its headers only. */
+    boolean ok(Response res, Callback cb, boolean head, Kind kind, HlsStream s, HttpField type, HttpField cache, ByteBuffer body) {
         return send(res, cb, head, kind, s, 200, type, cache, body);
     }
 
     boolean playlist(Response res, Callback cb, boolean head, Kind kind, HlsStream s, HlsSnapshot snap) {
         HttpField cache = kind == Kind.BLOCKING_PLAYLIST && !snap.ended ? blockingCache(snap.config) : LIVE_PLAYLIST_CACHE;
-        return send(res, cb, head, kind, s, 200, PLAYLIST, cache, snap.playlist);
+        return send(res, cb, head, kind, s, 200, PLAYLIST, cache, ByteBuffer.wrap(snap.playlist));
     }
 
     /** An error with a one-line text body; never cached (the resource may exist a moment later). */
     boolean error(Response res, Callback cb, boolean head, Kind kind, HlsStream s, int status, String message) {
         if (status == 503) res.getHeaders().add(RETRY);
-        return send(res, cb, head, kind, s, status, TEXT, NO_STORE, (message + "\n").getBytes(StandardCharsets.UTF_8));
+        return send(res, cb, head, kind, s, status, TEXT, NO_STORE, ByteBuffer.wrap((message + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The answer to a CORS preflight. */
@@ -76,18 +76,19 @@ final class HlsReplies {
     }
 
     private boolean send(Response res, Callback cb, boolean head, Kind kind, HlsStream s, int status, HttpField type,
-                         HttpField cache, byte[] body) {
+                         HttpField cache, ByteBuffer body) {
         res.setStatus(status);
         HttpFields.Mutable h = res.getHeaders();
         h.add(CORS);
         h.add(type);
         h.add(cache);
-        h.add(HttpHeader.CONTENT_LENGTH, body.length);
-        long sent = head ? 0 : body.length;
+        int length = body.remaining();
+        h.add(HttpHeader.CONTENT_LENGTH, length);
+        long sent = head ? 0 : length;
         metrics.request(kind, status, sent);
         if (s != null) s.stats().served(sent);
         if (head) res.write(true, null, cb);
-        else res.write(true, ByteBuffer.wrap(body), cb);
+        else res.write(true, body.duplicate(), cb);
         return true;
     }
 }

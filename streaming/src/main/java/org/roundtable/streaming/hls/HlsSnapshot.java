@@ -1,5 +1,6 @@
 package org.roundtable.streaming.hls;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -8,11 +9,27 @@ import java.util.List;
  * made on the composition thread, read by any number of HTTP threads through one volatile field.
  */
 final class HlsSnapshot {
-    /** A partial segment (a moof + mdat); msn is its parent segment's media sequence number. */
-    record Part(long msn, int index, long durationMicros, boolean independent, byte[] bytes) {}
+    /**
+     * A partial segment (a moof + mdat); msn is its parent segment's media sequence number. Its bytes are
+     * in a read-only direct buffer that every response duplicates (sockets write it without a copy).
+     */
+    record Part(long msn, int index, long durationMicros, boolean independent, ByteBuffer data) {
+        byte[] bytes() { return copy(data); }
+    }
 
-    /** A complete segment: its parts' bytes in one array; pdtMillis is its EXT-X-PROGRAM-DATE-TIME. */
-    record Segment(long msn, long durationMicros, long pdtMillis, byte[] bytes, List<Part> parts, boolean forced) {}
+    /** A complete segment: its parts' bytes in one direct buffer; pdtMillis is its EXT-X-PROGRAM-DATE-TIME. */
+    record Segment(long msn, long durationMicros, long pdtMillis, ByteBuffer data, List<Part> parts, boolean forced) {
+        byte[] bytes() { return copy(data); }
+    }
+
+    /** A read-only direct buffer holding these bytes. */
+    static ByteBuffer direct(byte[] b) { return ByteBuffer.allocateDirect(b.length).put(b).flip().asReadOnlyBuffer(); }
+
+    static byte[] copy(ByteBuffer data) {
+        byte[] b = new byte[data.remaining()];
+        data.duplicate().get(b);
+        return b;
+    }
 
     final String id;
     final HlsConfig config;

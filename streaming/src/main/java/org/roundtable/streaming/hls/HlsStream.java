@@ -1,5 +1,6 @@
 package org.roundtable.streaming.hls;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ public final class HlsStream implements LiveSink {
     }
 
     private void addPart(long durationMicros, Fmp4Muxer.Fragment fr) {
-        open.add(new Part(msn, open.size(), durationMicros, fr.independent(), fr.bytes()));
+        open.add(new Part(msn, open.size(), durationMicros, fr.independent(), HlsSnapshot.direct(fr.bytes())));
         runtime.metrics().countPart();
     }
 
@@ -122,15 +123,12 @@ public final class HlsStream implements LiveSink {
         int size = 0;
         for (Part p : open) {
             duration += p.durationMicros();
-            size += p.bytes().length;
+            size += p.data().remaining();
         }
-        byte[] bytes = new byte[size];
-        int at = 0;
-        for (Part p : open) {
-            System.arraycopy(p.bytes(), 0, bytes, at, p.bytes().length);
-            at += p.bytes().length;
-        }
-        segments.addLast(new Segment(msn, duration, wallOrigin + (segStart - origin) / 1000, bytes, List.copyOf(open), forced));
+        ByteBuffer bytes = ByteBuffer.allocateDirect(size);
+        for (Part p : open) bytes.put(p.data().duplicate());
+        segments.addLast(new Segment(msn, duration, wallOrigin + (segStart - origin) / 1000, bytes.flip().asReadOnlyBuffer(),
+                List.copyOf(open), forced));
         while (segments.size() > config.windowSegments()) segments.removeFirst();
         msn++;
         open.clear();

@@ -1,6 +1,8 @@
 package org.roundtable.streaming.hls;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * The requests an {@link HlsStream} holds (blocking playlist reloads, requests for the preload-hinted part)
  * until a snapshot satisfies them, the stream ends, or they time out. No thread waits: a waiter is a
  * Jetty response to complete later. Lock-free: HTTP threads add waiters; the composition thread only
- * notes a publication and hands the answering to the executor; the timer thread expires; each waiter is
- * answered exactly once (whoever claims it first). An added waiter re-reads the current snapshot after it
- * is queued, so a publication between its first look and its queuing is never missed.
+ * notes a publication and hands the answering to the executor; the timer runs one sweep at a time per
+ * stream (all waiters wait equally long, so the queue is in deadline order and a sweep stops at the first
+ * waiter not yet due); each waiter is answered exactly once, by whoever claims it first. An added waiter
+ * re-reads the current snapshot after it is queued, so a publication between its first look and its
+ * queuing is never missed.
  */
 final class Waiters {
     private static final Logger LOG = LoggerFactory.getLogger(Waiters.class);
@@ -37,9 +41,9 @@ final class Waiters {
     private final HlsMetrics metrics;
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger live = new AtomicInteger();
-    private final AtomicInteger dead = new AtomicInteger();        // claimed by the timer, still queued
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Runnable wake = this::wake;
+    private final AtomicBoolean wakePending = new AtomicBoolean(), sweepPending = new AtomicBoolean();
+    private final Runnable wake = this::wake, sweep = this::sweep;
+    private static final int BATCH = 128;
 
     Waiters(Supplier<HlsSnapshot> current, Executor executor, HlsTimer timer, long timeoutMillis, int max, HlsMetrics metrics) {
         this.current = current;
@@ -56,15 +60,12 @@ final class Waiters {
             live.decrementAndGet();
             return false;
         }
-        Entry e = new Entry(w);
+        Entry e = new Entry(w, timer.nowMillis() + timeoutMillis);
         queue.add(e);
         metrics.waiting(1);
-        e.cancel = timer.schedule(timeoutMillis, () -> expire(e));
+        scheduleSweep(timeoutMillis);
         HlsSnapshot s = current.get();
-        if (w.ready(s) && e.claim()) {
-            queue.remove(e);
-            finish(e, s);
-        }
+        if (w.ready(s) && e.claim()) finish(e, s);             // the queue drops it at the next wake or sweep
         return true;
     }
 
@@ -82,19 +83,55 @@ final class Waiters {
         }
     }
 
+    /**
+     * Answers the waiters the current snapshot satisfies. A thousand viewers make two thousand answers per
+     * part: they go out in batches, all but the last handed to the executor, so that a server with several
+     * cores answers them in parallel (on one core it costs a few more tasks, nothing else).
+     */
     private void wake() {
         wakePending.set(false);
         HlsSnapshot s = current.get();
+        List<Entry> batch = new ArrayList<>(BATCH);
         for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
             Entry e = it.next();
-            if (e.done.get()) {
+            if (e.done.get()) it.remove();
+            else if (ready(e, s) && e.claim()) {
                 it.remove();
-                dead.decrementAndGet();
-            } else if (ready(e, s) && e.claim()) {
-                it.remove();
-                finish(e, s);
+                batch.add(e);
+                if (batch.size() == BATCH) {
+                    List<Entry> full = batch;
+                    batch = new ArrayList<>(BATCH);
+                    try {
+                        executor.execute(() -> finish(full, s));
+                    } catch (RejectedExecutionException ex) {
+                        finish(full, s);
+                    }
+                }
             }
         }
+        finish(batch, s);
+    }
+
+    private void finish(List<Entry> batch, HlsSnapshot s) {
+        for (Entry e : batch) finish(e, s);
+    }
+
+    /** Expires the waiters that are due, then sets itself for the next one to fall due. */
+    private void sweep() {
+        long now = timer.nowMillis(), next = -1;
+        for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.done.get()) { it.remove(); continue; }
+            if (e.deadline > now) { next = e.deadline; break; }
+            it.remove();
+            if (e.claim()) expire(e);
+        }
+        sweepPending.set(false);
+        if (live.get() > 0) scheduleSweep(next < 0 ? timeoutMillis : Math.max(1, next - now));
+    }
+
+    private void scheduleSweep(long delay) {
+        if (sweepPending.compareAndSet(false, true)) timer.schedule(delay, sweep);
     }
 
     private boolean ready(Entry e, HlsSnapshot s) {
@@ -107,8 +144,6 @@ final class Waiters {
     }
 
     private void finish(Entry e, HlsSnapshot s) {
-        Runnable c = e.cancel;
-        if (c != null) c.run();
         metrics.waiting(-1);
         try {
             e.waiter.answer(s);
@@ -118,7 +153,6 @@ final class Waiters {
     }
 
     private void expire(Entry e) {
-        if (!e.claim()) return;
         metrics.waiting(-1);
         metrics.countTimeout();
         try {
@@ -126,22 +160,17 @@ final class Waiters {
         } catch (RuntimeException ex) {
             LOG.warn("HLS waiter failed to time out", ex);
         }
-        // Timed-out entries leave the queue at the next wake; without publications, sweep now and then.
-        if (dead.incrementAndGet() > 256 && dead.get() > live.get()) {
-            queue.removeIf(x -> {
-                if (!x.done.get()) return false;
-                dead.decrementAndGet();
-                return true;
-            });
-        }
     }
 
     private final class Entry {
         final Waiter waiter;
+        final long deadline;
         final AtomicBoolean done = new AtomicBoolean();
-        volatile Runnable cancel;
 
-        Entry(Waiter waiter) { this.waiter = waiter; }
+        Entry(Waiter waiter, long deadline) {
+            this.waiter = waiter;
+            this.deadline = deadline;
+        }
 
         boolean claim() {
             if (!done.compareAndSet(false, true)) return false;

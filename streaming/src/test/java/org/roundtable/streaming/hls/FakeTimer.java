@@ -38,6 +38,8 @@ final class FakeTimer extends Clock implements HlsTimer {
 
     @Override public synchronized long millis() { return now; }
 
+    @Override public long nowMillis() { return millis(); }
+
     @Override public Instant instant() { return Instant.ofEpochMilli(millis()); }
 
     @Override public ZoneId getZone() { return ZoneOffset.UTC; }

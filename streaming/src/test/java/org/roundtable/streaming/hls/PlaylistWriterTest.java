@@ -18,15 +18,15 @@ class PlaylistWriterTest {
     /** Segment msn of six parts (the first independent), 2 s, starting 2 s after the one before. */
     static Segment segment(long msn) {
         List<Part> parts = new ArrayList<>();
-        for (int i = 0; i < 6; i++) parts.add(new Part(msn, i, i < 5 ? 333_333 : 333_335, i == 0, new byte[] {1}));
-        return new Segment(msn, 2_000_000, T0 + msn * 2000, new byte[] {1}, parts, false);
+        for (int i = 0; i < 6; i++) parts.add(new Part(msn, i, i < 5 ? 333_333 : 333_335, i == 0, HlsSnapshot.direct(new byte[] {1})));
+        return new Segment(msn, 2_000_000, T0 + msn * 2000, HlsSnapshot.direct(new byte[] {1}), parts, false);
     }
 
     static HlsSnapshot live(long first, long next, int openParts, boolean ended) {
         List<Segment> segs = new ArrayList<>();
         for (long m = first; m < next; m++) segs.add(segment(m));
         List<Part> open = new ArrayList<>();
-        for (int i = 0; i < openParts; i++) open.add(new Part(next, i, 333_333, i == 0, new byte[] {1}));
+        for (int i = 0; i < openParts; i++) open.add(new Part(next, i, 333_333, i == 0, HlsSnapshot.direct(new byte[] {1})));
         return new HlsSnapshot("abc", HlsConfig.defaults(), new byte[] {1}, segs, open, next, T0 + next * 2000, ended);
     }
 
