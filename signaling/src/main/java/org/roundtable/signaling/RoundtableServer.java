@@ -56,7 +56,8 @@ public final class RoundtableServer implements AutoCloseable {
         ServerConfig.Recorder rc = config.recorder();
         org.roundtable.mixer.compose.Composition.Config composition = new org.roundtable.mixer.compose.Composition.Config(rc.width(), rc.height(), rc.fps(),
                 rc.videoKbps() * 1000, rc.audioKbps() * 1000,
-                rc.layout().equals("grid") ? org.roundtable.mixer.video.Layout.Mode.GRID : org.roundtable.mixer.video.Layout.Mode.SPEAKER, rc.encoder());
+                rc.layout().equals("grid") ? org.roundtable.mixer.video.Layout.Mode.GRID : org.roundtable.mixer.video.Layout.Mode.SPEAKER, rc.encoder(),
+                rc.syncDelayMs());
         ms.composeWith(composition);
         if (rc.enabled()) {
             this.recordings = new org.roundtable.recorder.RecordingService(new org.roundtable.recorder.RecordingService.Config(

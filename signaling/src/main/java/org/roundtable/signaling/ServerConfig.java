@@ -44,14 +44,20 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
      * (speaker or grid) and the H.264 encoder (libopenh264, LGPL-safe; a GPU encoder such as h264_nvenc if present).
      */
     public record Recorder(boolean enabled, String dir, long minFreeMb, int retentionDays, int width, int height, int fps,
-                           int videoKbps, int audioKbps, String layout, String encoder) {
-        public static final Recorder DEFAULTS = new Recorder(true, "data/recordings", 500, 0, 1280, 720, 30, 2500, 128, "speaker", "libopenh264");
+                           int videoKbps, int audioKbps, String layout, String encoder, int syncDelayMs) {
+        public static final Recorder DEFAULTS = new Recorder(true, "data/recordings", 500, 0, 1280, 720, 30, 2500, 128, "speaker", "libopenh264", 250);
+        /** With the default sync delay (250 ms). */
+        public Recorder(boolean enabled, String dir, long minFreeMb, int retentionDays, int width, int height, int fps,
+                        int videoKbps, int audioKbps, String layout, String encoder) {
+            this(enabled, dir, minFreeMb, retentionDays, width, height, fps, videoKbps, audioKbps, layout, encoder, 250);
+        }
         public Recorder {
             if (width % 2 != 0 || height % 2 != 0 || width < 128 || height < 128) throw new IllegalArgumentException("roundtable.recorder: width and height must be even, at least 128");
             if (fps < 1 || fps > 60) throw new IllegalArgumentException("roundtable.recorder.fps: 1 to 60");
             if (!layout.equals("speaker") && !layout.equals("grid")) throw new IllegalArgumentException("roundtable.recorder.layout: speaker or grid");
+            if (syncDelayMs < 0 || syncDelayMs > 2000) throw new IllegalArgumentException("roundtable.recorder.sync-delay-ms: 0 to 2000");
         }
-        public Recorder withDir(String d) { return new Recorder(enabled, d, minFreeMb, retentionDays, width, height, fps, videoKbps, audioKbps, layout, encoder); }
+        public Recorder withDir(String d) { return new Recorder(enabled, d, minFreeMb, retentionDays, width, height, fps, videoKbps, audioKbps, layout, encoder, syncDelayMs); }
     }
 
     public ServerConfig withRecorder(Recorder r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, r, live); }
@@ -244,7 +250,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
     private static Recorder recorder(Config c) {
         return new Recorder(c.getBoolean("enabled"), c.getString("dir"), c.getLong("min-free-mb"), c.getInt("retention-days"),
                 c.getInt("width"), c.getInt("height"), c.getInt("fps"), c.getInt("video-kbps"), c.getInt("audio-kbps"),
-                c.getString("layout"), c.getString("encoder"));
+                c.getString("layout"), c.getString("encoder"), c.getInt("sync-delay-ms"));
     }
 
     private static String transport(String t) {
