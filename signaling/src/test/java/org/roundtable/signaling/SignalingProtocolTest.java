@@ -96,9 +96,17 @@ class SignalingProtocolTest {
         r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(413, r.statusCode(), "chunked");
-        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/meetings")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(r.statusCode() == 413 || r.statusCode() == 401, "the meetings API refuses it too (401 first without a token): " + r.statusCode());
+        // without a token the API answers 401 before reading any of it; the server may then close while the
+        // client is still sending, which the client sees as a reset: that is a refusal too
+        int meetingsApi;
+        try {
+            meetingsApi = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/meetings")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.io.IOException closed) {
+            meetingsApi = -1;
+        }
+        final int answered = meetingsApi;
+        assertTrue(answered == 413 || answered == 401 || answered == -1, "the meetings API refuses it too (401 first without a token): " + answered);
         assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
