@@ -26,9 +26,10 @@ public interface EndpointHost {
     /** The DTLS certificate every endpoint presents; its fingerprint goes into answers. */
     DtlsCertificate certificate();
 
+    /** The same allocator on every call (an endpoint may keep it). */
     ByteBufAllocator alloc();
 
-    /** Scratch space for building and protecting one outgoing packet. Media loop only. */
+    /** Scratch space for building and protecting one outgoing packet, the same array on every call. Media loop only. */
     byte[] scratch();
 
     /** ICE candidate lines (without "a=candidate:") for answers. */

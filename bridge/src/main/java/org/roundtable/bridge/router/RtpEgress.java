@@ -1,6 +1,7 @@
 package org.roundtable.bridge.router;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.metrics.DropReason;
 import org.roundtable.bridge.rtp.RtpPacket;
@@ -13,13 +14,16 @@ import org.roundtable.bridge.srtp.SrtpSession;
  */
 final class RtpEgress {
     private final Endpoint ep;
-    private final EndpointHost host;
     private final BridgeMetrics metrics;
+    /** The host's (the loop's) scratch array and allocator, looked up once. */
+    private final byte[] scratch;
+    private final ByteBufAllocator alloc;
 
     RtpEgress(Endpoint ep, EndpointHost host) {
         this.ep = ep;
-        this.host = host;
         this.metrics = host.metrics();
+        this.scratch = host.scratch();
+        this.alloc = host.alloc();
     }
 
     /**
@@ -31,7 +35,7 @@ final class RtpEgress {
         int payload = len - hdr;
         boolean asRtx = retransmission && dt.rtxPayloadType >= 0;
         int outLen = RtpPacket.FIXED_HEADER + (asRtx ? 2 : 0) + payload;
-        byte[] o = host.scratch();
+        byte[] o = scratch;
         if (outLen + SrtpSession.MAX_TRAILER > o.length) { metrics.drop(DropReason.MALFORMED_RTP); return; }
         o[0] = (byte) (0x80 | (a[off] & 0x20));
         o[1] = (byte) ((a[off + 1] & 0x80) | (asRtx ? dt.rtxPayloadType : dt.payloadType));
@@ -50,7 +54,7 @@ final class RtpEgress {
         System.arraycopy(a, off + hdr, o, outLen - payload, payload);
         int n = ep.srtp.protectRtp(o, 0, outLen, o.length, ssrc);
         if (n < 0) { metrics.srtpProtectFailures.inc(); return; }
-        ByteBuf out = host.alloc().directBuffer(n);
+        ByteBuf out = alloc.directBuffer(n);
         out.writeBytes(o, 0, n);
         if (!retransmission) { dt.packetsSent++; dt.octetsSent += payload; }
         else metrics.retransmissions.inc();
