@@ -44,6 +44,7 @@ import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.metrics.DropReason;
 import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.Endpoint;
+import org.roundtable.bridge.router.EndpointHost;
 import org.roundtable.bridge.transport.MediaPath;
 import org.roundtable.bridge.transport.TcpPath;
 import org.roundtable.bridge.transport.UdpPath;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * Threads: sockets, endpoints and conferences run on the single media loop; DTLS handshakes on a small
  * pool; the public API may be called from any thread and hops to the loop.
  */
-public final class Bridge implements AutoCloseable {
+public final class Bridge implements AutoCloseable, EndpointHost {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
     public final BridgeMetrics metrics;
@@ -87,6 +88,7 @@ public final class Bridge implements AutoCloseable {
         LOG.info("media transport: {}", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")");
     }
 
+    @Override public BridgeMetrics metrics() { return metrics; }
     public BridgeConfig config() { return config; }
     public DtlsCertificate certificate() { return cert; }
     public ByteBufAllocator alloc() { return alloc; }

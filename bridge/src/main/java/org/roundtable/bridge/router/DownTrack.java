@@ -7,8 +7,8 @@ import org.roundtable.bridge.rtp.RtpPacket;
 /**
  * One source as one receiver gets it (mediasoup's Consumer, LiveKit's DownTrack): the receiver's own
  * SSRC, payload type and sequence/timestamp space, decided by a {@link StreamRewriter}, then written by
- * the receiving {@link Endpoint}. Answers the receiver's NACKs from the source's cache (as RTX when
- * negotiated). Thread: the media loop.
+ * the receiving {@link Endpoint}'s {@link RtpEgress}. Answers the receiver's NACKs from the source's
+ * cache (as RTX when negotiated). Thread: the media loop.
  */
 public final class DownTrack implements Subscription {
     public final Endpoint receiver;
@@ -61,7 +61,7 @@ public final class DownTrack implements Subscription {
             src.requestKeyframe(now);
             return;
         }
-        receiver.sendRtp(this, a, off, len, hdr, rewriter.outSeq, rewriter.outTs, false);
+        receiver.egress.sendRtp(this, a, off, len, hdr, rewriter.outSeq, rewriter.outTs, false);
     }
 
     /**
@@ -85,7 +85,7 @@ public final class DownTrack implements Subscription {
         resentSeq[i] = srcSeq;
         resentAtMs[i] = now;
         long ts = rewriter.toOutTs(RtpPacket.timestamp(a, off));
-        receiver.sendRtp(this, a, off, src.cache.len(i), src.cache.hdr(i), outSeq, ts, true);
+        receiver.egress.sendRtp(this, a, off, src.cache.len(i), src.cache.hdr(i), outSeq, ts, true);
         return RESENT;
     }
 

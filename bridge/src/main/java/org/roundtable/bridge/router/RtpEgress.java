@@ -1,0 +1,65 @@
+package org.roundtable.bridge.router;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.roundtable.bridge.metrics.BridgeMetrics;
+import org.roundtable.bridge.metrics.DropReason;
+import org.roundtable.bridge.rtp.RtpPacket;
+import org.roundtable.bridge.srtp.SrtpSession;
+
+/**
+ * An endpoint's RTP egress: writes what its {@link DownTrack}s decided (payload type, SSRC, sequence
+ * number and time stamp, or an RFC 4588 RTX packet for a re-send), protects it with the endpoint's SRTP
+ * session and sends it on its path. Counts what it sends. Thread: the media loop.
+ */
+final class RtpEgress {
+    private final Endpoint ep;
+    private final BridgeMetrics metrics;
+    /** The host's (the loop's) scratch array and allocator, looked up once. */
+    private final byte[] scratch;
+    private final ByteBufAllocator alloc;
+
+    RtpEgress(Endpoint ep, EndpointHost host) {
+        this.ep = ep;
+        this.metrics = host.metrics();
+        this.scratch = host.scratch();
+        this.alloc = host.alloc();
+    }
+
+    /**
+     * Writes one RTP packet for a down-track: our header (no extensions) and the source's payload are
+     * built and SRTP-protected in the loop's scratch array (no allocation), then copied once into a
+     * pooled direct buffer that the socket sends from (Netty would otherwise copy a heap buffer itself).
+     */
+    void sendRtp(DownTrack dt, byte[] a, int off, int len, int hdr, int seq, long ts, boolean retransmission) {
+        int payload = len - hdr;
+        boolean asRtx = retransmission && dt.rtxPayloadType >= 0;
+        int outLen = RtpPacket.FIXED_HEADER + (asRtx ? 2 : 0) + payload;
+        byte[] o = scratch;
+        if (outLen + SrtpSession.MAX_TRAILER > o.length) { metrics.drop(DropReason.MALFORMED_RTP); return; }
+        o[0] = (byte) (0x80 | (a[off] & 0x20));
+        o[1] = (byte) ((a[off + 1] & 0x80) | (asRtx ? dt.rtxPayloadType : dt.payloadType));
+        int ssrc;
+        if (asRtx) {
+            dt.rtxSeq = (dt.rtxSeq + 1) & 0xFFFF;
+            RtpPacket.setSequence(o, 0, dt.rtxSeq);
+            RtpPacket.putU16(o, 12, seq);
+            ssrc = dt.rtxSsrc;
+        } else {
+            RtpPacket.setSequence(o, 0, seq);
+            ssrc = dt.ssrc;
+        }
+        RtpPacket.setTimestamp(o, 0, ts);
+        RtpPacket.setSsrc(o, 0, ssrc);
+        System.arraycopy(a, off + hdr, o, outLen - payload, payload);
+        int n = ep.srtp.protectRtp(o, 0, outLen, o.length, ssrc);
+        if (n < 0) { metrics.srtpProtectFailures.inc(); return; }
+        ByteBuf out = alloc.directBuffer(n);
+        out.writeBytes(o, 0, n);
+        if (!retransmission) { dt.packetsSent++; dt.octetsSent += payload; }
+        else metrics.retransmissions.inc();
+        if (dt.kind == MediaKind.AUDIO) { metrics.audioPktsOut.inc(); metrics.audioBytesOut.inc(n); }
+        else { metrics.videoPktsOut.inc(); metrics.videoBytesOut.inc(n); }
+        ep.path.write(out);
+    }
+}
