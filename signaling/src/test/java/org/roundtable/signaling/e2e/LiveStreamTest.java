@@ -173,6 +173,8 @@ class LiveStreamTest {
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
         int w = img.getWidth(), h = img.getHeight();
         int[] px = img.getRGB(0, 0, w, h, null, 0, w);
-        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(w, h, px)))).getText();
+        java.util.Map<com.google.zxing.DecodeHintType, Object> hints = java.util.Map.of(com.google.zxing.DecodeHintType.TRY_HARDER, Boolean.TRUE,
+                com.google.zxing.DecodeHintType.PURE_BARCODE, Boolean.TRUE);
+        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(w, h, px))), hints).getText();
     }
 }
