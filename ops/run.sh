@@ -9,4 +9,7 @@ if [[ ! -f $JAR ]] || [[ -n $(find bridge/src mixer/src signaling/src pom.xml br
   echo "building Roundtable..." >&2
   mvn -B -q -DskipTests install >&2
 fi
-exec java -XX:+UseZGC -Xms256m -jar "$JAR" "$@"
+# JVM options: ops/jvm.options (one per line; the load benchmarks use the same), then RT_JVM_OPTS
+mapfile -t opts < <(grep -v '^[[:space:]]*\(#\|$\)' ops/jvm.options)
+# shellcheck disable=SC2086
+exec java "${opts[@]}" ${RT_JVM_OPTS:-} -jar "$JAR" "$@"

@@ -54,5 +54,15 @@ ip netns exec "$NS" runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p 554
 export RT_PG_URL=jdbc:postgresql://127.0.0.1:55432/roundtable RT_PG_USER=postgres
 
 echo "== running all tests in $NS"
+rm -f ./*/target/netty-leaks.txt
 ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" RT_PG_URL="$RT_PG_URL" RT_PG_USER="$RT_PG_USER" RT_NETNS="$NS" \
   mvn -B -o test "$@"
+
+# Netty's paranoid leak detector ran in every test JVM (pom.xml): a buffer never released fails the run.
+leaks=$(ls ./*/target/netty-leaks.txt 2>/dev/null || true)
+if [[ -n $leaks ]]; then
+  echo "== FAILED: Netty reported leaked buffers:"
+  for f in $leaks; do echo "--- $f"; head -c 20000 "$f"; done
+  exit 1
+fi
+echo "== no leaked buffers reported"

@@ -22,7 +22,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +45,9 @@ import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.Endpoint;
 import org.roundtable.bridge.router.EndpointHost;
 import org.roundtable.bridge.transport.MediaPath;
+import org.roundtable.bridge.transport.TcpFlushList;
 import org.roundtable.bridge.transport.TcpPath;
+import org.roundtable.bridge.transport.UdpSender;
 import org.roundtable.bridge.transport.UdpPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,15 +76,24 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     private final Map<Channel, Endpoint> byTcp = new HashMap<>();                   // media loop only
     private final Set<Endpoint> endpoints = new LinkedHashSet<>();                  // media loop only
     private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
-    private final Set<Channel> dirtyTcp = new HashSet<>();
+    private final TcpFlushList dirtyTcp = new TcpFlushList();
+    private UdpSender udpSender;
     private int tcpOpen;                                                              // media loop only
     private int dtlsPending;                                                          // media loop only
+
+    /**
+     * The media loop is a {@link io.netty.util.concurrent.FastThreadLocalThread}: Netty's pooled allocator
+     * keeps a thread cache only for those (since 4.1.76), and its object pools recycle there; on a plain
+     * thread every buffer would go through the shared arena's lock.
+     */
+    private static final java.util.concurrent.ThreadFactory MEDIA_THREADS =
+            r -> new io.netty.util.concurrent.FastThreadLocalThread(r, "media-loop");
 
     public Bridge(BridgeConfig config, BridgeMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         boolean epoll = Epoll.isAvailable();
-        this.group = epoll ? new EpollEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> new Thread(r, "media-loop")) : new NioEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> new Thread(r, "media-loop"));
+        this.group = epoll ? new EpollEventLoopGroup(1, MEDIA_THREADS) : new NioEventLoopGroup(1, MEDIA_THREADS);
         this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), new io.netty.util.concurrent.DefaultThreadFactory("dtls", true));
         LOG.info("media transport: {}", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")");
     }
@@ -111,6 +121,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .handler(new UdpIngress())
                 .bind(config.bindAddress(), config.udpPort()).sync().channel();
+        udpSender = new UdpSender(udp, config.tuning().udpFlushEvery());
         int udpPort = udpPort();
         int prio = 0;
         for (String a : config.advertisedAddresses()) {
@@ -135,7 +146,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                             metrics.iceTcpConnections.set(tcpOpen);
                             ch.closeFuture().addListener(f -> { tcpOpen--; metrics.iceTcpConnections.set(tcpOpen); });
                             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
-                                    new LengthFieldPrepender(2), new TcpIngress());
+                                    new TcpIngress());
                             ch.eventLoop().schedule(() -> {
                                 if (ch.isOpen() && !byTcp.containsKey(ch)) {
                                     metrics.iceTcpUnauthenticated.inc();
@@ -290,11 +301,8 @@ public final class Bridge implements AutoCloseable, EndpointHost {
 
     /** Flushes the UDP socket and every ICE-TCP connection written since the last flush. */
     public void flush() {
-        udp.flush();
-        if (!dirtyTcp.isEmpty()) {
-            for (Channel c : dirtyTcp) c.flush();
-            dirtyTcp.clear();
-        }
+        if (udpSender != null) udpSender.flush();
+        dirtyTcp.flushAll();
     }
 
     private void tick() {
@@ -322,7 +330,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                 String ufrag = Stun.localUfrag(req.username);
                 Endpoint target = ufrag == null ? e : byUfrag.get(ufrag);
                 if (target == null) { metrics.drop(DropReason.STUN_UNKNOWN_USER); return; }
-                MediaPath via = tcp != null ? new TcpPath(tcp, dirtyTcp) : new UdpPath(udp, from);
+                MediaPath via = tcp != null ? new TcpPath(tcp, dirtyTcp) : new UdpPath(udpSender, from);
                 // A connection belongs to an endpoint only after a check with valid MESSAGE-INTEGRITY.
                 if (target.onStun(a, off, len, req, from, via) && tcp != null && tcp.isActive()) byTcp.put(tcp, target);
             } else if (first >= 20 && first <= 63) {

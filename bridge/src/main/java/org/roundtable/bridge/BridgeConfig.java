@@ -11,10 +11,28 @@ import java.util.List;
  * @param rembBps bitrate announced to publishers in REMB
  * @param preferH264 publish video as H.264 when offered (default VP8)
  * @param limits what one client (or an unauthenticated peer) can make the bridge hold or do
+ * @param tuning how the media path batches its work
  */
 public record BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
                            long rembBps, boolean preferH264, int iceTimeoutMs, int dtlsTimeoutMs, int dtlsThreads,
-                           Limits limits) {
+                           Limits limits, Tuning tuning) {
+    /**
+     * @param udpFlushEvery a UDP socket is flushed (one sendmmsg) after this many packets at most, as well as
+     *                      at the end of each read batch: smaller lowers the latency of a large fan-out's first
+     *                      copies, larger saves system calls
+     */
+    public record Tuning(int udpFlushEvery) {
+        public static Tuning defaults() { return new Tuning(32); }
+        public Tuning {
+            if (udpFlushEvery < 1 || udpFlushEvery > 1024) throw new IllegalArgumentException("udp-flush-every must be 1..1024, not " + udpFlushEvery);
+        }
+    }
+
+    public BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
+                        long rembBps, boolean preferH264, int iceTimeoutMs, int dtlsTimeoutMs, int dtlsThreads, Limits limits) {
+        this(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, limits, Tuning.defaults());
+    }
+
     /**
      * @param tcpMaxConnections open ICE-TCP connections at most (further ones are closed at once, counted)
      * @param tcpAuthTimeoutMs an ICE-TCP connection with no STUN check of valid MESSAGE-INTEGRITY by then is closed
@@ -45,6 +63,7 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
 
     public BridgeConfig {
         if (limits == null) limits = Limits.defaults();
+        if (tuning == null) tuning = Tuning.defaults();
     }
 
     public static BridgeConfig defaults() {
@@ -52,10 +71,14 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
     }
 
     public BridgeConfig withPorts(int udp, int tcp) {
-        return new BridgeConfig(bindAddress, advertisedAddresses, udp, tcp, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, limits);
+        return new BridgeConfig(bindAddress, advertisedAddresses, udp, tcp, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, limits, tuning);
     }
 
     public BridgeConfig withLimits(Limits l) {
-        return new BridgeConfig(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, l);
+        return new BridgeConfig(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, l, tuning);
+    }
+
+    public BridgeConfig withTuning(Tuning t) {
+        return new BridgeConfig(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, limits, t);
     }
 }

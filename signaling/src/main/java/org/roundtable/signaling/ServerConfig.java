@@ -216,7 +216,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 b.getLong("remb-bps"), b.getBoolean("prefer-h264"), b.getInt("ice-timeout-ms"), b.getInt("dtls-timeout-ms"),
                 b.getInt("dtls-threads")).withLimits(new BridgeConfig.Limits(b.getInt("limits.ice-tcp-max-connections"),
                 b.getInt("limits.ice-tcp-auth-timeout-ms"), b.getInt("limits.max-pending-dtls"), b.getInt("limits.max-media-sections"),
-                b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")));
+                b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")))
+                .withTuning(new BridgeConfig.Tuning(b.getInt("tuning.udp-flush-every")));
         Config a = r.getConfig("auth");
         Config m = r.getConfig("meetings");
         Config d = r.getConfig("db");

@@ -202,6 +202,7 @@ public final class LoadRun {
         double cpu1 = ServerProcess.cpuSeconds(o.serverPid());
         double out1 = forwarded();
         double rss = ServerProcess.rssMb(o.serverPid());
+        double pss = ServerProcess.pssMb(o.serverPid());
         double live = ServerProcess.liveHeapMb(o.serverPid());
         pacing = false;
         pacer.cancel(false);
@@ -231,6 +232,7 @@ public final class LoadRun {
         r.put("latency_us_p99", round(latency.percentileUs(99), 1));
         r.put("latency_us_p999", round(latency.percentileUs(99.9), 1));
         r.put("server_rss_mb", round(rss, 1));
+        r.put("server_pss_mb", round(pss, 1));
         r.put("server_live_heap_mb", round(live, 1));
         r.put("setup_s", round(setupS, 2));
         r.put("pkts_expected", expected);

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The server under test as its own process (so its CPU is its own), optionally pinned to CPUs with
- * taskset. CPU comes from /proc/[pid]/stat (utime + stime), memory from /proc/[pid]/status.
+ * taskset, with the JVM options of ops/run.sh. CPU comes from /proc/[pid]/stat (utime + stime), memory
+ * from /proc/[pid]/status (RSS) and smaps_rollup (PSS).
  */
 public final class ServerProcess implements AutoCloseable {
     private static final double CLK_TCK = 100.0; // Linux USER_HZ
@@ -33,7 +34,8 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.home") + "/bin/java");
         String extra = System.getenv("RT_SERVER_JVM_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
-        cmd.addAll(List.of("-XX:+UseZGC", "-Xms512m", "-Xmx2g",
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of(
                 "-Droundtable.bridge.bind-address=127.0.0.1", "-Droundtable.bridge.tcp-port=0",
                 "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "-Droundtable.meetings.max-participants=2000", "-Droundtable.sip.enabled=false",
                 "-jar", jar.toString(), "--http-port", Integer.toString(httpPort), "--media-port", Integer.toString(mediaPort)));
@@ -58,6 +60,38 @@ public final class ServerProcess implements AutoCloseable {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+    }
+
+    /**
+     * Proportional set size in MB (/proc/[pid]/smaps_rollup): shared pages divided among the processes that
+     * map them, and a heap mapped several times (ZGC) counted once. -1 if unreadable.
+     */
+    public static double pssMb(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup")))
+                if (l.startsWith("Pss:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * The server's JVM options: those of ops/run.sh (ops/jvm.options, one per line, # comments), so the
+     * benchmark measures the memory and collector a deployment gets.
+     */
+    static List<String> jvmOptions() throws IOException {
+        for (String c : new String[] {"ops/jvm.options", "../ops/jvm.options"}) {
+            Path f = Path.of(c);
+            if (!Files.isRegularFile(f)) continue;
+            List<String> out = new ArrayList<>();
+            for (String l : Files.readAllLines(f)) {
+                String t = l.strip();
+                if (!t.isEmpty() && !t.startsWith("#")) out.add(t);
+            }
+            return out;
+        }
+        throw new IOException("ops/jvm.options not found");
     }
 
     public static double rssMb(long pid) throws IOException {

@@ -24,8 +24,12 @@ public final class BridgeMetrics {
     /** ICE-TCP connections the bridge closed: over the connection cap, or no authenticated check in time. */
     public final CounterDataPoint iceTcpOverCap, iceTcpUnauthenticated;
 
+    /** The packet walk's steps and their counters (written by the media loop). */
+    public final Pipeline pipeline = new Pipeline();
+
     public BridgeMetrics(PrometheusRegistry registry) {
         this.registry = registry;
+        pipeline.register(registry);
         meetings = Gauge.builder().name("roundtable_meetings").help("Meetings with media state in the bridge").register(registry);
         endpoints = Gauge.builder().name("roundtable_endpoints").help("Media endpoints (peer connections) in the bridge").register(registry);
         iceSeconds = Histogram.builder().name("roundtable_ice_connect_seconds").help("Endpoint creation to first valid ICE check")
@@ -61,6 +65,9 @@ public final class BridgeMetrics {
                 .labelNames("reason").register(registry);
         iceTcpOverCap = tcpClosed.labelValues("over_cap");
         iceTcpUnauthenticated = tcpClosed.labelValues("unauthenticated");
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_buffer_leaks")
+                .help("Pooled buffers garbage-collected without being released (counted while Netty's leak detection is on)")
+                .callback(cb -> cb.call(LeakReports.count())).register(registry);
     }
 
     public void drop(DropReason r) { dropped[r.ordinal()].inc(); }

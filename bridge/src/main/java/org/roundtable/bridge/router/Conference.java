@@ -29,6 +29,9 @@ public final class Conference {
 
     void closed(Endpoint e) { members.remove(e); }
 
+    /** Endpoints that negotiated and are not closed. Media loop only. */
+    public int memberCount() { return members.size(); }
+
     /**
      * Whether every member but except can receive video in codec ("VP8", "H264"): a sender publishes in
      * the preferred codec only then, so nobody misses its camera (an SFU does not transcode). Members whose

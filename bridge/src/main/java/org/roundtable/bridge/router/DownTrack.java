@@ -2,6 +2,7 @@ package org.roundtable.bridge.router;
 
 import io.netty.buffer.ByteBuf;
 import org.roundtable.bridge.metrics.DropReason;
+import org.roundtable.bridge.metrics.Pipeline;
 import org.roundtable.bridge.rtp.RtpPacket;
 
 /**
@@ -50,18 +51,25 @@ public final class DownTrack implements Subscription {
 
     public MediaSource source() { return source; }
 
+    /** The send walk's first step ({@link Pipeline}): decide, then {@link RtpEgress#sendRtp}. */
     @Override
     public void onRtp(MediaSource src, ByteBuf buf, int off, int len, int hdr, boolean keyframe) {
-        if (!receiver.mediaReady()) { receiver.metrics().drop(DropReason.NOT_CONNECTED); return; }
+        Pipeline p = receiver.metrics().pipeline;
+        boolean timed = p.timeSend();
+        long t = timed ? System.nanoTime() : 0;
+        p.decide.in();
+        if (!receiver.mediaReady()) { p.decide.drop(); receiver.metrics().drop(DropReason.NOT_CONNECTED); return; }
         byte[] a = buf.array();
         long now = receiver.nowMs();
         if (src.pauseEpoch() != pauseEpoch) { pauseEpoch = src.pauseEpoch(); rewriter.restart(); }
         if (!rewriter.accept(RtpPacket.ssrc(a, off), RtpPacket.sequence(a, off), RtpPacket.timestamp(a, off), keyframe, now)) {
+            p.decide.drop();
             receiver.metrics().drop(DropReason.WAIT_KEYFRAME);
             src.requestKeyframe(now);
             return;
         }
-        receiver.egress.sendRtp(this, a, off, len, hdr, rewriter.outSeq, rewriter.outTs, false);
+        if (timed) t = p.decide.lap(t);
+        receiver.egress.sendRtp(this, a, off, len, hdr, rewriter.outSeq, rewriter.outTs, false, t);
     }
 
     /**
@@ -85,7 +93,7 @@ public final class DownTrack implements Subscription {
         resentSeq[i] = srcSeq;
         resentAtMs[i] = now;
         long ts = rewriter.toOutTs(RtpPacket.timestamp(a, off));
-        receiver.egress.sendRtp(this, a, off, src.cache.len(i), src.cache.hdr(i), outSeq, ts, true);
+        receiver.egress.sendRtp(this, a, off, src.cache.len(i), src.cache.hdr(i), outSeq, ts, true, 0);
         return RESENT;
     }
 

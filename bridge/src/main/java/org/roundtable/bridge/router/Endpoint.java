@@ -13,6 +13,7 @@ import org.roundtable.bridge.dtls.DtlsSession;
 import org.roundtable.bridge.ice.Stun;
 import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.metrics.DropReason;
+import org.roundtable.bridge.metrics.Pipeline;
 import org.roundtable.bridge.rtp.Rtcp;
 import org.roundtable.bridge.rtp.RtpPacket;
 import org.roundtable.bridge.sdp.Sdp;
@@ -216,21 +217,32 @@ public final class Endpoint {
     /** A DTLS record for the handshake (dropped, counted, once it is done). */
     public void onDtls(byte[] b, int off, int len) { transport.onDtls(b, off, len); }
 
-    /** An SRTP or SRTCP packet (already demultiplexed by first byte); buf is released by the caller. */
+    /**
+     * An SRTP or SRTCP packet (already demultiplexed by first byte); buf is released by the caller. The
+     * receive walk's first steps ({@link Pipeline}): srtp, validate, rtx, filter; then
+     * {@link MediaSource#route}.
+     */
     public void onSrtp(ByteBuf buf) {
         if (srtp == null || closed) { metrics.drop(DropReason.NOT_CONNECTED); return; }
         byte[] a = buf.array();
         int off = buf.arrayOffset() + buf.readerIndex();
         int len = buf.readableBytes();
         if (Rtcp.looksLikeRtcp(a, off, len)) { rtcp.onSrtcp(a, off, len); return; }
-        if (len < RtpPacket.FIXED_HEADER || RtpPacket.headerLength(a, off, len) < 0) { metrics.drop(DropReason.MALFORMED_RTP); return; }
+        Pipeline p = metrics.pipeline;
+        boolean timed = p.timeReceive();
+        long t = timed ? System.nanoTime() : 0;
+
+        // srtp: the SSRC names the source; decrypt and authenticate in place
+        p.srtp.in();
+        if (len < RtpPacket.FIXED_HEADER || RtpPacket.headerLength(a, off, len) < 0) { p.srtp.drop(); metrics.drop(DropReason.MALFORMED_RTP); return; }
         int ssrc = RtpPacket.ssrc(a, off);
         MediaSource src = inbound.get(ssrc);
         boolean learning = false;
         if (src == null && midExtId > 0) { src = sourceByMid(a, off, len); learning = src != null; }
-        if (src == null) { metrics.drop(DropReason.UNKNOWN_SSRC); return; }
+        if (src == null) { p.srtp.drop(); metrics.drop(DropReason.UNKNOWN_SSRC); return; }
         int n = srtp.unprotectRtp(a, off, len, ssrc);
         if (n < 0) {
+            p.srtp.drop();
             metrics.drop(n == -2 ? DropReason.SRTP_REPLAY : DropReason.SRTP_AUTH);
             if (n != -2) metrics.srtpUnprotectFailures.inc();
             return;
@@ -239,25 +251,36 @@ public final class Endpoint {
         if (learning) { src.ssrc = ssrc; inbound.put(ssrc, src); }
         if (src.kind == MediaKind.AUDIO) { metrics.audioPktsIn.inc(); metrics.audioBytesIn.inc(len); }
         else { metrics.videoPktsIn.inc(); metrics.videoBytesIn.inc(len); }
-        if (!RtpPacket.isValid(a, off, n)) { metrics.drop(DropReason.MALFORMED_RTP); return; }
+        if (timed) t = p.srtp.lap(t);
+
+        // validate: the decrypted header and its length
+        p.validate.in();
+        if (!RtpPacket.isValid(a, off, n)) { p.validate.drop(); metrics.drop(DropReason.MALFORMED_RTP); return; }
         int hdr = RtpPacket.headerLength(a, off, n);
+        if (timed) t = p.validate.lap(t);
+
+        // rtx: RFC 4588 packets become the original again (sequence number, payload type, SSRC)
+        p.rtx.in();
         boolean rtx = ssrc == src.rtxSsrc && src.rtxSsrc != 0;
         if (rtx) {
             int plen = RtpPacket.payloadLength(a, off, n);
-            if (plen < 2) { metrics.drop(DropReason.PADDING); return; }
-            // RFC 4588: restore the original sequence number, payload type and SSRC; drop the OSN field.
+            if (plen < 2) { p.rtx.drop(); metrics.drop(DropReason.PADDING); return; }
             int osn = RtpPacket.u16(a, off + hdr);
             System.arraycopy(a, off + hdr + 2, a, off + hdr, n - hdr - 2);
             n -= 2;
             RtpPacket.setSequence(a, off, osn);
             RtpPacket.setPayloadType(a, off, src.payloadType);
             RtpPacket.setSsrc(a, off, src.ssrc);
-        } else if (RtpPacket.payloadLength(a, off, n) <= 0) {
-            metrics.drop(DropReason.PADDING);
-            return;
         }
-        if (RtpPacket.payloadType(a, off) != src.payloadType) { metrics.drop(DropReason.UNKNOWN_SSRC); return; }
-        src.route(buf, off, n, hdr, nowMs(), rtx);
+        if (timed) t = p.rtx.lap(t);
+
+        // filter: padding-only packets (bandwidth probes) and payload types the source does not carry
+        p.filter.in();
+        if (!rtx && RtpPacket.payloadLength(a, off, n) <= 0) { p.filter.drop(); metrics.drop(DropReason.PADDING); return; }
+        if (RtpPacket.payloadType(a, off) != src.payloadType) { p.filter.drop(); metrics.drop(DropReason.UNKNOWN_SSRC); return; }
+        if (timed) t = p.filter.lap(t);
+
+        src.route(buf, off, n, hdr, nowMs(), rtx, p, timed ? t : 0);
     }
 
     /**

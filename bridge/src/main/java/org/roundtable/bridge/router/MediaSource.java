@@ -2,6 +2,7 @@ package org.roundtable.bridge.router;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
+import org.roundtable.bridge.metrics.Pipeline;
 import org.roundtable.bridge.rtp.Keyframes;
 import org.roundtable.bridge.rtp.RtpPacket;
 
@@ -122,13 +123,22 @@ public final class MediaSource {
      * The caller keeps ownership of buf.
      */
     public void route(ByteBuf buf, int off, int len, int hdr, long nowMs, boolean retransmission) {
+        route(buf, off, len, hdr, nowMs, retransmission, Pipeline.UNCOUNTED, 0);
+    }
+
+    /**
+     * The receive walk's last steps ({@link Pipeline}): stats, keyframe, cache, fanout. t: the walk's
+     * clock when it is a timed one, else 0.
+     */
+    public void route(ByteBuf buf, int off, int len, int hdr, long nowMs, boolean retransmission, Pipeline p, long t) {
         byte[] a = buf.array();
+        // stats: receive statistics for RTCP receiver reports, and the audio level for speaker detection
+        p.stats.in();
         int seq = RtpPacket.sequence(a, off);
         if (!retransmission) updateStats(seq, RtpPacket.timestamp(a, off), nowMs);
         packets++;
         bytes += len;
         lastPacketAtMs = nowMs;
-        boolean key = false;
         if (audioLevelExtId > 0 && kind == MediaKind.AUDIO) {
             int e = RtpPacket.findOneByteExtension(a, off, len, audioLevelExtId);
             if (e > 0) {
@@ -138,13 +148,23 @@ public final class MediaSource {
                 levelPos = (levelPos + 1) & (levels.length - 1);
             }
         }
+        if (t != 0) t = p.stats.lap(t);
+        boolean key = false;
         if (kind == MediaKind.VIDEO) {
+            // keyframe: a receiver starts (or restarts) on a key frame only
+            p.keyframe.in();
             int plen = RtpPacket.payloadLength(a, off, len);
             key = plen > 0 && Keyframes.isKeyframe(codec, a, off + hdr, plen);
             if (key) lastKeyframeAtMs = nowMs;
+            if (t != 0) t = p.keyframe.lap(t);
+            // cache: kept (retained, not copied) for NACKs
+            p.cache.in();
             cache.put(buf, off, len, hdr, seq, nowMs);
+            if (t != 0) p.cache.lap(t);
         }
-        if (paused) return;
+        // fanout: each subscription runs the send walk (timed on its own)
+        p.fanout.in();
+        if (paused) { p.fanout.drop(); return; }
         Subscription[] s = subs;
         for (Subscription sub : s) sub.onRtp(this, buf, off, len, hdr, key);
     }

@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.metrics.DropReason;
+import org.roundtable.bridge.metrics.Pipeline;
 import org.roundtable.bridge.rtp.RtpPacket;
 import org.roundtable.bridge.srtp.SrtpSession;
+import org.roundtable.bridge.transport.MediaPath;
 
 /**
  * An endpoint's RTP egress: writes what its {@link DownTrack}s decided (payload type, SSRC, sequence
@@ -30,13 +32,18 @@ final class RtpEgress {
      * Writes one RTP packet for a down-track: our header (no extensions) and the source's payload are
      * built and SRTP-protected in the loop's scratch array (no allocation), then copied once into a
      * pooled direct buffer that the socket sends from (Netty would otherwise copy a heap buffer itself).
+     * The send walk's steps rewrite, protect and send ({@link Pipeline}); t: the walk's clock when timed,
+     * else 0. Allocates nothing on the heap once warm: ForwardAllocationTest holds it to that.
      */
-    void sendRtp(DownTrack dt, byte[] a, int off, int len, int hdr, int seq, long ts, boolean retransmission) {
+    void sendRtp(DownTrack dt, byte[] a, int off, int len, int hdr, int seq, long ts, boolean retransmission, long t) {
+        Pipeline p = metrics.pipeline;
+        // rewrite: the receiver's header (its SSRC, payload type, sequence and time stamp) and the payload
+        p.rewrite.in();
         int payload = len - hdr;
         boolean asRtx = retransmission && dt.rtxPayloadType >= 0;
         int outLen = RtpPacket.FIXED_HEADER + (asRtx ? 2 : 0) + payload;
         byte[] o = scratch;
-        if (outLen + SrtpSession.MAX_TRAILER > o.length) { metrics.drop(DropReason.MALFORMED_RTP); return; }
+        if (outLen + SrtpSession.MAX_TRAILER > o.length) { p.rewrite.drop(); metrics.drop(DropReason.MALFORMED_RTP); return; }
         o[0] = (byte) (0x80 | (a[off] & 0x20));
         o[1] = (byte) ((a[off + 1] & 0x80) | (asRtx ? dt.rtxPayloadType : dt.payloadType));
         int ssrc;
@@ -52,14 +59,25 @@ final class RtpEgress {
         RtpPacket.setTimestamp(o, 0, ts);
         RtpPacket.setSsrc(o, 0, ssrc);
         System.arraycopy(a, off + hdr, o, outLen - payload, payload);
+        if (t != 0) t = p.rewrite.lap(t);
+
+        // protect: SRTP in the scratch array
+        p.protect.in();
         int n = ep.srtp.protectRtp(o, 0, outLen, o.length, ssrc);
-        if (n < 0) { metrics.srtpProtectFailures.inc(); return; }
-        ByteBuf out = alloc.directBuffer(n);
+        if (n < 0) { p.protect.drop(); metrics.srtpProtectFailures.inc(); return; }
+        if (t != 0) t = p.protect.lap(t);
+
+        // send: one copy into a pooled direct buffer, with headroom where an ICE-TCP path writes its
+        // RFC 4571 length (no buffer of its own), onto the path (flushed in batches by the bridge)
+        p.send.in();
+        ByteBuf out = alloc.directBuffer(n + MediaPath.HEADROOM);
+        out.setIndex(MediaPath.HEADROOM, MediaPath.HEADROOM);
         out.writeBytes(o, 0, n);
         if (!retransmission) { dt.packetsSent++; dt.octetsSent += payload; }
         else metrics.retransmissions.inc();
         if (dt.kind == MediaKind.AUDIO) { metrics.audioPktsOut.inc(); metrics.audioBytesOut.inc(n); }
         else { metrics.videoPktsOut.inc(); metrics.videoBytesOut.inc(n); }
         ep.path.write(out);
+        if (t != 0) p.send.lap(t);
     }
 }

@@ -28,6 +28,7 @@ public final class SrtpSession {
     /** Authenticated SRTCP senders we keep contexts for, at most (a peer has a few SSRCs). */
     static final int MAX_RX_RTCP_CONTEXTS = 64;
     public final int profile;
+    private final boolean gcm;
 
     public SrtpSession(SrtpKeys keys) {
         this(keys, true);
@@ -36,6 +37,7 @@ public final class SrtpSession {
     /** replayProtection false: only for benchmarks that unprotect the same packet repeatedly. */
     public SrtpSession(SrtpKeys keys, boolean replayProtection) {
         this.profile = keys.profile();
+        this.gcm = keys.profile() == SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM;
         SrtpPolicy p1 = policy(keys.profile(), false), p2 = policy(keys.profile(), true);
         SrtpPolicy r1 = policy(keys.profile(), false), r2 = policy(keys.profile(), true);
         r1.setReceiveReplayEnabled(replayProtection);
@@ -63,7 +65,7 @@ public final class SrtpSession {
         try {
             SrtpCryptoContext c = rxRtp.get(ssrc);
             boolean fresh = c == null;
-            if (fresh) c = rx.deriveContext(ssrc, 0);
+            if (fresh) c = fast(rx.deriveContext(ssrc, 0));
             view.set(b, off, len, len);
             SrtpErrorStatus s = c.reverseTransformPacket(view, false);
             if (s != SrtpErrorStatus.OK) {
@@ -81,7 +83,7 @@ public final class SrtpSession {
     public int protectRtp(byte[] b, int off, int len, int cap, int ssrc) {
         try {
             SrtpCryptoContext c = txRtp.get(ssrc);
-            if (c == null) { c = tx.deriveContext(ssrc, 0); txRtp.put(ssrc, c); }
+            if (c == null) { c = fast(tx.deriveContext(ssrc, 0)); txRtp.put(ssrc, c); }
             view.set(b, off, len, cap);
             return c.transformPacket(view) == SrtpErrorStatus.OK ? view.getLength() : -1;
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -95,7 +97,7 @@ public final class SrtpSession {
             boolean fresh = c == null;
             if (fresh) {
                 if (rxRtcp.size() >= MAX_RX_RTCP_CONTEXTS) return -1;
-                c = rx.deriveControlContext(senderSsrc);
+                c = fast(rx.deriveControlContext(senderSsrc));
             }
             view.set(b, off, len, len);
             if (c.reverseTransformPacket(view) != SrtpErrorStatus.OK) {
@@ -112,12 +114,18 @@ public final class SrtpSession {
     public int protectRtcp(byte[] b, int off, int len, int cap, int senderSsrc) {
         try {
             SrtcpCryptoContext c = txRtcp.get(senderSsrc);
-            if (c == null) { c = tx.deriveControlContext(senderSsrc); txRtcp.put(senderSsrc, c); }
+            if (c == null) { c = fast(tx.deriveControlContext(senderSsrc)); txRtcp.put(senderSsrc, c); }
             view.set(b, off, len, cap);
             return c.transformPacket(view) == SrtpErrorStatus.OK ? view.getLength() : -1;
         } catch (GeneralSecurityException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** GCM contexts get {@link OpenSslGcm}'s allocation-free cipher (CM-80 keeps jitsi-srtp's). */
+    private <C extends org.jitsi.srtp.BaseSrtpCryptoContext> C fast(C c) {
+        if (gcm) OpenSslGcm.install(c);
+        return c;
     }
 
     /** Receive contexts held (SRTP, SRTCP): created only for packets that authenticated. */

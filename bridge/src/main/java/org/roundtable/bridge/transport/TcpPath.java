@@ -2,25 +2,36 @@ package org.roundtable.bridge.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.util.Set;
 
 /**
- * An ICE-TCP connection (passive, RFC 6544); the pipeline's length-field prepender adds the RFC 4571
- * two-byte frame length. Marks itself dirty so the bridge flushes it. Thread: the media loop.
+ * An ICE-TCP connection (passive, RFC 6544) with RFC 4571 framing: each packet goes out after a two-byte
+ * length. A buffer with {@link MediaPath#HEADROOM} free bytes before its data (as the RTP egress makes
+ * them) gets the length written there, so framing costs no buffer and no copy; any other is copied once
+ * behind a length. Marks itself dirty so the bridge flushes it. Thread: the media loop.
  */
 public final class TcpPath implements MediaPath {
     private final Channel channel;
-    private final Set<Channel> dirty;
+    private final TcpFlushList dirty;
 
-    public TcpPath(Channel channel, Set<Channel> dirty) {
+    public TcpPath(Channel channel, TcpFlushList dirty) {
         this.channel = channel;
         this.dirty = dirty;
     }
 
     @Override public void write(ByteBuf b) {
         if (!channel.isActive()) { b.release(); return; }
-        channel.write(b, channel.voidPromise());
-        dirty.add(channel);
+        int len = b.readableBytes();
+        if (len > 0xFFFF) { b.release(); return; }
+        ByteBuf framed;
+        if (b.readerIndex() >= 2) {
+            framed = b.readerIndex(b.readerIndex() - 2);
+            framed.setShort(framed.readerIndex(), len);
+        } else {
+            framed = channel.alloc().directBuffer(len + 2).writeShort(len).writeBytes(b);
+            b.release();
+        }
+        channel.write(framed, channel.voidPromise());
+        dirty.mark(channel);
     }
     @Override public boolean isOpen() { return channel.isActive(); }
     @Override public String describe() { return "tcp " + channel.remoteAddress(); }

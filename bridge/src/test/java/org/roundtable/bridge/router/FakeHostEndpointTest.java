@@ -34,7 +34,8 @@ class FakeHostEndpointTest {
         @Override public BridgeMetrics metrics() { return metrics; }
         @Override public BridgeConfig config() { return BridgeConfig.defaults(); }
         @Override public DtlsCertificate certificate() { return SERVER; }
-        @Override public ByteBufAllocator alloc() { return UnpooledByteBufAllocator.DEFAULT; }
+        ByteBufAllocator alloc = UnpooledByteBufAllocator.DEFAULT;
+        @Override public ByteBufAllocator alloc() { return alloc; }
         final byte[] scratch = new byte[4096];
         @Override public byte[] scratch() { return scratch; }
         @Override public List<String> candidates() { return List.of("1 1 udp 2130706430 192.0.2.7 40000 typ host"); }
