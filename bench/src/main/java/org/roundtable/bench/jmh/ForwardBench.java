@@ -23,13 +23,15 @@ import org.roundtable.bridge.transport.MediaPath;
  * The whole forward of one decrypted video packet to one subscriber: MediaSource.route (stats, cache,
  * key-frame check, fan-out) -> DownTrack decide -> header rewrite into the subscriber's pooled buffer ->
  * SRTP protect -> path (here: counted and released, no socket). Run with -prof gc for bytes per packet.
+ * On a media-loop-like thread ({@link MediaLoopThreads}), with AES-GCM as browsers negotiate it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Djmh.executor=CUSTOM", "-Djmh.executor.class=org.roundtable.bench.jmh.MediaLoopThreads",
+        "-Dio.netty.leakDetection.level=disabled"})   // as the server runs (Main): the default samples 1 buffer in 128 with a stack trace
 public class ForwardBench {
     @Param({"1", "10"}) public int subscribers;
     Bridge bridge;
