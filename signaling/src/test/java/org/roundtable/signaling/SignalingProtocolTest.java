@@ -81,7 +81,7 @@ class SignalingProtocolTest {
         c.close();
         // a message over the WebSocket limit closes the session (1009); the server carries on
         WsClient big = WsClient.open(server.httpPort());
-        big.post("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(300 * 1024) + "\"}");
+        big.postRefusable("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(300 * 1024) + "\"}");
         assertTrue(waitClosed(big), "an oversized message closes the session");
         assertEquals(1009, big.closedWith);
         big.close();

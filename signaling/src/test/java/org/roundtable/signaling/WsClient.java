@@ -75,6 +75,19 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     /** Sends without waiting for a reply. */
     public void post(String text) throws Exception { ws.sendText(text, true).get(5, TimeUnit.SECONDS); }
 
+    /**
+     * Sends a message the server may refuse while it is still being written: the server's close frame
+     * arrives first, the client answers it and closes its output, and the unfinished send fails with
+     * "closed output". That failure is the refusal, so it is not an error here; {@link #closedWith} tells.
+     */
+    public void postRefusable(String text) throws Exception {
+        try {
+            ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof java.io.IOException)) throw e;
+        }
+    }
+
     /** Every message received so far or within ms (events and replies), drained. */
     public List<JsonNode> drain(long ms) throws Exception {
         List<JsonNode> all = new ArrayList<>(events);
