@@ -108,10 +108,19 @@ public final class ServerProcess implements AutoCloseable {
             Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             p.waitFor();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(out);
-            if (!m.find()) return -1;
-            double v = Double.parseDouble(m.group(1));
-            return switch (m.group(2)) { case "K" -> v / 1024; case "G" -> v * 1024; default -> v; };
+            // ZGC and G1 print one heap line; Serial and Parallel one per generation (summed); never Metaspace
+            java.util.regex.Pattern used = java.util.regex.Pattern.compile("used (\\d+)([KMG])");
+            double mb = 0;
+            boolean any = false;
+            for (String line : out.split("\n")) {
+                if (line.contains("Metaspace") || line.contains("class space")) continue;
+                java.util.regex.Matcher m = used.matcher(line);
+                if (!m.find()) continue;
+                double v = Double.parseDouble(m.group(1));
+                mb += switch (m.group(2)) { case "K" -> v / 1024; case "G" -> v * 1024; default -> v; };
+                any = true;
+            }
+            return any ? mb : -1;
         } catch (Exception e) {
             return -1;
         }

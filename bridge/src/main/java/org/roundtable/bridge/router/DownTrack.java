@@ -24,9 +24,12 @@ public final class DownTrack implements Subscription {
     public long packetsSent, octetsSent;
     /** Round trip to the receiver from its receiver reports (LSR/DLSR), or -1 while unknown. */
     long rttMs = -1;
-    /** Source sequence numbers re-sent to this receiver and when, by cache slot (video only). */
-    private final int[] resentSeq;
-    private final long[] resentAtMs;
+    /**
+     * What was re-sent to this receiver, by cache slot: {@code srcSeq << 16 | sentAtMs & 0xFFFF}. Made on
+     * the first NACK answered (2 KiB), so a receiver that never loses a packet costs nothing here; 16 bits
+     * of milliseconds suffice because the guard is at most a second and the cache keeps 1.5 s.
+     */
+    private int[] resent;
     /** Results of {@link #retransmit}. */
     static final int RESENT = 1, NOT_CACHED = 0, RECENTLY_RESENT = -1;
     /** Without an RTT estimate, a packet is not re-sent twice within this. */
@@ -44,9 +47,6 @@ public final class DownTrack implements Subscription {
         this.rewriter = new StreamRewriter(kind == MediaKind.VIDEO, source.clockRate, initialSeq, initialTs);
         this.rtxSeq = initialSeq ^ 0x5A5A;
         this.pauseEpoch = source.pauseEpoch();
-        this.resentSeq = source.cache == null ? null : new int[RetransmissionCache.SIZE];
-        this.resentAtMs = source.cache == null ? null : new long[RetransmissionCache.SIZE];
-        if (resentSeq != null) java.util.Arrays.fill(resentSeq, -1);
     }
 
     public MediaSource source() { return source; }
@@ -89,9 +89,15 @@ public final class DownTrack implements Subscription {
         int off = src.cache.off(i);
         if (RtpPacket.ssrc(a, off) != src.ssrc) return NOT_CACHED;
         long guard = rttMs > 0 ? Math.min(rttMs, 1000) : DEFAULT_RESEND_GUARD_MS;
-        if (resentSeq[i] == srcSeq && now - resentAtMs[i] < guard) return RECENTLY_RESENT;
-        resentSeq[i] = srcSeq;
-        resentAtMs[i] = now;
+        int[] r = resent;
+        if (r == null) {
+            r = resent = new int[RetransmissionCache.SIZE];
+            // a sequence number that cannot be in slot k, so no slot starts out as "recently re-sent"
+            for (int k = 0; k < r.length; k++) r[k] = ((k + 1) & (RetransmissionCache.SIZE - 1)) << 16;
+        }
+        int e = r[i];
+        if ((e >>> 16) == srcSeq && (((int) now - e) & 0xFFFF) < guard) return RECENTLY_RESENT;
+        r[i] = srcSeq << 16 | ((int) now & 0xFFFF);
         long ts = rewriter.toOutTs(RtpPacket.timestamp(a, off));
         receiver.egress.sendRtp(this, a, off, src.cache.len(i), src.cache.hdr(i), outSeq, ts, true, 0);
         return RESENT;

@@ -95,5 +95,13 @@ class NackBudgetTest {
         assertEquals(5, (long) metrics.retransmissions.get());
         assertEquals(29, metrics.dropped(DropReason.NACK_OVER_BUDGET), "the other 29 named packets are counted drops");
         assertEquals(0, metrics.dropped(DropReason.NACK_RECENTLY_SENT));
+
+        // a NACK repeated within the guard (100 ms without an RTT) is not answered twice; after it, it is
+        long now = bridge.nowMs();
+        assertEquals(DownTrack.RECENTLY_RESENT, dt.retransmit(first, now), "re-sent moments ago");
+        assertEquals(DownTrack.RESENT, dt.retransmit((first + 20) & 0xFFFF, now), "never re-sent yet (beyond the budget)");
+        assertEquals(DownTrack.RECENTLY_RESENT, dt.retransmit((first + 20) & 0xFFFF, now + 99));
+        assertEquals(DownTrack.RESENT, dt.retransmit((first + 20) & 0xFFFF, now + 101), "the guard has passed");
+        assertEquals(DownTrack.NOT_CACHED, dt.retransmit((first + 40) & 0xFFFF, now), "never sent");
     }
 }
