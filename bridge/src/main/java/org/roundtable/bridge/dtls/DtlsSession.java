@@ -72,10 +72,32 @@ public final class DtlsSession implements Runnable {
         this.timeoutMs = timeoutMs;
     }
 
-    /** Hands a DTLS record from the media loop to the handshake. Returns false if it was dropped. */
-    public boolean offer(byte[] record) {
-        return !closed && inbound.offer(record);
+    /** What {@link #offer} did with a record. */
+    public enum Offered {
+        /** closed, or the queue is full: a counted drop */
+        DROPPED,
+        /** queued for the thread already reading */
+        QUEUED,
+        /** queued after the handshake: the caller runs this session on the DTLS pool once to read it */
+        RUN
     }
+
+    /** A read of records that came after the handshake is scheduled or running. */
+    private final java.util.concurrent.atomic.AtomicBoolean lateRead = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Hands a DTLS record from the media loop to this session. During the handshake its thread reads it.
+     * After it, a peer that missed our final flight sends its own again (RFC 6347 section 4.2.4) and
+     * Bouncy Castle's record layer answers by re-sending ours, but only while someone reads: then the
+     * answer is {@link Offered#RUN}, and one run on the pool reads everything queued.
+     */
+    public Offered offer(byte[] record) {
+        if (closed || !inbound.offer(record)) return Offered.DROPPED;
+        return transport != null && lateRead.compareAndSet(false, true) ? Offered.RUN : Offered.QUEUED;
+    }
+
+    /** Whether the handshake is done (its transport kept for late records and our close_notify). */
+    public boolean established() { return transport != null; }
 
     public void close() {
         closedByUs = true;
@@ -86,8 +108,16 @@ public final class DtlsSession implements Runnable {
         }
     }
 
+    /**
+     * The handshake (the first run), or, once it is done, a read of the records that came after it
+     * (see {@link #offer}). Thread: the DTLS pool.
+     */
     @Override
     public void run() {
+        if (transport != null) {
+            readLate();
+            return;
+        }
         try {
             Transport t = new Transport();
             if (client) {
@@ -103,6 +133,24 @@ public final class DtlsSession implements Runnable {
             // Bouncy Castle closes the transport itself before it throws: only our own close() silences a failure.
             if (!closedByUs) onFail.accept(e);
         }
+    }
+
+    /**
+     * Reads what is queued after the handshake: a retransmitted final flight makes the record layer send
+     * ours again; a close_notify or fatal alert closes the session. One 1 ms wait per record at most.
+     */
+    private void readLate() {
+        DTLSTransport t = transport;
+        byte[] buf = new byte[1500];
+        do {
+            try {
+                while (!closed && !inbound.isEmpty()) t.receive(buf, 0, buf.length, 1);
+            } catch (IOException e) {
+                closed = true; // the peer closed or sent garbage: nothing more to read
+            }
+            lateRead.set(false);
+            // a record queued between the last look and the reset would wait for the next one: look again
+        } while (!closed && !inbound.isEmpty() && lateRead.compareAndSet(false, true));
     }
 
     static final int[] SUITES = {

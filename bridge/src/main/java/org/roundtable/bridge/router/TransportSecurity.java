@@ -129,12 +129,26 @@ final class TransportSecurity {
 
     /** See {@link Endpoint#onDtls}. */
     void onDtls(byte[] b, int off, int len) {
-        // After the handshake we need nothing more from DTLS (keys are exported; peers close with ICE/signalling).
-        if (dtls == null || ep.closed || ep.srtp != null) { metrics.drop(DropReason.DTLS_UNEXPECTED); return; }
+        if (dtls == null || ep.closed) { metrics.drop(DropReason.DTLS_UNEXPECTED); return; }
+        // After the handshake only handshake records (the peer missed our final flight and sends its own
+        // again: we must answer, or it never gets its keys) and alerts mean anything; we carry no DTLS data.
+        if (dtls.established() && (len < DTLS_RECORD_HEADER || b[off] != CONTENT_HANDSHAKE && b[off] != CONTENT_ALERT)) {
+            metrics.drop(DropReason.DTLS_UNEXPECTED);
+            return;
+        }
         byte[] copy = new byte[len];
         System.arraycopy(b, off, copy, 0, len);
-        if (!dtls.offer(copy)) metrics.drop(DropReason.DTLS_QUEUE_FULL);
+        switch (dtls.offer(copy)) {
+            case DROPPED -> metrics.drop(DropReason.DTLS_QUEUE_FULL);
+            case RUN -> host.startDtls(dtls);
+            case QUEUED -> { }
+        }
     }
+
+    /** TLS record content types (RFC 5246 section 6.2.1). */
+    private static final byte CONTENT_ALERT = 21, CONTENT_HANDSHAKE = 22;
+    /** A DTLS record's header: type, version, epoch, sequence number, length (RFC 6347 section 4.1). */
+    private static final int DTLS_RECORD_HEADER = 13;
 
     /** Stops the handshake if one runs and gives back its place. Called by {@link Endpoint#close}. */
     void close() {
