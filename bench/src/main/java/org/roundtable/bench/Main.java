@@ -8,7 +8,8 @@ import org.roundtable.bench.load.ServerProcess;
 
 /**
  * {@code bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T]
- * [--warmup W] [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]}
+ * [--warmup W] [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]
+ * [--meetings M] [--media-loops N]} (fanout: M meetings side by side, each 1 -> S; N: the started server's media loops)
  * Prints one JSON line. Starts its own server (a separate process, optionally pinned) unless pointed at one.
  * {@code bench/run.sh compose ...} runs {@link org.roundtable.bench.compose.ComposeBench} in this process instead, and
  * {@code bench/run.sh drift ...} {@link org.roundtable.bench.compose.DriftBench} (A/V drift of a long recording).
@@ -17,7 +18,8 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].startsWith("-")) {
             System.err.println("usage: bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]"
-                    + " [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]");
+                    + " [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]"
+                    + " [--meetings M] [--media-loops N]");
             System.err.println("       bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] ... (in process: see ComposeBench)");
             System.err.println("       bench/run.sh drift [--minutes 10] [--drift-ppm 100] ... (in process: see DriftBench)");
             System.exit(2);
@@ -31,7 +33,7 @@ public final class Main {
             org.roundtable.bench.compose.DriftBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        int p = -1, s = 20, t = 10, w = 3, latencyEvery = 1;
+        int p = -1, s = 20, t = 10, w = 3, latencyEvery = 1, meetings = 1, loops = 0;
         double churn = 2;
         String server = null, cpus = null;
         long pid = -1;
@@ -46,23 +48,28 @@ public final class Main {
                 case "--server-cpus" -> cpus = args[++i];
                 case "--churn-rate" -> churn = Double.parseDouble(args[++i]);
                 case "--latency-every" -> latencyEvery = Integer.parseInt(args[++i]);
+                case "--meetings" -> meetings = Integer.parseInt(args[++i]);
+                case "--media-loops" -> loops = Integer.parseInt(args[++i]);
                 default -> { System.err.println("unknown option " + args[i]); System.exit(2); }
             }
         }
         if (p < 0) p = switch (scenario) { case "meeting" -> 10; case "audio" -> 10; case "churn" -> 2; default -> 1; };
-        if (s > 1000 || p > 50 || t > 600) { System.err.println("bounded: at most 1000 subscribers, 50 publishers, 600 s"); System.exit(2); }
+        if (s * meetings > 1000 || p * meetings > 50 || t > 600 || meetings < 1 || meetings > 50) {
+            System.err.println("bounded: at most 1000 subscribers, 50 publishers (over all meetings), 50 meetings, 600 s");
+            System.exit(2);
+        }
         ServerProcess proc = null;
         if (server == null) {
             int http = freePort(), media = freePort();
             Path log = Files.createTempFile("roundtable-bench-server", ".log");
-            proc = ServerProcess.start(ServerProcess.defaultJar(), http, media, cpus, log);
+            proc = ServerProcess.start(ServerProcess.defaultJar(), http, media, cpus, loops, log);
             server = proc.url;
             pid = proc.pid;
         } else if (pid < 0) {
             System.err.println("--server needs --server-pid (CPU is read from /proc/<pid>/stat)");
             System.exit(2);
         }
-        LoadRun run = new LoadRun(new LoadRun.Options(scenario, p, s, t, w, server, pid, churn, latencyEvery));
+        LoadRun run = new LoadRun(new LoadRun.Options(scenario, p, s, t, w, server, pid, churn, latencyEvery, meetings));
         try {
             System.out.println(run.run().toString());
         } finally {

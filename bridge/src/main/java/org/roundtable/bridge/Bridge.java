@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -24,9 +25,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.roundtable.bridge.dtls.DtlsCertificate;
 import org.roundtable.bridge.dtls.DtlsSession;
 import org.roundtable.bridge.ice.Stun;
@@ -45,20 +44,25 @@ import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.Endpoint;
 import org.roundtable.bridge.router.EndpointHost;
 import org.roundtable.bridge.transport.MediaPath;
-import org.roundtable.bridge.transport.TcpFlushList;
 import org.roundtable.bridge.transport.TcpPath;
-import org.roundtable.bridge.transport.UdpSender;
 import org.roundtable.bridge.transport.UdpPath;
+import org.roundtable.bridge.transport.UdpSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The media server process's bridge: one UDP socket for every endpoint (plus passive ICE-TCP), the media
- * event loop, the DTLS identity and pool, and the endpoint lookup tables. Ingress demultiplexes by the
- * first byte (RFC 7983): STUN goes to the endpoint named by the USERNAME ufrag; DTLS and SRTP go to the
- * endpoint that owns the source address (learned from a valid ICE check).
- * Threads: sockets, endpoints and conferences run on the single media loop; DTLS handshakes on a small
- * pool; the public API may be called from any thread and hops to the loop.
+ * The media server process's bridge: the media loops ({@link MediaLoop}, one per core by default), each
+ * with its own UDP socket on the one media port ({@code SO_REUSEPORT}), passive ICE-TCP, the DTLS identity
+ * and pool, and the endpoint lookup tables. Each conference, with all its endpoints, is placed on one loop
+ * (the one with the fewest conferences): meetings spread over the cores, and one meeting's fan-out never
+ * crosses threads. Ingress demultiplexes by the first byte (RFC 7983): STUN goes to the endpoint named by
+ * the USERNAME ufrag; DTLS and SRTP go to the endpoint that owns the source address (learned from a valid
+ * ICE check). The kernel picks the socket by the remote address, so a packet that lands on another loop
+ * than its endpoint's is handed over once ({@link LoopHandoff}); replies leave from the endpoint's loop's
+ * socket (the same port).
+ * Threads: each loop runs its sockets, conferences and endpoints; DTLS handshakes run on a small pool; the
+ * lookup tables are concurrent; the public API may be called from any thread and hops to the right loop.
+ * As an {@link EndpointHost} the bridge is its first loop (for endpoints tests make by hand).
  */
 public final class Bridge implements AutoCloseable, EndpointHost {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
@@ -68,34 +72,44 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     private final DtlsCertificate cert = DtlsCertificate.generate();
     private final ByteBufAllocator alloc = new PooledByteBufAllocator(false);
     private final EventLoopGroup group;
+    private final MediaLoop[] loops;
     private final ExecutorService dtlsPool;
-    private Channel udp, tcpServer;
+    private Channel tcpServer;
     private final List<String> candidates = new ArrayList<>();
     private final Map<String, Endpoint> byUfrag = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, Endpoint> byAddress = new HashMap<>();     // media loop only
-    private final Map<Channel, Endpoint> byTcp = new HashMap<>();                   // media loop only
-    private final Set<Endpoint> endpoints = new LinkedHashSet<>();                  // media loop only
+    private final Map<InetSocketAddress, Endpoint> byAddress = new ConcurrentHashMap<>();
+    private final Map<Channel, Endpoint> byTcp = new ConcurrentHashMap<>();
     private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
-    private final TcpFlushList dirtyTcp = new TcpFlushList();
-    private UdpSender udpSender;
-    private int tcpOpen;                                                              // media loop only
-    private int dtlsPending;                                                          // media loop only
+    private final AtomicInteger tcpOpen = new AtomicInteger();
+    private final AtomicInteger dtlsPending = new AtomicInteger();
+    private final AtomicInteger endpointCount = new AtomicInteger();
+    private final AtomicInteger nextLegLoop = new AtomicInteger();
 
     /**
      * The media loop is a {@link io.netty.util.concurrent.FastThreadLocalThread}: Netty's pooled allocator
      * keeps a thread cache only for those (since 4.1.76), and its object pools recycle there; on a plain
      * thread every buffer would go through the shared arena's lock.
      */
-    private static final java.util.concurrent.ThreadFactory MEDIA_THREADS =
-            r -> new io.netty.util.concurrent.FastThreadLocalThread(r, "media-loop");
+    private static java.util.concurrent.ThreadFactory mediaThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> new io.netty.util.concurrent.FastThreadLocalThread(r, "media-loop-" + n.getAndIncrement());
+    }
 
     public Bridge(BridgeConfig config, BridgeMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         boolean epoll = Epoll.isAvailable();
-        this.group = epoll ? new EpollEventLoopGroup(1, MEDIA_THREADS) : new NioEventLoopGroup(1, MEDIA_THREADS);
+        int n = epoll ? config.tuning().loops() : 1;    // one socket per loop needs SO_REUSEPORT (epoll)
+        this.group = epoll ? new EpollEventLoopGroup(n, mediaThreads()) : new NioEventLoopGroup(1, mediaThreads());
+        this.loops = new MediaLoop[n];
+        int i = 0;
+        for (io.netty.util.concurrent.EventExecutor ex : group) {
+            loops[i] = new MediaLoop(this, i, (EventLoop) ex, i == 0 ? metrics.pipeline : metrics.newPipeline());
+            i++;
+        }
+        metrics.mediaLoops.set(n);
         this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), new io.netty.util.concurrent.DefaultThreadFactory("dtls", true));
-        LOG.info("media transport: {}", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")");
+        LOG.info("media transport: {}, {} media loop(s)", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")", n);
     }
 
     @Override public BridgeMetrics metrics() { return metrics; }
@@ -103,25 +117,35 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     public DtlsCertificate certificate() { return cert; }
     public ByteBufAllocator alloc() { return alloc; }
 
-    /** Scratch space for building and protecting one outgoing packet. Media loop only. */
-    private final byte[] scratch = new byte[2048 + org.roundtable.bridge.srtp.SrtpSession.MAX_TRAILER];
-    public byte[] scratch() { return scratch; }
-    public long nowMs() { return System.nanoTime() / 1_000_000L; }
-    public List<String> candidates() { return candidates; }
-    public int udpPort() { return ((InetSocketAddress) udp.localAddress()).getPort(); }
+    /** The first loop's scratch space (for endpoints a test hosts on the bridge itself). First loop only. */
+    @Override public byte[] scratch() { return loops[0].scratch(); }
+    @Override public long nowMs() { return System.nanoTime() / 1_000_000L; }
+    @Override public List<String> candidates() { return candidates; }
+    @Override public org.roundtable.bridge.metrics.Pipeline pipeline() { return loops[0].pipeline(); }
+    @Override public boolean inLoop() { return loops[0].inLoop(); }
+    public int udpPort() { return ((InetSocketAddress) loops[0].udp.localAddress()).getPort(); }
+    /** Media loops running. */
+    public int mediaLoops() { return loops.length; }
+    /** Media loop i (for tests in this package). */
+    MediaLoop loop(int i) { return loops[i]; }
     public int tcpPort() { return tcpServer == null ? 0 : ((InetSocketAddress) tcpServer.localAddress()).getPort(); }
 
     public void start() throws InterruptedException {
         boolean epoll = group instanceof EpollEventLoopGroup;
-        udp = new Bootstrap().group(group)
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.ALLOCATOR, alloc)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .handler(new UdpIngress())
-                .bind(config.bindAddress(), config.udpPort()).sync().channel();
-        udpSender = new UdpSender(udp, config.tuning().udpFlushEvery());
+        int port = config.udpPort();
+        for (MediaLoop l : loops) {
+            Bootstrap b = new Bootstrap().group(l.loop)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.ALLOCATOR, alloc)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                    .handler(new UdpIngress(l));
+            if (loops.length > 1) b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+            l.udp = b.bind(config.bindAddress(), port).sync().channel();
+            l.udpSender = new UdpSender(l.udp, config.tuning().udpFlushEvery());
+            port = ((InetSocketAddress) l.udp.localAddress()).getPort();   // the rest share the first's (maybe ephemeral) port
+        }
         int udpPort = udpPort();
         int prio = 0;
         for (String a : config.advertisedAddresses()) {
@@ -134,17 +158,17 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override protected void initChannel(SocketChannel ch) {
-                            // the loop's own thread (one group): plain counters suffice
+                            // connections are spread over the loops: the count is shared
                             BridgeConfig.Limits lim = config.limits();
-                            if (tcpOpen >= lim.tcpMaxConnections()) {
+                            if (tcpOpen.incrementAndGet() > lim.tcpMaxConnections()) {
+                                tcpOpen.decrementAndGet();
                                 metrics.iceTcpOverCap.inc();
                                 ch.config().setOption(ChannelOption.SO_LINGER, 0);
                                 ch.close();
                                 return;
                             }
-                            tcpOpen++;
-                            metrics.iceTcpConnections.set(tcpOpen);
-                            ch.closeFuture().addListener(f -> { tcpOpen--; metrics.iceTcpConnections.set(tcpOpen); });
+                            metrics.iceTcpConnections.set(tcpOpen.get());
+                            ch.closeFuture().addListener(f -> metrics.iceTcpConnections.set(tcpOpen.decrementAndGet()));
                             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
                                     new TcpIngress());
                             ch.eventLoop().schedule(() -> {
@@ -161,11 +185,10 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                 candidates.add((++prio) + " 1 tcp " + (1518280447 - prio) + " " + a + " " + tcpPort + " typ host tcptype passive");
             }
         }
-        group.next().scheduleAtFixedRate(this::tick, 1000, 1000, TimeUnit.MILLISECONDS);
-        group.next().scheduleAtFixedRate(() -> {
-            long now = nowMs();
-            for (Conference c : conferences.values()) c.detectSpeaker(now);
-        }, 200, 200, TimeUnit.MILLISECONDS);
+        for (MediaLoop l : loops) {
+            l.loop.scheduleAtFixedRate(l::tick, 1000, 1000, TimeUnit.MILLISECONDS);
+            l.loop.scheduleAtFixedRate(l::detectSpeakers, 200, 200, TimeUnit.MILLISECONDS);
+        }
         warmUpDtls();
         LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
     }
@@ -214,47 +237,90 @@ public final class Bridge implements AutoCloseable, EndpointHost {
 
     // ------------------------------------------------------------------ public API (any thread)
 
-    private volatile long mediaThreadId = -1;
+    private volatile long[] mediaThreadIds;
 
-    /** CPU time the media loop thread has used, in nanoseconds (for benchmarks and tests). */
+    /** CPU time the media loop threads have used together, in nanoseconds (for benchmarks and tests). */
     public long mediaCpuNanos() {
-        if (mediaThreadId < 0) {
-            try { mediaThreadId = call(() -> Thread.currentThread().getId()); } catch (Exception e) { return -1; }
+        if (mediaThreadIds == null) {
+            long[] ids = new long[loops.length];
+            try {
+                for (int i = 0; i < loops.length; i++) ids[i] = loops[i].loop.submit(() -> Thread.currentThread().getId()).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) { return -1; }
+            mediaThreadIds = ids;
         }
-        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(mediaThreadId);
+        long sum = 0;
+        for (long id : mediaThreadIds) sum += java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(id);
+        return sum;
     }
 
+    /** The meeting's conference, placed on the media loop with the fewest conferences when it is made. */
     public Conference conference(String id) {
         return conferences.computeIfAbsent(id, k -> {
             metrics.meetings.inc();
-            return new Conference(k);
+            MediaLoop least = loops[0];
+            for (MediaLoop l : loops) if (l.conferences.get() < least.conferences.get()) least = l;
+            least.conferences.incrementAndGet();
+            return new Conference(k, least);
         });
     }
 
     public void removeConference(String id) {
-        if (conferences.remove(id) != null) metrics.meetings.dec();
+        Conference c = conferences.remove(id);
+        if (c != null) {
+            metrics.meetings.dec();
+            if (c.host() instanceof MediaLoop l) l.conferences.decrementAndGet();
+        }
     }
 
+    /** The conferences that run on loop l (for its speaker detection). */
+    Iterable<Conference> conferencesOn(MediaLoop l) {
+        return () -> conferences.values().stream().filter(c -> c.host() == l).iterator();
+    }
+
+    /** An endpoint of c, on c's media loop. */
     public Endpoint createEndpoint(Conference c, String endpointId, String ownerId, Endpoint.Listener l) {
-        Endpoint e = new Endpoint(this, c, endpointId, ownerId, l);
+        MediaLoop home = c.host() instanceof MediaLoop m ? m : loops[0];
+        Endpoint e = new Endpoint(home, c, endpointId, ownerId, l);
         byUfrag.put(e.localUfrag, e);
-        execute(() -> { endpoints.add(e); metrics.endpoints.set(endpoints.size()); });
+        home.execute(() -> home.add(e));
         return e;
     }
 
-    /** Binds a UDP channel on the media loop (plain-RTP legs for the SIP gateway). */
+    void endpointCountChanged(int delta) { metrics.endpoints.set(endpointCount.addAndGet(delta)); }
+
+    /** The media loop an endpoint runs on (the first for one a test hosts on the bridge itself). */
+    private MediaLoop loopOf(Endpoint e) {
+        return e.host() instanceof MediaLoop m ? m : loops[0];
+    }
+
+    private MediaLoop loopOf(io.netty.channel.EventLoop el) {
+        for (MediaLoop l : loops) if (l.loop == el) return l;
+        return loops[0];
+    }
+
+    /** A media loop for a plain-RTP leg (the SIP gateway's), in turn: bind all of one leg's sockets on it. */
+    public EventLoop legLoop() {
+        return loops[Math.floorMod(nextLegLoop.getAndIncrement(), loops.length)].loop;
+    }
+
+    /** Binds a UDP channel on the first media loop. */
     public Channel bindDatagram(InetSocketAddress local, io.netty.channel.ChannelHandler handler) throws InterruptedException {
+        return bindDatagram(loops[0].loop, local, handler);
+    }
+
+    /** Binds a UDP channel on media loop loop (plain-RTP legs for the SIP gateway: see {@link #legLoop}). */
+    public Channel bindDatagram(EventLoop loop, InetSocketAddress local, io.netty.channel.ChannelHandler handler) throws InterruptedException {
         boolean epoll = group instanceof EpollEventLoopGroup;
-        return new Bootstrap().group(group)
+        return new Bootstrap().group(loop)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .handler(handler)
                 .bind(local).sync().channel();
     }
 
-    /** Runs a task on the media loop and waits for its result. */
+    /** Runs a task on the first media loop and waits for its result (a conference's: {@link Conference#call}). */
     public <T> T call(Callable<T> task) throws Exception {
-        if (group.next().inEventLoop()) return task.call();
-        Future<T> f = group.next().submit(task);
+        if (loops[0].inLoop()) return task.call();
+        Future<T> f = loops[0].loop.submit(task);
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -263,31 +329,40 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         }
     }
 
-    public void execute(Runnable r) { group.next().execute(r); }
+    /** Runs r on the first media loop (a conference's: {@link Conference#execute}). */
+    @Override public void execute(Runnable r) { loops[0].execute(r); }
 
-    // ------------------------------------------------------------------ for endpoints (media loop)
+    // ------------------------------------------------------------------ for endpoints (their media loop)
 
-    public void startDtls(DtlsSession s) { dtlsPool.execute(s); }
+    @Override public void startDtls(DtlsSession s) { dtlsPool.execute(s); }
 
     /**
      * Reserves a place for one more DTLS handshake, within {@link BridgeConfig.Limits#maxPendingDtls()};
      * false (counted) when none is left. Each true is matched by one {@link #dtlsEnded()}. Media loop only.
      */
-    public boolean reserveDtls() {
-        if (dtlsPending >= config.limits().maxPendingDtls()) { metrics.dtlsRejected.inc(); return false; }
-        dtlsPending++;
-        metrics.dtlsPending.set(dtlsPending);
+    @Override public boolean reserveDtls() {
+        int n = dtlsPending.incrementAndGet();
+        if (n > config.limits().maxPendingDtls()) {
+            dtlsPending.decrementAndGet();
+            metrics.dtlsRejected.inc();
+            return false;
+        }
+        metrics.dtlsPending.set(n);
         return true;
     }
 
-    public void dtlsEnded() { dtlsPending--; metrics.dtlsPending.set(dtlsPending); }
+    @Override public void dtlsEnded() { metrics.dtlsPending.set(dtlsPending.decrementAndGet()); }
 
-    /** ICE-TCP connections bound to an endpoint (after an authenticated check). Media loop only; for tests. */
+    /** ICE-TCP connections bound to an endpoint (after an authenticated check). For tests. */
     public int tcpBindings() { return byTcp.size(); }
 
-    public void bindAddress(InetSocketAddress a, Endpoint e) { byAddress.put(a, e); }
+    @Override public void bindAddress(InetSocketAddress a, Endpoint e) { byAddress.put(a, e); }
 
-    public void forget(Endpoint e, Set<InetSocketAddress> addrs) {
+    /** For endpoints hosted on the bridge itself (tests): as {@link #forgetEverywhere}. */
+    @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) { forgetEverywhere(e, addrs); }
+
+    /** Drops e from the shared lookup tables and closes its ICE-TCP connections. e's loop. */
+    void forgetEverywhere(Endpoint e, Set<InetSocketAddress> addrs) {
         byUfrag.remove(e.localUfrag, e);
         for (InetSocketAddress a : addrs) byAddress.remove(a, e);
         byTcp.entrySet().removeIf(x -> {
@@ -295,28 +370,17 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             x.getKey().close();     // its connection carries nothing for anyone else
             return true;
         });
-        endpoints.remove(e);
-        metrics.endpoints.set(endpoints.size());
     }
 
-    /** Flushes the UDP socket and every ICE-TCP connection written since the last flush. */
-    public void flush() {
-        if (udpSender != null) udpSender.flush();
-        dirtyTcp.flushAll();
-    }
+    /** Flushes the first loop's socket and ICE-TCP connections (for endpoints hosted on the bridge itself). */
+    @Override public void flush() { loops[0].flush(); }
 
-    private void tick() {
-        long now = nowMs();
-        for (Endpoint e : new ArrayList<>(endpoints)) {
-            String why = e.checkTimeouts(now);
-            if (why != null) e.close(why);
-            else e.sendReports(now);
-        }
-        flush();
-    }
-
-    /** Demultiplexes one datagram or TCP frame (RFC 7983). Takes ownership of buf. */
-    private void ingress(ByteBuf buf, InetSocketAddress from, Channel tcp) {
+    /**
+     * Demultiplexes one datagram or TCP frame (RFC 7983) that arrived on loop here, or was handed to it.
+     * A packet for an endpoint of another loop goes there ({@link LoopHandoff}) and is demultiplexed again
+     * on arrival. Takes ownership of buf. Thread: loop here.
+     */
+    void ingress(ByteBuf buf, InetSocketAddress from, Channel tcp, MediaLoop here) {
         try {
             int len = buf.readableBytes();
             if (len < 1) { metrics.drop(DropReason.UNKNOWN_PROTOCOL); return; }
@@ -330,14 +394,20 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                 String ufrag = Stun.localUfrag(req.username);
                 Endpoint target = ufrag == null ? e : byUfrag.get(ufrag);
                 if (target == null) { metrics.drop(DropReason.STUN_UNKNOWN_USER); return; }
-                MediaPath via = tcp != null ? new TcpPath(tcp, dirtyTcp) : new UdpPath(udpSender, from);
+                MediaLoop home = loopOf(target);
+                if (home != here) { handOver(home, buf, from, tcp); return; }
+                MediaPath via = tcp != null ? new TcpPath(tcp, loopOf(tcp.eventLoop()).dirtyTcp) : new UdpPath(here.udpSender, from);
                 // A connection belongs to an endpoint only after a check with valid MESSAGE-INTEGRITY.
                 if (target.onStun(a, off, len, req, from, via) && tcp != null && tcp.isActive()) byTcp.put(tcp, target);
             } else if (first >= 20 && first <= 63) {
                 if (e == null) { metrics.drop(DropReason.NO_ENDPOINT); return; }
+                MediaLoop home = loopOf(e);
+                if (home != here) { handOver(home, buf, from, tcp); return; }
                 e.onDtls(a, off, len);
             } else if (first >= 128 && first <= 191) {
                 if (e == null) { metrics.drop(DropReason.NO_ENDPOINT); return; }
+                MediaLoop home = loopOf(e);
+                if (home != here) { handOver(home, buf, from, tcp); return; }
                 e.onSrtp(buf);
             } else {
                 metrics.drop(DropReason.UNKNOWN_PROTOCOL);
@@ -351,6 +421,12 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         }
     }
 
+    /** Gives the packet (one more reference: the caller's is released as usual) to its endpoint's loop. */
+    private void handOver(MediaLoop home, ByteBuf buf, InetSocketAddress from, Channel tcp) {
+        metrics.loopHandoffs.inc();
+        LoopHandoff.send(home, buf.retain(), from, tcp);
+    }
+
     private ByteBuf toHeap(ByteBuf b) {
         if (b.hasArray()) return b.retain();
         ByteBuf h = alloc.heapBuffer(b.readableBytes());
@@ -358,31 +434,38 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         return h;
     }
 
-    /** UDP ingress on the media loop. */
+    /** UDP ingress on one media loop's socket. */
     private final class UdpIngress extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final MediaLoop loop;
+        UdpIngress(MediaLoop loop) { this.loop = loop; }
         @Override protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-            ingress(toHeap(p.content()), p.sender(), null);
+            ingress(toHeap(p.content()), p.sender(), null, loop);
         }
-        @Override public void channelReadComplete(ChannelHandlerContext ctx) { flush(); }
+        @Override public void channelReadComplete(ChannelHandlerContext ctx) { loop.flush(); }
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { LOG.debug("udp: {}", cause.toString()); }
     }
 
-    /** ICE-TCP ingress (one instance per connection) on the media loop. */
+    /** ICE-TCP ingress (one instance per connection) on the loop the connection was accepted on. */
     private final class TcpIngress extends SimpleChannelInboundHandler<ByteBuf> {
-        @Override protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            ingress(toHeap(frame), (InetSocketAddress) ctx.channel().remoteAddress(), ctx.channel());
+        private MediaLoop loop;
+        private MediaLoop loop(ChannelHandlerContext ctx) {
+            if (loop == null) loop = loopOf(ctx.channel().eventLoop());
+            return loop;
         }
-        @Override public void channelReadComplete(ChannelHandlerContext ctx) { flush(); }
-        @Override public void channelInactive(ChannelHandlerContext ctx) { byTcp.remove(ctx.channel()); dirtyTcp.remove(ctx.channel()); }
+        @Override protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            ingress(toHeap(frame), (InetSocketAddress) ctx.channel().remoteAddress(), ctx.channel(), loop(ctx));
+        }
+        @Override public void channelReadComplete(ChannelHandlerContext ctx) { loop(ctx).flush(); }
+        @Override public void channelInactive(ChannelHandlerContext ctx) { byTcp.remove(ctx.channel()); loop(ctx).dirtyTcp.remove(ctx.channel()); }
         @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { ctx.close(); }
     }
 
     @Override
     public void close() {
         try {
-            call(() -> { for (Endpoint e : new ArrayList<>(endpoints)) e.close("server shutting down"); return null; });
+            for (MediaLoop l : loops) l.loop.submit(() -> l.closeAll("server shutting down")).get(10, TimeUnit.SECONDS);
         } catch (Exception ignored) { /* shutting down anyway */ }
-        if (udp != null) udp.close();
+        for (MediaLoop l : loops) if (l.udp != null) l.udp.close();
         if (tcpServer != null) tcpServer.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         dtlsPool.shutdownNow();

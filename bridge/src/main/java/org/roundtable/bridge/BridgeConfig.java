@@ -20,12 +20,21 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
      * @param udpFlushEvery a UDP socket is flushed (one sendmmsg) after this many packets at most, as well as
      *                      at the end of each read batch: smaller lowers the latency of a large fan-out's first
      *                      copies, larger saves system calls
+     * @param mediaLoops media event loops (threads), each with its own socket on the shared UDP port
+     *                   ({@code SO_REUSEPORT}); each meeting runs on one of them, so meetings use every core.
+     *                   0: one per available core. Without epoll there is one.
      */
-    public record Tuning(int udpFlushEvery) {
-        public static Tuning defaults() { return new Tuning(32); }
+    public record Tuning(int udpFlushEvery, int mediaLoops) {
+        /** One media loop: what component tests and embedded uses get; the server's config asks for one per core. */
+        public static Tuning defaults() { return new Tuning(32, 1); }
+        public Tuning(int udpFlushEvery) { this(udpFlushEvery, 1); }
         public Tuning {
             if (udpFlushEvery < 1 || udpFlushEvery > 1024) throw new IllegalArgumentException("udp-flush-every must be 1..1024, not " + udpFlushEvery);
+            if (mediaLoops < 0 || mediaLoops > 256) throw new IllegalArgumentException("media-loops must be 0 (one per core) .. 256, not " + mediaLoops);
         }
+        /** The number of media loops to run: {@code mediaLoops}, or one per available core for 0. */
+        public int loops() { return mediaLoops == 0 ? Runtime.getRuntime().availableProcessors() : mediaLoops; }
+        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n); }
     }
 
     public BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,

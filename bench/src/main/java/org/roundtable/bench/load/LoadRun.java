@@ -24,8 +24,14 @@ import org.roundtable.bridge.dtls.DtlsCertificate;
  * Thread: run() on the caller; receiving and pacing on one "load-loop"; set-up on a pool.
  */
 public final class LoadRun {
+    /** meetings: fanout only, that many meetings side by side, each with its own P publishers and S subscribers. */
     public record Options(String scenario, int publishers, int subscribers, int seconds, int warmup, String serverUrl,
-                          long serverPid, double churnPerSecond, int latencyEvery) {}
+                          long serverPid, double churnPerSecond, int latencyEvery, int meetings) {
+        public Options(String scenario, int publishers, int subscribers, int seconds, int warmup, String serverUrl,
+                       long serverPid, double churnPerSecond, int latencyEvery) {
+            this(scenario, publishers, subscribers, seconds, warmup, serverUrl, serverPid, churnPerSecond, latencyEvery, 1);
+        }
+    }
 
     static final ObjectMapper JSON = new ObjectMapper();
     private final Options o;
@@ -55,7 +61,9 @@ public final class LoadRun {
     private LoadEndpoint endpoint() { return new LoadEndpoint(cert, loop, handshakes, latency, o.latencyEvery()); }
 
     /** A WHIP publisher; returns its participant id. */
-    private String whipPublisher(int i, boolean video) throws Exception {
+    private String whipPublisher(int i, boolean video) throws Exception { return whipPublisher(meeting, i, video); }
+
+    private String whipPublisher(String meeting, int i, boolean video) throws Exception {
         LoadEndpoint e = endpoint();
         int a = ssrcs.incrementAndGet(), v = video ? ssrcs.incrementAndGet() : 0;
         Signalling.Session s = sig.whip(meeting, "pub" + i, e.offer(a, v, 0, 0));
@@ -65,7 +73,9 @@ public final class LoadRun {
         return s.location().split("/")[3];     // /whip/<meeting>/<participantId>/<secret>
     }
 
-    private LoadEndpoint whepSubscriber(String participant) throws Exception {
+    private LoadEndpoint whepSubscriber(String participant) throws Exception { return whepSubscriber(meeting, participant); }
+
+    private LoadEndpoint whepSubscriber(String meeting, String participant) throws Exception {
         LoadEndpoint e = endpoint();
         Signalling.Session s = sig.whep(meeting, participant, e.offer(0, 0, 1, 1));
         e.connect(s.answer(), 15_000);
@@ -141,15 +151,22 @@ public final class LoadRun {
 
     interface IntTask { void run(int i) throws Exception; }
 
+    private String meetingId(int m) { return m == 0 ? meeting : meeting + "-" + m; }
+
     public ObjectNode run() throws Exception {
         long t0 = System.nanoTime();
         int p = o.publishers(), s = o.subscribers();
         List<Member> members = Collections.synchronizedList(new ArrayList<>());
         switch (o.scenario()) {
             case "fanout" -> {
-                List<String> ids = new ArrayList<>();
-                for (int i = 0; i < p; i++) ids.add(whipPublisher(i, true));
-                parallel(s, i -> whepSubscriber(ids.get(i % ids.size())));
+                int n = Math.max(1, o.meetings());
+                List<List<String>> ids = new ArrayList<>();
+                for (int m = 0; m < n; m++) {
+                    List<String> mine = new ArrayList<>();
+                    for (int i = 0; i < p; i++) mine.add(whipPublisher(meetingId(m), i, true));
+                    ids.add(mine);
+                }
+                parallel(s * n, i -> whepSubscriber(meetingId(i % n), ids.get(i % n).get((i / n) % p)));
             }
             case "meeting" -> {
                 for (int i = 0; i < p; i++) members.add(new Member("m" + i, true, true));
@@ -176,6 +193,7 @@ public final class LoadRun {
 
         // measurement window
         double cpu0 = ServerProcess.cpuSeconds(o.serverPid());
+        java.util.Map<String, Double> loops0 = ServerProcess.threadCpuSeconds(o.serverPid(), "media-loop-");
         double out0 = forwarded();
         LoadEndpoint[] window = receivers.toArray(new LoadEndpoint[0]);
         loop.submit(() -> { for (LoadEndpoint e : window) e.markWindowStart(); latency.start(); }).get();
@@ -200,6 +218,7 @@ public final class LoadRun {
         }
         double windowS = (System.nanoTime() - w0) / 1e9;
         double cpu1 = ServerProcess.cpuSeconds(o.serverPid());
+        java.util.Map<String, Double> loops1 = ServerProcess.threadCpuSeconds(o.serverPid(), "media-loop-");
         double out1 = forwarded();
         double rss = ServerProcess.rssMb(o.serverPid());
         double pss = ServerProcess.pssMb(o.serverPid());
@@ -222,7 +241,8 @@ public final class LoadRun {
         ObjectNode r = JSON.createObjectNode();
         r.put("scenario", o.scenario());
         r.put("publishers", p);
-        r.put("subscribers", o.scenario().equals("meeting") ? p : s);
+        r.put("subscribers", o.scenario().equals("meeting") ? p : o.scenario().equals("fanout") ? s * Math.max(1, o.meetings()) : s);
+        if (o.scenario().equals("fanout")) r.put("meetings", Math.max(1, o.meetings()));
         r.put("duration_s", round(windowS, 2));
         r.put("server_cpu_s", round(cpu1 - cpu0, 3));
         r.put("pkts_forwarded", (long) (out1 - out0));
@@ -231,6 +251,10 @@ public final class LoadRun {
         r.put("latency_us_p50", round(latency.percentileUs(50), 1));
         r.put("latency_us_p99", round(latency.percentileUs(99), 1));
         r.put("latency_us_p999", round(latency.percentileUs(99.9), 1));
+        // each media loop thread's CPU in the window (how the work split over the loops)
+        com.fasterxml.jackson.databind.node.ArrayNode perLoop = r.putArray("media_loop_cpu_s");
+        for (java.util.Map.Entry<String, Double> e : new java.util.TreeMap<>(loops1).entrySet())
+            perLoop.add(round(e.getValue() - loops0.getOrDefault(e.getKey(), 0.0), 3));
         r.put("server_rss_mb", round(rss, 1));
         r.put("server_pss_mb", round(pss, 1));
         r.put("server_live_heap_mb", round(live, 1));

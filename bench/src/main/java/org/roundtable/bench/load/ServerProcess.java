@@ -29,12 +29,18 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path jar, int httpPort, int mediaPort, String cpus, Path log) throws Exception {
+        return start(jar, httpPort, mediaPort, cpus, 0, log);
+    }
+
+    /** mediaLoops: the server's media loops (roundtable.bridge.tuning.media-loops; 0: its default, one per core). */
+    public static ServerProcess start(Path jar, int httpPort, int mediaPort, String cpus, int mediaLoops, Path log) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (cpus != null && !cpus.isEmpty()) { cmd.add("taskset"); cmd.add("-c"); cmd.add(cpus); }
         cmd.add(System.getProperty("java.home") + "/bin/java");
         String extra = System.getenv("RT_SERVER_JVM_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
         cmd.addAll(jvmOptions());
+        if (mediaLoops > 0) cmd.add("-Droundtable.bridge.tuning.media-loops=" + mediaLoops);
         cmd.addAll(List.of(
                 "-Droundtable.bridge.bind-address=127.0.0.1", "-Droundtable.bridge.tcp-port=0",
                 "-Droundtable.db.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "-Droundtable.meetings.max-participants=2000", "-Droundtable.sip.enabled=false",
@@ -60,6 +66,28 @@ public final class ServerProcess implements AutoCloseable {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+    }
+
+    /**
+     * CPU seconds of each thread of pid whose name starts with prefix (from /proc/[pid]/task/[tid]/stat),
+     * by name; empty if unreadable (another host's process).
+     */
+    public static java.util.Map<String, Double> threadCpuSeconds(long pid, String prefix) {
+        java.util.Map<String, Double> out = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (!name.startsWith(prefix)) continue;
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK);
+                } catch (IOException | RuntimeException gone) { /* the thread ended */ }
+            }
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
     }
 
     /**

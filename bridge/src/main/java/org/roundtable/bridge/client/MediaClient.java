@@ -113,6 +113,9 @@ public final class MediaClient implements AutoCloseable {
 
     public boolean connected() { return srtp != null; }
 
+    /** The local UDP address (null over TCP, or before connect). */
+    public InetSocketAddress localAddress() { return udp == null ? null : (InetSocketAddress) udp.getLocalSocketAddress(); }
+
     /** Sends raw bytes (tests use this for garbage). */
     public synchronized void sendRaw(byte[] b) throws IOException {
         if (tcp) {

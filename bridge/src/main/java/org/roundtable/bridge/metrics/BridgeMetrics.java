@@ -25,11 +25,21 @@ public final class BridgeMetrics {
     public final CounterDataPoint iceTcpOverCap, iceTcpUnauthenticated;
 
     /** The packet walk's steps and their counters (written by the media loop). */
+    /** The first media loop's packet walk counters (the one tests and single-loop bridges use). */
     public final Pipeline pipeline = new Pipeline();
+    /** Every media loop's counters, each written by its own loop only; the scrape sums them. */
+    private final java.util.List<Pipeline> pipelines = new java.util.concurrent.CopyOnWriteArrayList<>(java.util.List.of(pipeline));
+    /** Packets that arrived on one media loop's socket for an endpoint of another loop, and were handed over. */
+    public final CounterDataPoint loopHandoffs;
+    /** Media loops running. */
+    public final Gauge mediaLoops;
 
     public BridgeMetrics(PrometheusRegistry registry) {
         this.registry = registry;
-        pipeline.register(registry);
+        Pipeline.register(registry, pipelines);
+        loopHandoffs = Counter.builder().name("roundtable_media_loop_handoffs")
+                .help("Packets received on one media loop's socket for an endpoint of another loop, handed over to it").register(registry).labelValues();
+        mediaLoops = Gauge.builder().name("roundtable_media_loops").help("Media event loops (threads) running").register(registry);
         meetings = Gauge.builder().name("roundtable_meetings").help("Meetings with media state in the bridge").register(registry);
         endpoints = Gauge.builder().name("roundtable_endpoints").help("Media endpoints (peer connections) in the bridge").register(registry);
         iceSeconds = Histogram.builder().name("roundtable_ice_connect_seconds").help("Endpoint creation to first valid ICE check")
@@ -68,6 +78,13 @@ public final class BridgeMetrics {
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_buffer_leaks")
                 .help("Pooled buffers garbage-collected without being released (counted while Netty's leak detection is on)")
                 .callback(cb -> cb.call(LeakReports.count())).register(registry);
+    }
+
+    /** Counters for one more media loop's packet walk. */
+    public Pipeline newPipeline() {
+        Pipeline p = new Pipeline();
+        pipelines.add(p);
+        return p;
     }
 
     public void drop(DropReason r) { dropped[r.ordinal()].inc(); }

@@ -19,7 +19,7 @@ import java.util.List;
  *     header and payload), {@code protect} (SRTP), {@code send} (onto the path).</li>
  * </ul>
  * Time is measured on one walk in {@value #SAMPLE_EVERY} and scaled up, so it costs two clock reads per
- * step on those only. Thread: the media loop writes; the scrape reads.
+ * step on those only. Thread: one media loop writes each instance (every loop has its own); the scrape reads.
  */
 public final class Pipeline {
     public static final int SAMPLE_EVERY = 64;
@@ -42,15 +42,17 @@ public final class Pipeline {
 
     public List<PipelineStep> steps() { return steps; }
 
-    void register(PrometheusRegistry registry) {
+    /** Exports the steps' counters, summed over every loop's pipeline (read as they are: see {@link PipelineStep}). */
+    static void register(PrometheusRegistry registry, List<Pipeline> all) {
+        int n = all.get(0).steps.size();
         CounterWithCallback.builder().name("roundtable_pipeline_packets").help("Packets that entered each step of the packet walk")
-                .labelNames("path", "step").callback(cb -> { for (PipelineStep s : steps) cb.call(s.packets, s.path, s.name); })
+                .labelNames("path", "step").callback(cb -> { for (int i = 0; i < n; i++) { long v = 0; for (Pipeline p : all) v += p.steps.get(i).packets; PipelineStep s = all.get(0).steps.get(i); cb.call(v, s.path, s.name); } })
                 .register(registry);
         CounterWithCallback.builder().name("roundtable_pipeline_dropped").help("Packets each step of the packet walk dropped (reasons: roundtable_packets_dropped_total)")
-                .labelNames("path", "step").callback(cb -> { for (PipelineStep s : steps) cb.call(s.dropped, s.path, s.name); })
+                .labelNames("path", "step").callback(cb -> { for (int i = 0; i < n; i++) { long v = 0; for (Pipeline p : all) v += p.steps.get(i).dropped; PipelineStep s = all.get(0).steps.get(i); cb.call(v, s.path, s.name); } })
                 .register(registry);
         CounterWithCallback.builder().name("roundtable_pipeline_seconds").help("Media loop time in each step, estimated from one walk in " + SAMPLE_EVERY)
-                .labelNames("path", "step").callback(cb -> { for (PipelineStep s : steps) cb.call(s.sampledNanos * (double) SAMPLE_EVERY / 1e9, s.path, s.name); })
+                .labelNames("path", "step").callback(cb -> { for (int i = 0; i < n; i++) { long v = 0; for (Pipeline p : all) v += p.steps.get(i).sampledNanos; PipelineStep s = all.get(0).steps.get(i); cb.call(v * (double) SAMPLE_EVERY / 1e9, s.path, s.name); } })
                 .register(registry);
     }
 }

@@ -7,7 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * A meeting's media router (mediasoup's Router): the sources published in it, and who subscribes to
- * them. Changes happen on the media loop; {@link #sources()} is a snapshot other threads may read.
+ * them. A conference and all its endpoints live on one media loop ({@link #host}, as a mediasoup Router
+ * lives in one Worker); "the media loop" below means that one. Changes happen there; {@link #sources()}
+ * is a snapshot other threads may read. Other threads hand work to it with {@link #execute}/{@link #call}.
  * Listeners hear about source changes (on the media loop) so signalling can renegotiate receivers.
  */
 public final class Conference {
@@ -23,7 +25,42 @@ public final class Conference {
     /** Endpoints that have negotiated, for the video codec every member can receive. Media loop only. */
     private final java.util.Set<Endpoint> members = new java.util.LinkedHashSet<>();
 
-    public Conference(String id) { this.id = id; }
+    /** The media loop this conference runs on; null for a test's conference, whose caller is its loop. */
+    private final EndpointHost host;
+
+    public Conference(String id) { this(id, null); }
+
+    public Conference(String id, EndpointHost host) {
+        this.id = id;
+        this.host = host;
+    }
+
+    /** The media loop this conference and its endpoints run on (null: the caller's thread, in tests). */
+    public EndpointHost host() { return host; }
+
+    /** Whether the calling thread is this conference's media loop. */
+    public boolean inLoop() { return host == null || host.inLoop(); }
+
+    /** Runs r on this conference's media loop (from any thread; at once when there is no loop). */
+    public void execute(Runnable r) {
+        if (host == null) r.run();
+        else host.execute(r);
+    }
+
+    /** Runs task on this conference's media loop and waits (10 s at most) for its result. */
+    public <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
+        if (inLoop()) return task.call();
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        host.execute(() -> {
+            try { f.complete(task.call()); } catch (Throwable t) { f.completeExceptionally(t); }
+        });
+        try {
+            return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
 
     void negotiated(Endpoint e) { members.add(e); }
 

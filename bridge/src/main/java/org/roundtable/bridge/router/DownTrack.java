@@ -54,7 +54,7 @@ public final class DownTrack implements Subscription {
     /** The send walk's first step ({@link Pipeline}): decide, then {@link RtpEgress#sendRtp}. */
     @Override
     public void onRtp(MediaSource src, ByteBuf buf, int off, int len, int hdr, boolean keyframe) {
-        Pipeline p = receiver.metrics().pipeline;
+        Pipeline p = receiver.pipeline;
         boolean timed = p.timeSend();
         long t = timed ? System.nanoTime() : 0;
         p.decide.in();

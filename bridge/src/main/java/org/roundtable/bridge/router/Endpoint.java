@@ -60,6 +60,8 @@ public final class Endpoint {
     public final String localUfrag, localPwd;
     final EndpointHost host;
     private final BridgeMetrics metrics;
+    /** The packet walk's counters of this endpoint's media loop. */
+    final Pipeline pipeline;
     final Listener listener;
     public final int rtcpSsrc = RND.nextInt();
     final String cname = "rt-" + Long.toHexString(RND.nextLong());
@@ -85,6 +87,7 @@ public final class Endpoint {
     public Endpoint(EndpointHost host, Conference conference, String id, String ownerId, Listener listener) {
         this.host = host;
         this.metrics = host.metrics();
+        this.pipeline = host.pipeline();
         this.conference = conference;
         this.id = id;
         this.ownerId = ownerId;
@@ -106,6 +109,8 @@ public final class Endpoint {
     }
 
     public BridgeMetrics metrics() { return metrics; }
+    /** The media loop (or a test's fake) this endpoint runs on. */
+    public EndpointHost host() { return host; }
     public long nowMs() { return host.nowMs(); }
     public boolean mediaReady() { return srtp != null && path != null && !closed; }
     public boolean isClosed() { return closed; }
@@ -228,7 +233,7 @@ public final class Endpoint {
         int off = buf.arrayOffset() + buf.readerIndex();
         int len = buf.readableBytes();
         if (Rtcp.looksLikeRtcp(a, off, len)) { rtcp.onSrtcp(a, off, len); return; }
-        Pipeline p = metrics.pipeline;
+        Pipeline p = pipeline;
         boolean timed = p.timeReceive();
         long t = timed ? System.nanoTime() : 0;
 

@@ -12,7 +12,7 @@ import org.roundtable.bridge.metrics.BridgeMetrics;
 /**
  * What an {@link Endpoint} needs from the process that hosts it (mediasoup's Transport listener): the
  * clock, metrics, settings, the DTLS identity and pool, the media loop, buffers and the socket flush, and
- * the address table. The bridge implements it; component tests can fake it. Every method is called on
+ * the address table. Each of the bridge's media loops implements it (and the bridge, as its first loop); component tests can fake it. Every method is called on
  * the media loop, except {@link #execute}, which the DTLS pool uses to hop back to it.
  */
 public interface EndpointHost {
@@ -55,4 +55,10 @@ public interface EndpointHost {
 
     /** Drops e and its addresses from the lookup tables (e is closing). */
     void forget(Endpoint e, Set<InetSocketAddress> addrs);
+
+    /** The packet walk's counters this host's endpoints write (one instance per media loop). */
+    default org.roundtable.bridge.metrics.Pipeline pipeline() { return metrics().pipeline; }
+
+    /** Whether the calling thread is this host's media loop. */
+    default boolean inLoop() { return false; }
 }

@@ -36,7 +36,7 @@ final class RtpEgress {
      * else 0. Allocates nothing on the heap once warm: ForwardAllocationTest holds it to that.
      */
     void sendRtp(DownTrack dt, byte[] a, int off, int len, int hdr, int seq, long ts, boolean retransmission, long t) {
-        Pipeline p = metrics.pipeline;
+        Pipeline p = ep.pipeline;
         // rewrite: the receiver's header (its SSRC, payload type, sequence and time stamp) and the payload
         p.rewrite.in();
         int payload = len - hdr;

@@ -27,7 +27,7 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * (RTP port + 1 where free); every 5 s we send an SR (while sending) or an RR about the phone's stream,
  * with SDES CNAME; the phone's reports are parsed into {@link #rtcp()} and counted. Bad RTCP is a
  * counted drop. SRTCP with SDES keys.
- * Thread: receive, reports and the handler on the media loop; send() from any thread (serialised by its lock; Netty hops to the loop).
+ * Thread: receive, reports and the handler on the leg's media loop ({@link Bridge#legLoop}); send() from any thread (serialised by its lock; Netty hops to the loop).
  */
 public final class PlainRtpLeg implements AutoCloseable {
     public interface Handler {
@@ -98,9 +98,13 @@ public final class PlainRtpLeg implements AutoCloseable {
     /** Build space for send() (under its lock) and for received packets (media loop only). */
     private final byte[] txScratch = new byte[1500], rxScratch = new byte[2048];
 
+    /** The media loop all of this leg's sockets are bound on (a conference it feeds may run on another). */
+    private final io.netty.channel.EventLoop loop;
+
     /** eventPt: the negotiated telephone-event payload type, or -1. */
     public PlainRtpLeg(Bridge bridge, int audioPt, int eventPt, int clockRate, Handler handler) {
         this.bridge = bridge;
+        this.loop = bridge.legLoop();
         this.audioPt = audioPt;
         this.events = Events.of(eventPt);
         this.clockRate = clockRate;
@@ -109,7 +113,7 @@ public final class PlainRtpLeg implements AutoCloseable {
 
     /** Binds a local port (0: any) on the bridge's media address and loop; RTCP only if multiplexed ({@link #rtcpMux}). */
     public PlainRtpLeg start(String bindAddress, int port) throws InterruptedException {
-        channel = bridge.bindDatagram(new InetSocketAddress(bindAddress, port), new Ingress());
+        channel = bridge.bindDatagram(loop, new InetSocketAddress(bindAddress, port), new Ingress());
         startReports();
         return this;
     }
@@ -120,19 +124,19 @@ public final class PlainRtpLeg implements AutoCloseable {
      */
     public PlainRtpLeg startWithRtcp(String bindAddress) throws InterruptedException {
         for (int attempt = 0; attempt < 40 && rtcpChannel == null; attempt++) {
-            Channel c = bridge.bindDatagram(new InetSocketAddress(bindAddress, 0), new Ingress());
+            Channel c = bridge.bindDatagram(loop, new InetSocketAddress(bindAddress, 0), new Ingress());
             int p = ((InetSocketAddress) c.localAddress()).getPort();
             if ((p & 1) == 1 && attempt < 20 || p >= 65535) { c.close(); continue; }
             try {
-                rtcpChannel = bridge.bindDatagram(new InetSocketAddress(bindAddress, p + 1), new RtcpIngress());
+                rtcpChannel = bridge.bindDatagram(loop, new InetSocketAddress(bindAddress, p + 1), new RtcpIngress());
                 channel = c;
             } catch (Exception taken) {   // port + 1 is in use: another try
                 c.close();
             }
         }
         if (rtcpChannel == null) {
-            channel = bridge.bindDatagram(new InetSocketAddress(bindAddress, 0), new Ingress());
-            rtcpChannel = bridge.bindDatagram(new InetSocketAddress(bindAddress, 0), new RtcpIngress());
+            channel = bridge.bindDatagram(loop, new InetSocketAddress(bindAddress, 0), new Ingress());
+            rtcpChannel = bridge.bindDatagram(loop, new InetSocketAddress(bindAddress, 0), new RtcpIngress());
         }
         startReports();
         return this;
@@ -175,7 +179,7 @@ public final class PlainRtpLeg implements AutoCloseable {
     public void rtcpObserver(RtcpObserver o) { this.rtcpObserver = o; }
 
     /** A key that came another way (SIP INFO): to the current handler on the media loop, like RFC 4733 keys. */
-    public void key(char k) { bridge.execute(() -> handler.onKey(k)); }
+    public void key(char k) { loop.execute(() -> handler.onKey(k)); }
 
     /** Hands the leg to someone else (the IVR, then the meeting). */
     public void handler(Handler h) { this.handler = h; }

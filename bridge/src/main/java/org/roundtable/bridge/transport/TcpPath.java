@@ -7,7 +7,9 @@ import io.netty.channel.Channel;
  * An ICE-TCP connection (passive, RFC 6544) with RFC 4571 framing: each packet goes out after a two-byte
  * length. A buffer with {@link MediaPath#HEADROOM} free bytes before its data (as the RTP egress makes
  * them) gets the length written there, so framing costs no buffer and no copy; any other is copied once
- * behind a length. Marks itself dirty so the bridge flushes it. Thread: the media loop.
+ * behind a length. Marks itself dirty (in its connection's loop's list) so that loop flushes it. Thread:
+ * the endpoint's media loop; when that is not the loop the connection was accepted on, each write is
+ * handed to the connection's loop and flushed there (ICE-TCP is the fallback path: the hop is accepted).
  */
 public final class TcpPath implements MediaPath {
     private final Channel channel;
@@ -30,8 +32,13 @@ public final class TcpPath implements MediaPath {
             framed = channel.alloc().directBuffer(len + 2).writeShort(len).writeBytes(b);
             b.release();
         }
-        channel.write(framed, channel.voidPromise());
-        dirty.mark(channel);
+        if (channel.eventLoop().inEventLoop()) {
+            channel.write(framed, channel.voidPromise());
+            dirty.mark(channel);
+        } else {
+            // the connection was accepted on another media loop than its endpoint's: Netty queues the write there
+            channel.writeAndFlush(framed, channel.voidPromise());
+        }
     }
     @Override public boolean isOpen() { return channel.isActive(); }
     @Override public String describe() { return "tcp " + channel.remoteAddress(); }

@@ -51,13 +51,13 @@ final class MeetingAudio implements AutoCloseable, org.roundtable.mixer.compose.
             if (inputs.containsKey(s)) continue;
             AudioMixer.Input in = mixer.addInput(s.ownerId, codecOf(s), s.audioLevelExtId);
             inputs.put(s, in);
-            bridge.execute(() -> conference.subscribe(s, in));
+            conference.execute(() -> conference.subscribe(s, in));
         }
         for (MediaSource s : new HashSet<>(inputs.keySet())) {
             if (audio.contains(s)) continue;
             AudioMixer.Input in = inputs.remove(s);
             mixer.removeInput(in);
-            bridge.execute(() -> conference.unsubscribe(s, in));
+            conference.execute(() -> conference.unsubscribe(s, in));
         }
     }
 
@@ -80,7 +80,7 @@ final class MeetingAudio implements AutoCloseable, org.roundtable.mixer.compose.
         for (Map.Entry<MediaSource, AudioMixer.Input> e : inputs.entrySet()) {
             MediaSource s = e.getKey();
             AudioMixer.Input in = e.getValue();
-            bridge.execute(() -> conference.unsubscribe(s, in));
+            conference.execute(() -> conference.unsubscribe(s, in));
         }
         inputs.clear();
     }

@@ -32,7 +32,7 @@ final class MeetingCompositions {
     /** m's composition, made now if it has none; each acquire needs one {@link #release}. On exec. */
     Composition acquire(Meeting m) {
         if (m.composition == null) {
-            Composition c = new Composition(m.id, config, m.conference, bridge::execute, bridge::nowMs);
+            Composition c = new Composition(m.id, config, m.conference, m.conference::execute, bridge::nowMs);
             MeetingAudio audio = phones.audio(m);
             audio.mixer.addPcmListener(c.audioInput());
             c.audioTimes(audio);

@@ -529,7 +529,7 @@ public final class MeetingService {
             }
             Endpoint.SourcePicker picker = picker(p);
             String codec = p.videoCodec;
-            String answer = bridge.call(() -> {
+            String answer = m.conference.call(() -> {
                 p.endpoint.preferVideo(codec);
                 return p.endpoint.negotiate(offer, picker, content, refused);
             });
@@ -613,7 +613,7 @@ public final class MeetingService {
         if (p.id.equals(m.sharerId)) m.sharerId = null;
         Set<String> mids = new HashSet<>(p.contentMids);
         p.contentMids.clear();
-        if (p.endpoint != null && !mids.isEmpty()) bridge.execute(() -> p.endpoint.unpublish(mids));
+        if (p.endpoint != null && !mids.isEmpty()) m.conference.execute(() -> p.endpoint.unpublish(mids));
         if (reason != null) {
             ObjectNode ev = event("shareStopped");
             ev.put("reason", reason);
@@ -906,12 +906,12 @@ public final class MeetingService {
         if (p.phoneSource != null) {
             MediaSource src = p.phoneSource;
             boolean paused = p.audioPaused();
-            bridge.execute(() -> src.setPaused(paused, bridge.nowMs()));
+            src.setPaused(paused, bridge.nowMs());      // any thread
         }
         if (p.endpoint == null) return;
         boolean a = p.audioPaused() || p.phoneReplacesMic, v = p.videoPaused();
         Endpoint e = p.endpoint;
-        bridge.execute(() -> {
+        e.conference.execute(() -> {
             e.setPaused(MediaKind.AUDIO, a);
             e.setPaused(MediaKind.VIDEO, v);
         });
@@ -935,7 +935,7 @@ public final class MeetingService {
         if (p.sharing) stopShare(m, p, null);
         p.left = true;
         m.participants.remove(p.id);
-        if (p.endpoint != null) bridge.execute(() -> p.endpoint.close(reason));
+        if (p.endpoint != null) m.conference.execute(() -> p.endpoint.close(reason));
         phones.close(m, p);
         LOG.info("{} left meeting {}: {}", p.id, m.id, reason);
         if (wasLobby) {
@@ -994,7 +994,7 @@ public final class MeetingService {
             x.client.send(ev);
             x.left = true;
             m.participants.remove(x.id);
-            if (x.endpoint != null) bridge.execute(() -> x.endpoint.close(reason));
+            if (x.endpoint != null) m.conference.execute(() -> x.endpoint.close(reason));
             phones.close(m, x);
             try { x.client.closed(reason); } catch (RuntimeException ignored) { /* gone */ }
         }

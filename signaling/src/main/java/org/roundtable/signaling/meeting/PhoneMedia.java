@@ -80,7 +80,13 @@ final class PhoneMedia {
                         org.roundtable.bridge.rtp.RtpPacket.setSsrc(a, o, ssrc);
                         System.arraycopy(payload, off, a, o + 12, len);
                         b.writerIndex(12 + len);
-                        try { src.route(b, o, 12 + len, 12, bridge.nowMs(), false); } finally { b.release(); }
+                        if (m.conference.inLoop()) {
+                            try { src.route(b, o, 12 + len, 12, bridge.nowMs(), false); } finally { b.release(); }
+                        } else {        // the leg's sockets are on another media loop than the meeting: hand it over
+                            m.conference.execute(() -> {
+                                try { src.route(b, o, 12 + len, 12, bridge.nowMs(), false); } finally { b.release(); }
+                            });
+                        }
                     }
                     @Override public void onKey(char key) {
                         String code = codes.key(key, System.currentTimeMillis());
@@ -90,7 +96,7 @@ final class PhoneMedia {
         p.phoneLeg = leg;
         p.phoneSource = src;
         src.setPaused(p.audioPaused(), bridge.nowMs());
-        bridge.call(() -> { m.conference.addExternalSource(src); return null; });
+        m.conference.call(() -> { m.conference.addExternalSource(src); return null; });
         audio(m);
         PhoneOutput out = new PhoneOutput(leg, codec);
         p.phoneOutput = out;
@@ -144,7 +150,7 @@ final class PhoneMedia {
         if (p.phoneListener != null && m.audio != null) m.audio.mixer.removeListener(p.phoneListener);
         if (p.phoneSource != null) {
             MediaSource src = p.phoneSource;
-            bridge.execute(() -> m.conference.removeExternalSource(src));
+            m.conference.execute(() -> m.conference.removeExternalSource(src));
         }
         p.phoneLeg = null;
         p.pendingPhone = null;

@@ -1,0 +1,106 @@
+package org.roundtable.bridge;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.roundtable.bridge.dtls.DtlsCertificate;
+import org.roundtable.bridge.dtls.DtlsSession;
+import org.roundtable.bridge.metrics.BridgeMetrics;
+import org.roundtable.bridge.metrics.Pipeline;
+import org.roundtable.bridge.router.Conference;
+import org.roundtable.bridge.router.Endpoint;
+import org.roundtable.bridge.router.EndpointHost;
+import org.roundtable.bridge.srtp.SrtpSession;
+import org.roundtable.bridge.transport.TcpFlushList;
+import org.roundtable.bridge.transport.UdpSender;
+
+/**
+ * One media event loop (a mediasoup Worker): its thread, its own UDP socket on the shared media port
+ * ({@code SO_REUSEPORT}), the conferences and endpoints pinned to it, and what they share there: the
+ * scratch array SRTP protects in, the socket's send batching, the list of ICE-TCP connections to flush,
+ * the packet walk's counters. It is the {@link EndpointHost} of its endpoints; what is process-wide (the
+ * DTLS identity and pool, the lookup tables) it asks the {@link Bridge} for.
+ * Thread: its event loop, apart from {@link #execute}, {@link #inLoop} and the final fields.
+ */
+final class MediaLoop implements EndpointHost {
+    final Bridge bridge;
+    final int index;
+    final EventLoop loop;
+    private final Pipeline pipeline;
+    final TcpFlushList dirtyTcp = new TcpFlushList();
+    private final byte[] scratch = new byte[2048 + SrtpSession.MAX_TRAILER];
+    /** Conferences placed on this loop (for placing the next one). */
+    final AtomicInteger conferences = new AtomicInteger();
+    Channel udp;
+    UdpSender udpSender;
+    /** Endpoints made by {@link Bridge#createEndpoint} on this loop: they get timeouts and reports. Loop only. */
+    private final Set<Endpoint> endpoints = new LinkedHashSet<>();
+
+    MediaLoop(Bridge bridge, int index, EventLoop loop, Pipeline pipeline) {
+        this.bridge = bridge;
+        this.index = index;
+        this.loop = loop;
+        this.pipeline = pipeline;
+    }
+
+    void add(Endpoint e) {
+        if (endpoints.add(e)) bridge.endpointCountChanged(1);
+    }
+
+    /** Once a second: timeouts, then RTCP reports, for this loop's endpoints. */
+    void tick() {
+        long now = nowMs();
+        for (Endpoint e : new ArrayList<>(endpoints)) {
+            String why = e.checkTimeouts(now);
+            if (why != null) e.close(why);
+            else e.sendReports(now);
+        }
+        flush();
+    }
+
+    /** Every 200 ms: dominant speaker detection in this loop's conferences. */
+    void detectSpeakers() {
+        long now = nowMs();
+        for (Conference c : bridge.conferencesOn(this)) c.detectSpeaker(now);
+    }
+
+    void closeAll(String reason) {
+        for (Endpoint e : new ArrayList<>(endpoints)) e.close(reason);
+    }
+
+    // ------------------------------------------------------------------ EndpointHost
+
+    @Override public long nowMs() { return bridge.nowMs(); }
+    @Override public BridgeMetrics metrics() { return bridge.metrics; }
+    @Override public BridgeConfig config() { return bridge.config(); }
+    @Override public DtlsCertificate certificate() { return bridge.certificate(); }
+    @Override public ByteBufAllocator alloc() { return bridge.alloc(); }
+    @Override public byte[] scratch() { return scratch; }
+    @Override public List<String> candidates() { return bridge.candidates(); }
+    @Override public void execute(Runnable r) { loop.execute(r); }
+    @Override public boolean inLoop() { return loop.inEventLoop(); }
+    @Override public Pipeline pipeline() { return pipeline; }
+    @Override public void startDtls(DtlsSession s) { bridge.startDtls(s); }
+    @Override public boolean reserveDtls() { return bridge.reserveDtls(); }
+    @Override public void dtlsEnded() { bridge.dtlsEnded(); }
+    @Override public void bindAddress(InetSocketAddress a, Endpoint e) { bridge.bindAddress(a, e); }
+
+    @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) {
+        bridge.forgetEverywhere(e, addrs);
+        if (endpoints.remove(e)) bridge.endpointCountChanged(-1);
+    }
+
+    /** Flushes this loop's socket and the ICE-TCP connections written on it since the last flush. */
+    @Override public void flush() {
+        if (udpSender != null) udpSender.flush();
+        dirtyTcp.flushAll();
+    }
+
+    @Override public String toString() { return "media loop " + index; }
+}

@@ -1,0 +1,173 @@
+package org.roundtable.bridge;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.client.MediaClient;
+import org.roundtable.bridge.dtls.DtlsCertificate;
+import org.roundtable.bridge.metrics.BridgeMetrics;
+import org.roundtable.bridge.metrics.DropReason;
+import org.roundtable.bridge.router.Conference;
+import org.roundtable.bridge.router.Endpoint;
+import org.roundtable.bridge.router.MediaKind;
+import org.roundtable.bridge.router.MediaSource;
+import org.roundtable.bridge.rtp.Rtcp;
+import org.roundtable.bridge.rtp.RtpPacket;
+import org.roundtable.bridge.sdp.Sdp;
+
+/**
+ * Two media loops sharing one UDP port (SO_REUSEPORT) and one ICE-TCP port: meetings are spread over the
+ * loops, each meeting's endpoints live on its loop, and media, NACKs and PLIs work in every meeting whatever
+ * socket the kernel hands a client's packets to. A packet that arrives on the other loop's socket is handed
+ * over and handled on its endpoint's loop (forced here, since the kernel's choice is random per boot).
+ */
+class MultiLoopTest {
+    static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
+    Bridge bridge;
+    BridgeMetrics metrics;
+
+    @BeforeEach void start() throws Exception {
+        int tcpPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) { tcpPort = s.getLocalPort(); }
+        metrics = new BridgeMetrics(new PrometheusRegistry());
+        bridge = new Bridge(new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, tcpPort, 1_000_000, false, 30_000, 10_000, 2)
+                .withTuning(BridgeConfig.Tuning.defaults().withMediaLoops(2)), metrics);
+        bridge.start();
+    }
+
+    @AfterEach void stop() { bridge.close(); }
+
+    static Endpoint.SourcePicker picker(Conference c, String self) {
+        return new Endpoint.SourcePicker() {
+            @Override public MediaSource pick(MediaKind kind, Set<MediaSource> taken, Set<String> codecs) {
+                for (MediaSource s : c.sources()) if (s.kind == kind && !taken.contains(s) && !s.ownerId.equals(self)) return s;
+                return null;
+            }
+        };
+    }
+
+    static boolean waitFor(long ms, BooleanSupplier c) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < end) { if (c.getAsBoolean()) return true; Thread.sleep(20); }
+        return c.getAsBoolean();
+    }
+
+    static int[] answerSsrcs(String answer) throws Exception {
+        int[] r = new int[3];
+        for (Sdp.Media m : Sdp.parse(answer).media) {
+            if (!m.direction.equals("sendonly")) continue;
+            if (m.kind.equals("audio")) r[0] = m.ssrcs.get(0);
+            else { r[1] = m.fidGroups.get(0)[0]; r[2] = m.fidGroups.get(0)[1]; }
+        }
+        return r;
+    }
+
+    static byte[] vp8(boolean key, int n) {
+        byte[] p = new byte[n];
+        p[0] = 0x10;
+        p[1] = (byte) (key ? 0x00 : 0x01);
+        return p;
+    }
+
+    /** One meeting: a publisher and a receiver, connected. */
+    record Meeting(Conference conf, Endpoint pub, Endpoint sub, MediaClient cp, MediaClient cs, int[] out) {}
+
+    Meeting meeting(String id, int ssrcBase, boolean tcp) throws Exception {
+        Conference conf = bridge.conference(id);
+        Endpoint a = bridge.createEndpoint(conf, id + "-a", id + "-alice", null);
+        Endpoint b = bridge.createEndpoint(conf, id + "-b", id + "-bob", null);
+        MediaClient ca = new MediaClient(CLIENT_CERT, tcp), cb = new MediaClient(CLIENT_CERT, tcp);
+        String ansA = conf.call(() -> a.negotiate(Sdp.parse(ca.offer(ssrcBase + 1, ssrcBase + 2, ssrcBase + 3, 0, 0)), picker(conf, id + "-alice")));
+        String ansB = conf.call(() -> b.negotiate(Sdp.parse(cb.offer(0, 0, 0, 1, 1)), picker(conf, id + "-bob")));
+        ca.connect(ansA, 10_000);
+        cb.connect(ansB, 10_000);
+        assertTrue(waitFor(3000, () -> { try { return conf.call(() -> a.mediaReady() && b.mediaReady()); } catch (Exception e) { return false; } }), id);
+        return new Meeting(conf, a, b, ca, cb, answerSsrcs(ansB));
+    }
+
+    @Test void meetingsSpreadOverTheLoopsAndEachForwardsWhereverItsPacketsLand() throws Exception {
+        assertEquals(2, bridge.mediaLoops());
+        List<Meeting> ms = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) ms.add(meeting("m" + i, 0x100000 * (i + 1), i == 3));
+            // placed on the loop with the fewest meetings: two each, endpoints with their meeting
+            int[] perLoop = new int[2];
+            for (Meeting m : ms) {
+                perLoop[((MediaLoop) m.conf.host()).index]++;
+                assertSame(m.conf.host(), m.pub.host(), "an endpoint runs on its meeting's loop");
+                assertSame(m.conf.host(), m.sub.host());
+            }
+            assertArrayEquals(new int[] {2, 2}, perLoop, "meetings are spread over the loops");
+
+            List<java.util.concurrent.atomic.AtomicInteger> firstSeq = new ArrayList<>();
+            for (Meeting m : ms) {
+                java.util.concurrent.atomic.AtomicInteger f = new java.util.concurrent.atomic.AtomicInteger(-1);
+                firstSeq.add(f);
+                m.cs.onRtp(p -> { if (RtpPacket.ssrc(p, 0) == m.out[1]) f.compareAndSet(-1, RtpPacket.sequence(p, 0)); });
+            }
+            for (int i = 0; i < 30; i++) {
+                for (int k = 0; k < ms.size(); k++) {
+                    Meeting m = ms.get(k);
+                    int base = 0x100000 * (k + 1);
+                    m.cp.sendRtp(MediaClient.rtp(96, true, 100 + i, 3000L * i, base + 2, vp8(i == 0, 900)), 912);
+                    m.cp.sendRtp(MediaClient.rtp(111, false, 7 + i, 960L * i, base + 1, new byte[80]), 92);
+                }
+                Thread.sleep(2);
+            }
+            for (Meeting m : ms) {
+                assertTrue(waitFor(3000, () -> m.cs.receivedFrom(m.out[1]) == 30 && m.cs.receivedFrom(m.out[0]) == 30),
+                        m.conf.id + " on " + m.conf.host() + ": video " + m.cs.receivedFrom(m.out[1]) + ", audio " + m.cs.receivedFrom(m.out[0]));
+            }
+            // NACK and PLI from each receiver are answered on its meeting's loop (the cache, the publisher);
+            // PLIs reach a publisher at most every 300 ms, and connecting asked for one
+            Thread.sleep(350);
+            for (int k = 0; k < ms.size(); k++) {
+                Meeting m = ms.get(k);
+                byte[] nack = new byte[16];
+                nack[0] = (byte) (0x80 | Rtcp.FMT_NACK); nack[1] = (byte) Rtcp.RTPFB; nack[3] = 3;
+                RtpPacket.putI32(nack, 4, 0x0B0B0B0B);
+                RtpPacket.putI32(nack, 8, m.out[1]);
+                RtpPacket.putU16(nack, 12, (firstSeq.get(k).get() + 10) & 0xFFFF);
+                m.cs.sendRtcp(nack, 16);
+                assertTrue(waitFor(2000, () -> m.cs.receivedFrom(m.out[2]) == 1), m.conf.id + ": the NACK is answered on the RTX SSRC");
+                long plis = m.cp.plisReceived.get();
+                byte[] pli = new byte[12];
+                Rtcp.writePli(pli, 0, 0x0B0B0B0B, m.out[1]);
+                m.cs.sendRtcp(pli, 12);
+                assertTrue(waitFor(2000, () -> m.cp.plisReceived.get() > plis), m.conf.id + ": PLI reaches the publisher");
+            }
+
+            // A packet from a publisher's address that lands on the other loop's socket is handed over and
+            // handled on the endpoint's loop: forged RTP is one SRTP failure there, after one hand-over.
+            Meeting m = ms.get(0);
+            MediaLoop home = (MediaLoop) m.conf.host(), other = bridge.loop(1 - home.index);
+            long handoffs = (long) metrics.loopHandoffs.get(), auth = metrics.dropped(DropReason.SRTP_AUTH);
+            byte[] forged = MediaClient.rtp(96, false, 5000, 1, 0x100002, new byte[40]);
+            ByteBuf buf = Unpooled.wrappedBuffer(forged);
+            other.loop.submit(() -> bridge.ingress(buf, m.cp.localAddress(), null, other)).get();
+            assertTrue(waitFor(2000, () -> metrics.dropped(DropReason.SRTP_AUTH) == auth + 1), "the endpoint's loop checked it");
+            assertEquals(handoffs + 1, (long) metrics.loopHandoffs.get());
+            assertEquals(0, buf.refCnt(), "the handed-over buffer is released");
+            // ...and the meeting still forwards
+            long v = m.cs.receivedFrom(m.out[1]);
+            for (int i = 30; i < 40; i++) m.cp.sendRtp(MediaClient.rtp(96, false, 100 + i, 3000L * i, 0x100002, vp8(false, 900)), 912);
+            assertTrue(waitFor(2000, () -> m.cs.receivedFrom(m.out[1]) == v + 10));
+            System.out.printf("[multi-loop] 2 loops, 4 meetings: %d packets handed between loops%n", (long) metrics.loopHandoffs.get());
+
+            for (Meeting x : ms) x.conf.call(() -> { x.pub.close("test"); x.sub.close("test"); return null; });
+            assertTrue(waitFor(2000, () -> metrics.endpoints.get() == 0), "every loop forgot its endpoints");
+        } finally {
+            for (Meeting x : ms) { x.cp.close(); x.cs.close(); }
+        }
+    }
+}
