@@ -70,7 +70,20 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     public final BridgeMetrics metrics;
     private final BridgeConfig config;
     private final DtlsCertificate cert = DtlsCertificate.generate();
-    private final ByteBufAllocator alloc = new PooledByteBufAllocator(false);
+    private final ByteBufAllocator alloc = allocator();
+
+    /**
+     * The media path's pool. Netty's default chunk is 4 MiB (page 8 KiB, order 9), and every arena a thread
+     * touches takes one for heap and one for direct memory: with a few media loops that was ~20 MB of PSS
+     * for packets of at most 2 KiB (bench, 2 loops, 2 x 1 -> 100: PSS 181 -> 162 MB, live heap 36 -> 30 MB,
+     * the same CPU). Order 5 makes 256 KiB chunks; -Dio.netty.allocator.maxOrder still overrides.
+     */
+    static PooledByteBufAllocator allocator() {
+        int maxOrder = System.getProperty("io.netty.allocator.maxOrder") != null ? PooledByteBufAllocator.defaultMaxOrder() : 5;
+        return new PooledByteBufAllocator(false, PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
+                PooledByteBufAllocator.defaultPageSize(), maxOrder, PooledByteBufAllocator.defaultSmallCacheSize(),
+                PooledByteBufAllocator.defaultNormalCacheSize(), PooledByteBufAllocator.defaultUseCacheForAllThreads());
+    }
     private final EventLoopGroup group;
     private final MediaLoop[] loops;
     private final ExecutorService dtlsPool;
@@ -313,6 +326,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         boolean epoll = group instanceof EpollEventLoopGroup;
         return new Bootstrap().group(loop)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.ALLOCATOR, alloc)
                 .handler(handler)
                 .bind(local).sync().channel();
     }

@@ -194,7 +194,7 @@ public final class LoadRun {
         // measurement window
         double cpu0 = ServerProcess.cpuSeconds(o.serverPid());
         java.util.Map<String, Double> loops0 = ServerProcess.threadCpuSeconds(o.serverPid(), "media-loop-");
-        double out0 = forwarded();
+        double out0 = forwarded(), hand0 = metric("roundtable_media_loop_handoffs_total");
         LoadEndpoint[] window = receivers.toArray(new LoadEndpoint[0]);
         loop.submit(() -> { for (LoadEndpoint e : window) e.markWindowStart(); latency.start(); }).get();
         Thread.sleep(200); // markWindowStart runs as loop tasks
@@ -219,7 +219,7 @@ public final class LoadRun {
         double windowS = (System.nanoTime() - w0) / 1e9;
         double cpu1 = ServerProcess.cpuSeconds(o.serverPid());
         java.util.Map<String, Double> loops1 = ServerProcess.threadCpuSeconds(o.serverPid(), "media-loop-");
-        double out1 = forwarded();
+        double out1 = forwarded(), hand1 = metric("roundtable_media_loop_handoffs_total");
         double rss = ServerProcess.rssMb(o.serverPid());
         double pss = ServerProcess.pssMb(o.serverPid());
         double live = ServerProcess.liveHeapMb(o.serverPid());
@@ -255,6 +255,7 @@ public final class LoadRun {
         com.fasterxml.jackson.databind.node.ArrayNode perLoop = r.putArray("media_loop_cpu_s");
         for (java.util.Map.Entry<String, Double> e : new java.util.TreeMap<>(loops1).entrySet())
             perLoop.add(round(e.getValue() - loops0.getOrDefault(e.getKey(), 0.0), 3));
+        r.put("media_loop_handoffs", (long) (hand1 - hand0));
         r.put("server_rss_mb", round(rss, 1));
         r.put("server_pss_mb", round(pss, 1));
         r.put("server_live_heap_mb", round(live, 1));
@@ -276,6 +277,13 @@ public final class LoadRun {
                 t += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
         return t;
+    }
+
+    /** A metric without labels from the server's /metrics (0 when absent). */
+    private double metric(String name) throws Exception {
+        for (String line : sig.metrics().split("\n"))
+            if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        return 0;
     }
 
     static double round(double v, int d) { double f = Math.pow(10, d); return Math.round(v * f) / f; }
