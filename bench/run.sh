@@ -2,7 +2,8 @@
 # Load scenarios: one JSON line per run. Starts its own server (a separate process) unless pointed at one.
 #   bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]
 #                [--server URL --server-pid PID] [--server-cpus 0] [--load-cpus 1] [--churn-rate R] [--latency-every N]
-#                [--meetings M] [--media-loops N]   (fanout: M meetings side by side, each 1 -> S; N: the server's media loops)
+#                [--meetings M] [--media-loops N] [--setup-warmup K]   (fanout: M meetings side by side, each 1 -> S;
+#                N: the server's media loops; K: subscribers that connect and leave before the measured set-up)
 #   bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] [--warmup 3] [--size 1280x720] [--layout grid|speaker] [--load-cpus 1]
 #                (CPU of one composed recording: one JSON line per tile count and a summary; see bench/README.md)
 #   bench/run.sh drift [--minutes 10] [--drift-ppm 100] [--size 1280x720] [--seed 1] [--skip-s 5] [--out DIR] [--keep]

@@ -9,7 +9,7 @@ import org.roundtable.bench.load.ServerProcess;
 /**
  * {@code bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T]
  * [--warmup W] [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]
- * [--meetings M] [--media-loops N]} (fanout: M meetings side by side, each 1 -> S; N: the started server's media loops)
+ * [--meetings M] [--media-loops N] [--setup-warmup K]} (fanout: M meetings side by side, each 1 -> S; N: the started server's media loops)
  * Prints one JSON line. Starts its own server (a separate process, optionally pinned) unless pointed at one.
  * {@code bench/run.sh compose ...} runs {@link org.roundtable.bench.compose.ComposeBench} in this process instead, and
  * {@code bench/run.sh drift ...} {@link org.roundtable.bench.compose.DriftBench} (A/V drift of a long recording).
@@ -19,7 +19,7 @@ public final class Main {
         if (args.length == 0 || args[0].startsWith("-")) {
             System.err.println("usage: bench/run.sh <fanout|meeting|audio|churn> [--publishers P] [--subscribers S] [--seconds T] [--warmup W]"
                     + " [--server URL --server-pid PID] [--server-cpus LIST] [--churn-rate R] [--latency-every N]"
-                    + " [--meetings M] [--media-loops N]");
+                    + " [--meetings M] [--media-loops N] [--setup-warmup K]");
             System.err.println("       bench/run.sh compose [--tiles 2,4,9,16] [--seconds 15] ... (in process: see ComposeBench)");
             System.err.println("       bench/run.sh drift [--minutes 10] [--drift-ppm 100] ... (in process: see DriftBench)");
             System.exit(2);
@@ -33,7 +33,7 @@ public final class Main {
             org.roundtable.bench.compose.DriftBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        int p = -1, s = 20, t = 10, w = 3, latencyEvery = 1, meetings = 1, loops = 0;
+        int p = -1, s = 20, t = 10, w = 3, latencyEvery = 1, meetings = 1, loops = 0, setupWarmup = 0;
         double churn = 2;
         String server = null, cpus = null;
         long pid = -1;
@@ -50,6 +50,7 @@ public final class Main {
                 case "--latency-every" -> latencyEvery = Integer.parseInt(args[++i]);
                 case "--meetings" -> meetings = Integer.parseInt(args[++i]);
                 case "--media-loops" -> loops = Integer.parseInt(args[++i]);
+                case "--setup-warmup" -> setupWarmup = Integer.parseInt(args[++i]);
                 default -> { System.err.println("unknown option " + args[i]); System.exit(2); }
             }
         }
@@ -69,7 +70,7 @@ public final class Main {
             System.err.println("--server needs --server-pid (CPU is read from /proc/<pid>/stat)");
             System.exit(2);
         }
-        LoadRun run = new LoadRun(new LoadRun.Options(scenario, p, s, t, w, server, pid, churn, latencyEvery, meetings));
+        LoadRun run = new LoadRun(new LoadRun.Options(scenario, p, s, t, w, server, pid, churn, latencyEvery, meetings, Math.min(setupWarmup, 1000)));
         try {
             System.out.println(run.run().toString());
         } finally {

@@ -24,12 +24,16 @@ import org.roundtable.bridge.dtls.DtlsCertificate;
  * Thread: run() on the caller; receiving and pacing on one "load-loop"; set-up on a pool.
  */
 public final class LoadRun {
-    /** meetings: fanout only, that many meetings side by side, each with its own P publishers and S subscribers. */
+    /**
+     * meetings: fanout only, that many meetings side by side, each with its own P publishers and S subscribers.
+     * setupWarmup: before the measured set-up, this many WHEP subscribers connect to a meeting of their own and
+     * leave, so setup_s is a warm server's (and generator's), not the JIT's first compile of the handshake.
+     */
     public record Options(String scenario, int publishers, int subscribers, int seconds, int warmup, String serverUrl,
-                          long serverPid, double churnPerSecond, int latencyEvery, int meetings) {
+                          long serverPid, double churnPerSecond, int latencyEvery, int meetings, int setupWarmup) {
         public Options(String scenario, int publishers, int subscribers, int seconds, int warmup, String serverUrl,
                        long serverPid, double churnPerSecond, int latencyEvery) {
-            this(scenario, publishers, subscribers, seconds, warmup, serverUrl, serverPid, churnPerSecond, latencyEvery, 1);
+            this(scenario, publishers, subscribers, seconds, warmup, serverUrl, serverPid, churnPerSecond, latencyEvery, 1, 0);
         }
     }
 
@@ -153,7 +157,28 @@ public final class LoadRun {
 
     private String meetingId(int m) { return m == 0 ? meeting : meeting + "-" + m; }
 
+    /** See {@link Options#setupWarmup()}: n subscribers (and a publisher) connect, then everything leaves. */
+    private void warmUpSetup(int n) throws Exception {
+        if (n <= 0) return;
+        String wm = meeting + "-warmup";
+        LoadEndpoint pe = endpoint();
+        Signalling.Session ps = sig.whip(wm, "warm-pub", pe.offer(ssrcs.incrementAndGet(), ssrcs.incrementAndGet(), 0, 0));
+        pe.connect(ps.answer(), 15_000);
+        String pid = ps.location().split("/")[3];
+        List<Runnable> undo = Collections.synchronizedList(new ArrayList<>());
+        parallel(n, i -> {
+            LoadEndpoint e = endpoint();
+            Signalling.Session s = sig.whep(wm, pid, e.offer(0, 0, 1, 1));
+            e.connect(s.answer(), 15_000);
+            undo.add(() -> { e.close(); sig.delete(s.location()); });
+        });
+        for (Runnable r : undo) r.run();
+        pe.close();
+        sig.delete(ps.location());
+    }
+
     public ObjectNode run() throws Exception {
+        warmUpSetup(o.setupWarmup());
         long t0 = System.nanoTime();
         int p = o.publishers(), s = o.subscribers();
         List<Member> members = Collections.synchronizedList(new ArrayList<>());
@@ -260,6 +285,7 @@ public final class LoadRun {
         r.put("server_pss_mb", round(pss, 1));
         r.put("server_live_heap_mb", round(live, 1));
         r.put("setup_s", round(setupS, 2));
+        if (o.setupWarmup() > 0) r.put("setup_warmup", o.setupWarmup());
         r.put("pkts_expected", expected);
         r.put("pkts_received", received);
         r.put("latency_samples", latency.count());
