@@ -46,9 +46,9 @@ public final class MeetingService {
     private static final long ENDED_MEMORY_MS = 10 * 60_000;
 
     private final Bridge bridge;
-    private final ServerConfig config;
+    final ServerConfig config;
     private final ObjectMapper json = new ObjectMapper();
-    private final MeetingEvents events = new MeetingEvents(json);
+    final MeetingEvents events = new MeetingEvents(json);
     private final MeetingTime time;
     private final ConcurrentHashMap<String, Meeting> meetings = new ConcurrentHashMap<>();
     /** Meetings a host ended: joining them is refused for a while (open mode has no registry to say so). */
@@ -58,7 +58,9 @@ public final class MeetingService {
     private final Jwt jwt;
     private final AttemptLimiter limiter;
     private final Reminders reminders;
-    private final PhoneMedia phones;
+    final PhoneMedia phones;
+    /** The host controls' effects (control() checks who may, and on what). */
+    private final HostControls hostControls = new HostControls(this);
     private volatile MeetingRecordings recordings;
     private volatile MeetingCompositions compositions;
     private volatile MeetingLive live;
@@ -148,10 +150,10 @@ public final class MeetingService {
     }
 
     /** Whom a member's dial-out rate counts: their token's subject (a rejoin is the same member), else the participant. */
-    private static String dialingMember(Participant p) {
+    static String dialingMember(Participant p) {
         return p.identity != null && p.identity.userId() != null ? "user:" + p.identity.userId() : "participant:" + p.id;
     }
-    private volatile Dialer dialer;
+    volatile Dialer dialer;
     public void dialer(Dialer d) { this.dialer = d; }
 
     /** A phone member's events go nowhere (it has no screen); the end of its membership ends the call. */
@@ -436,7 +438,7 @@ public final class MeetingService {
     }
 
     /** Makes np a member with media: role, endpoint, announcement. On exec. */
-    private void enter(Meeting m, Participant np) {
+    void enter(Meeting m, Participant np) {
         np.inLobby = false;
         np.role = Admission.roleOnEntry(np.asCaller(false), new Admission.Room(m.registry, m.locked, m.participants.size(), config.maxParticipants(), m.hasHost()));
         if (np.kind != Participant.Kind.SIP) {
@@ -464,7 +466,7 @@ public final class MeetingService {
         return onMeeting(m, () -> joinedPayload(m, self));
     }
 
-    private ObjectNode joinedPayload(Meeting m, Participant self) {
+    ObjectNode joinedPayload(Meeting m, Participant self) {
         if (self.inLobby) {
             ObjectNode l = event("lobby");
             l.put("meeting", m.id);
@@ -607,7 +609,7 @@ public final class MeetingService {
         });
     }
 
-    private void stopShare(Meeting m, Participant p, String reason) {
+    void stopShare(Meeting m, Participant p, String reason) {
         if (!p.sharing) return;
         p.sharing = false;
         if (p.id.equals(m.sharerId)) m.sharerId = null;
@@ -639,90 +641,7 @@ public final class MeetingService {
                 case MEMBER, MEMBER_OR_VIEWER, LOBBY -> targetOf(m, cmd, target);
                 default -> null;
             };
-            switch (cmd) {
-                case CALL_ME_BACK -> {
-                    String needs = config.sip().callbackNeeds();      // toll fraud: a call back costs like a dial-out
-                    if (!needs.equals("member") && (p.identity == null || !p.identity.can(needs)))
-                        throw new SignalingException("forbidden", 403, "a call back needs the " + needs + " permission");
-                    dial(checkAddress(target), d -> d.callBack(m.id, p.id, dialingMember(p), target));
-                }
-                case DIAL_OUT -> dial(checkAddress(target), d -> d.dial(m.id, dialingMember(p), target));
-                case MUTE_ALL, UNMUTE_ALL -> {
-                    boolean mute = cmd == HostCommand.MUTE_ALL;
-                    for (Participant x : m.members()) {
-                        if (x == p || x.mutedByHost == mute) continue;
-                        x.mutedByHost = mute;
-                        applyMedia(x);
-                        memberUpdated(m, x, mute ? "muted" : "unmuted");
-                    }
-                }
-                case MUTE, UNMUTE -> {
-                    t.mutedByHost = cmd == HostCommand.MUTE;
-                    applyMedia(t);
-                    memberUpdated(m, t, t.mutedByHost ? "muted" : "unmuted");
-                }
-                case CAMERA_OFF, CAMERA_ON -> {
-                    t.cameraOffByHost = cmd == HostCommand.CAMERA_OFF;
-                    applyMedia(t);
-                    memberUpdated(m, t, cmd.wire);
-                }
-                case SET_ROLE -> {
-                    Role r = Role.of(role);
-                    if (r == null) throw new SignalingException("bad_message", 400, "'role' must be host, presenter or guest");
-                    if (t.role == Role.HOST && r != Role.HOST && hosts(m).size() == 1)
-                        throw new SignalingException("last_host", 409, "a meeting always has a host: make someone else host first");
-                    t.role = r;
-                    if (r == Role.GUEST && t.sharing) stopShare(m, t, "only hosts and presenters can share content");
-                    memberUpdated(m, t, "role");
-                }
-                case REMOVE -> {
-                    if (t == p) throw new SignalingException("bad_message", 400, "use leave to leave the meeting");
-                    ObjectNode ev = event("removed");
-                    ev.put("reason", "removed by " + p.name);
-                    t.client.send(ev);
-                    // removed for the meeting's life: neither a new session nor a WHEP viewer brings them back
-                    if (t.identity != null) m.removed.add("user:" + t.identity.userId());
-                    if (t.source != null) m.removed.add("src:" + t.source);
-                    leaveNow(m, t, "removed by host", null);
-                }
-                case LOCK, UNLOCK -> {
-                    m.locked = cmd == HostCommand.LOCK;
-                    ObjectNode ev = event("locked");
-                    ev.put("locked", m.locked);
-                    events.broadcast(m, ev, null);
-                }
-                case ADMIT -> {
-                    enter(m, t);
-                    if (t.pendingPhone != null) {
-                        PendingPhone pp = t.pendingPhone;
-                        t.pendingPhone = null;
-                        phones.start(m, t, pp.codec(), pp.pt(), pp.eventPt(), pp.leg());
-                        pp.onAdmitted().run();
-                    }
-                    ObjectNode ev = event("lobbyLeft");
-                    ev.put("participantId", t.id);
-                    ev.put("admitted", true);
-                    events.toHosts(m, ev);
-                    ObjectNode admitted = joinedPayload(m, t);
-                    admitted.put("type", "admitted");
-                    t.client.send(admitted);
-                }
-                case REJECT -> {
-                    ObjectNode ev = event("rejected");
-                    ev.put("reason", "a host declined your request to join");
-                    t.client.send(ev);
-                    leaveNow(m, t, "rejected by host", null);
-                }
-                case END_FOR_ALL -> endMeeting(m, "ended by " + p.name);
-                case SET_POLICY -> {
-                    if (allowSelfUnmute == null) throw new SignalingException("bad_message", 400, "'allowSelfUnmute' (boolean) is required");
-                    m.allowSelfUnmute = allowSelfUnmute;
-                    ObjectNode ev = event("policy");
-                    ev.put("allowSelfUnmute", m.allowSelfUnmute);
-                    events.broadcast(m, ev, null);
-                }
-                case START_RECORDING, STOP_RECORDING -> setRecording(m, cmd == HostCommand.START_RECORDING, p);
-            }
+            hostControls.run(m, p, cmd, t, target, role, allowSelfUnmute);
             return null;
         });
     }
@@ -804,27 +723,6 @@ public final class MeetingService {
         return t;
     }
 
-    private static String checkAddress(String target) throws SignalingException {
-        if (target == null || target.isBlank() || target.length() > 128 || !target.matches("[A-Za-z0-9_.:@+;=-]+"))
-            throw new SignalingException("bad_message", 400, "'target' must be a SIP address or a phone number");
-        return target;
-    }
-
-    private interface DialCall { void call(Dialer d) throws Exception; }
-
-    /** Hands a dial-out or call back to the SIP gateway; its refusals (SignalingException) pass through. */
-    private void dial(String target, DialCall call) throws SignalingException {
-        Dialer d = dialer;
-        if (d == null) throw new SignalingException("unavailable", 503, "there is no SIP gateway");
-        try {
-            call.call(d);
-        } catch (SignalingException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new SignalingException("dial_failed", 400, "cannot call " + target + ": " + e.getMessage());
-        }
-    }
-
     /**
      * Starts or stops the meeting's recording for by (a host, or a member with the record permission: the
      * caller checked). Everyone hears the new state (phones as a prompt). On exec.
@@ -895,7 +793,7 @@ public final class MeetingService {
         if (p.inLobby) throw new SignalingException("in_lobby", 409, "waiting in the lobby until a host admits you");
     }
 
-    private static List<Participant> hosts(Meeting m) {
+    static List<Participant> hosts(Meeting m) {
         List<Participant> l = new ArrayList<>();
         for (Participant x : m.members()) if (x.role == Role.HOST) l.add(x);
         return l;
@@ -928,7 +826,7 @@ public final class MeetingService {
 
     public void leave(String meetingId, Participant p, String reason) { leave(meetingId, p, reason, null); }
 
-    private void leaveNow(Meeting m, Participant p, String reason, String transferTo) {
+    void leaveNow(Meeting m, Participant p, String reason, String transferTo) {
         if (p.left) return;
         boolean wasHost = p.role == Role.HOST && !p.inLobby;
         boolean wasLobby = p.inLobby;
@@ -985,7 +883,7 @@ public final class MeetingService {
     }
 
     /** Ends a member's phone media (leg, mix, source); the member may stay (call back). On exec. */
-    private void endMeeting(Meeting m, String reason) {
+    void endMeeting(Meeting m, String reason) {
         // the registry first: anyone told "ended" who asks right away must see it ended
         try { registry.markEnded(m.id); } catch (RuntimeException e) { LOG.warn("cannot mark meeting {} ended: {}", m.id, e.toString()); }
         ObjectNode ev = event("ended");
