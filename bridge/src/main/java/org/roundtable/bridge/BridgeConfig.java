@@ -22,7 +22,8 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
      *                      copies, larger saves system calls
      * @param mediaLoops media event loops (threads), each with its own socket on the shared UDP port
      *                   ({@code SO_REUSEPORT}); each meeting runs on one of them, so meetings use every core.
-     *                   0: one per available core. Without epoll there is one.
+     *                   0: one per available core from 4 cores up, else 1 (see {@link Tuning#loops()}).
+     *                   Without epoll there is one.
      */
     public record Tuning(int udpFlushEvery, int mediaLoops) {
         /** One media loop: what component tests and embedded uses get; the server's config asks for one per core. */
@@ -32,8 +33,18 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
             if (udpFlushEvery < 1 || udpFlushEvery > 1024) throw new IllegalArgumentException("udp-flush-every must be 1..1024, not " + udpFlushEvery);
             if (mediaLoops < 0 || mediaLoops > 256) throw new IllegalArgumentException("media-loops must be 0 (one per core) .. 256, not " + mediaLoops);
         }
-        /** The number of media loops to run: {@code mediaLoops}, or one per available core for 0. */
-        public int loops() { return mediaLoops == 0 ? Runtime.getRuntime().availableProcessors() : mediaLoops; }
+        /**
+         * The number of media loops to run: {@code mediaLoops}, or for 0 one per available core from 4 cores
+         * up and 1 below. On 2 cores shared with browsers (the end-to-end tests) a second loop made media
+         * arrive late: a packet the kernel gives to the other loop's socket needs a second thread woken
+         * before it is forwarded, and on a busy small machine each wake-up can wait milliseconds (lip-sync
+         * and live-latency tests failed in 2 of 2 clean runs).
+         */
+        public int loops() {
+            if (mediaLoops > 0) return mediaLoops;
+            int cores = Runtime.getRuntime().availableProcessors();
+            return cores >= 4 ? cores : 1;
+        }
         public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n); }
     }
 

@@ -90,12 +90,14 @@ class SignalingProtocolTest {
         String base = "http://127.0.0.1:" + server.httpPort();
         byte[] huge = new byte[100 * 1024];      // over the 64 KiB limits (a larger one may be cut off mid-send once refused)
         java.util.Arrays.fill(huge, (byte) 'a');
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(413, r.statusCode(), "with Content-Length");
-        r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(413, r.statusCode(), "chunked");
+        // The server answers 413 and closes; a client still sending may see the close as a reset before it
+        // reads the answer (CI saw "header parser received no bytes" once): that is the refusal too.
+        int withLength = statusOrClosed(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build());
+        assertTrue(withLength == 413 || withLength == -1, "with Content-Length: " + withLength);
+        int chunked = statusOrClosed(HttpRequest.newBuilder(URI.create(base + "/whip/room2")).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build());
+        assertTrue(chunked == 413 || chunked == -1, "chunked: " + chunked);
         // without a token the API answers 401 before reading any of it; the server may then close while the
         // client is still sending, which the client sees as a reset: that is a refusal too
         int meetingsApi;
@@ -108,6 +110,15 @@ class SignalingProtocolTest {
         final int answered = meetingsApi;
         assertTrue(answered == 413 || answered == 401 || answered == -1, "the meetings API refuses it too (401 first without a token): " + answered);
         assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    /** The answer's status, or -1 when the server closed the connection before the client read one. */
+    static int statusOrClosed(HttpRequest req) throws InterruptedException {
+        try {
+            return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.io.IOException closed) {
+            return -1;
+        }
     }
 
     static boolean waitClosed(WsClient c) throws InterruptedException {

@@ -16,10 +16,9 @@ public final class E2e {
 
     /** iceTimeoutMs: how long without ICE consent before an endpoint is closed. */
     public static RoundtableServer server(boolean iceTcp, int iceTimeoutMs) throws Exception {
-        // two media loops, as a server on two cores runs: meetings land on either, phone legs and ICE-TCP
-        // connections on either, so every end-to-end test crosses loops somewhere
-        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, iceTcp ? freeTcpPort() : 0, 2_500_000, false, iceTimeoutMs, 10_000, 2)
-                .withTuning(BridgeConfig.Tuning.defaults().withMediaLoops(2));
+        // one media loop, as the server runs on this 2-core machine (BridgeConfig.Tuning.loops); two loops
+        // are MultiLoopTest's
+        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, iceTcp ? freeTcpPort() : 0, 2_500_000, false, iceTimeoutMs, 10_000, 2);
         return new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)).start();
     }
 
