@@ -316,11 +316,6 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         return loops[Math.floorMod(nextLegLoop.getAndIncrement(), loops.length)].loop;
     }
 
-    /** Binds a UDP channel on the first media loop. */
-    public Channel bindDatagram(InetSocketAddress local, io.netty.channel.ChannelHandler handler) throws InterruptedException {
-        return bindDatagram(loops[0].loop, local, handler);
-    }
-
     /** Binds a UDP channel on media loop loop (plain-RTP legs for the SIP gateway: see {@link #legLoop}). */
     public Channel bindDatagram(EventLoop loop, InetSocketAddress local, io.netty.channel.ChannelHandler handler) throws InterruptedException {
         boolean epoll = group instanceof EpollEventLoopGroup;

@@ -8,8 +8,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,11 +17,13 @@ import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.metrics.DropReason;
 import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.Endpoint;
-import org.roundtable.bridge.router.MediaKind;
-import org.roundtable.bridge.router.MediaSource;
 import org.roundtable.bridge.rtp.Rtcp;
 import org.roundtable.bridge.rtp.RtpPacket;
 import org.roundtable.bridge.sdp.Sdp;
+import static org.roundtable.bridge.router.BridgeLoopbackTest.answerSsrcs;
+import static org.roundtable.bridge.router.BridgeLoopbackTest.picker;
+import static org.roundtable.bridge.router.BridgeLoopbackTest.vp8;
+import static org.roundtable.bridge.router.BridgeLoopbackTest.waitFor;
 
 /**
  * Two media loops sharing one UDP port (SO_REUSEPORT) and one ICE-TCP port: meetings are spread over the
@@ -46,38 +46,6 @@ class MultiLoopTest {
     }
 
     @AfterEach void stop() { bridge.close(); }
-
-    static Endpoint.SourcePicker picker(Conference c, String self) {
-        return new Endpoint.SourcePicker() {
-            @Override public MediaSource pick(MediaKind kind, Set<MediaSource> taken, Set<String> codecs) {
-                for (MediaSource s : c.sources()) if (s.kind == kind && !taken.contains(s) && !s.ownerId.equals(self)) return s;
-                return null;
-            }
-        };
-    }
-
-    static boolean waitFor(long ms, BooleanSupplier c) throws InterruptedException {
-        long end = System.currentTimeMillis() + ms;
-        while (System.currentTimeMillis() < end) { if (c.getAsBoolean()) return true; Thread.sleep(20); }
-        return c.getAsBoolean();
-    }
-
-    static int[] answerSsrcs(String answer) throws Exception {
-        int[] r = new int[3];
-        for (Sdp.Media m : Sdp.parse(answer).media) {
-            if (!m.direction.equals("sendonly")) continue;
-            if (m.kind.equals("audio")) r[0] = m.ssrcs.get(0);
-            else { r[1] = m.fidGroups.get(0)[0]; r[2] = m.fidGroups.get(0)[1]; }
-        }
-        return r;
-    }
-
-    static byte[] vp8(boolean key, int n) {
-        byte[] p = new byte[n];
-        p[0] = 0x10;
-        p[1] = (byte) (key ? 0x00 : 0x01);
-        return p;
-    }
 
     /** One meeting: a publisher and a receiver, connected. */
     record Meeting(Conference conf, Endpoint pub, Endpoint sub, MediaClient cp, MediaClient cs, int[] out) {}

@@ -27,7 +27,7 @@ import org.roundtable.bridge.sdp.Sdp;
  * The real bridge (sockets, ICE-lite, DTLS, SRTP, router) between two headless clients on loopback:
  * one publishes audio and video, the other receives. Checks what a receiver would notice.
  */
-class BridgeLoopbackTest {
+public class BridgeLoopbackTest {
     static final int A_AUDIO = 0x0A0A0A01, A_VIDEO = 0x0A0A0A02, A_RTX = 0x0A0A0A03;
     static final DtlsCertificate CLIENT_CERT = DtlsCertificate.generate();
     Bridge bridge;
@@ -43,7 +43,8 @@ class BridgeLoopbackTest {
 
     @AfterEach void stop() { bridge.close(); }
 
-    Endpoint.SourcePicker picker(Conference c, String self) {
+    /** Picks, for each receive section, a source of that kind not the receiver's own (shared with MultiLoopTest). */
+    public static Endpoint.SourcePicker picker(Conference c, String self) {
         return new Endpoint.SourcePicker() {
             @Override public MediaSource pick(MediaKind kind, Set<MediaSource> taken, Set<String> codecs) {
                 for (MediaSource s : c.sources()) if (s.kind == kind && !taken.contains(s) && !s.ownerId.equals(self)) return s;
@@ -52,14 +53,14 @@ class BridgeLoopbackTest {
         };
     }
 
-    static boolean waitFor(long ms, BooleanSupplier c) throws InterruptedException {
+    public static boolean waitFor(long ms, BooleanSupplier c) throws InterruptedException {
         long end = System.currentTimeMillis() + ms;
         while (System.currentTimeMillis() < end) { if (c.getAsBoolean()) return true; Thread.sleep(20); }
         return c.getAsBoolean();
     }
 
     /** SSRCs the answer gives for the receive sections: {audio, video, videoRtx}. */
-    static int[] answerSsrcs(String answer) throws Exception {
+    public static int[] answerSsrcs(String answer) throws Exception {
         int[] r = new int[3];
         for (Sdp.Media m : Sdp.parse(answer).media) {
             if (!m.direction.equals("sendonly")) continue;
@@ -69,7 +70,7 @@ class BridgeLoopbackTest {
         return r;
     }
 
-    static byte[] vp8(boolean key, int n) {
+    public static byte[] vp8(boolean key, int n) {
         byte[] p = new byte[n];
         p[0] = 0x10;                      // S=1, PID 0
         p[1] = (byte) (key ? 0x00 : 0x01); // VP8 payload header P bit
