@@ -147,14 +147,18 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         boolean epoll = group instanceof EpollEventLoopGroup;
         int port = config.udpPort();
         for (MediaLoop l : loops) {
+            UdpIngress ingress = new UdpIngress(l);
             Bootstrap b = new Bootstrap().group(l.loop)
                     .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .option(ChannelOption.ALLOCATOR, alloc)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                    .handler(new UdpIngress(l));
-            if (loops.length > 1) b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+                    .handler(ingress);
+            if (loops.length > 1) {
+                b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+                l.pinned = new PinnedSockets(l, ingress);
+            }
             l.udp = b.bind(config.bindAddress(), port).sync().channel();
             l.udpSender = new UdpSender(l.udp, config.tuning().udpFlushEvery());
             port = ((InetSocketAddress) l.udp.localAddress()).getPort();   // the rest share the first's (maybe ephemeral) port
@@ -367,8 +371,9 @@ public final class Bridge implements AutoCloseable, EndpointHost {
 
     @Override public void bindAddress(InetSocketAddress a, Endpoint e) { byAddress.put(a, e); }
 
-    /** For endpoints hosted on the bridge itself (tests): as {@link #forgetEverywhere}. */
-    @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) { forgetEverywhere(e, addrs); }
+    /** For endpoints hosted on the bridge itself (tests): as the first loop. */
+    @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) { loops[0].forget(e, addrs); }
+    @Override public void pathSelected(Endpoint e, MediaPath p) { loops[0].pathSelected(e, p); }
 
     /** Drops e from the shared lookup tables and closes its ICE-TCP connections. e's loop. */
     void forgetEverywhere(Endpoint e, Set<InetSocketAddress> addrs) {
@@ -443,7 +448,8 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         return h;
     }
 
-    /** UDP ingress on one media loop's socket. */
+    /** UDP ingress on one media loop's shared socket and its pinned ones ({@link PinnedSockets}). */
+    @io.netty.channel.ChannelHandler.Sharable
     private final class UdpIngress extends SimpleChannelInboundHandler<DatagramPacket> {
         private final MediaLoop loop;
         UdpIngress(MediaLoop loop) { this.loop = loop; }

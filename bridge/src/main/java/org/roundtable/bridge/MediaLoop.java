@@ -39,6 +39,8 @@ final class MediaLoop implements EndpointHost {
     final AtomicInteger conferences = new AtomicInteger();
     Channel udp;
     UdpSender udpSender;
+    /** Connected sockets for this loop's endpoints (null: one loop, or no epoll). */
+    PinnedSockets pinned;
     /** Endpoints made by {@link Bridge#createEndpoint} on this loop: they get timeouts and reports. Loop only. */
     private final Set<Endpoint> endpoints = new LinkedHashSet<>();
 
@@ -91,7 +93,14 @@ final class MediaLoop implements EndpointHost {
     @Override public void dtlsEnded() { bridge.dtlsEnded(); }
     @Override public void bindAddress(InetSocketAddress a, Endpoint e) { bridge.bindAddress(a, e); }
 
+    @Override public void pathSelected(Endpoint e, org.roundtable.bridge.transport.MediaPath p) {
+        if (pinned == null) return;
+        if (p instanceof org.roundtable.bridge.transport.UdpPath u) pinned.pin(e, u.remote);
+        else pinned.unpin(e);
+    }
+
     @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) {
+        if (pinned != null) pinned.unpin(e);
         bridge.forgetEverywhere(e, addrs);
         if (endpoints.remove(e)) bridge.endpointCountChanged(-1);
     }

@@ -33,12 +33,19 @@ public final class BridgeMetrics {
     public final CounterDataPoint loopHandoffs;
     /** Media loops running. */
     public final Gauge mediaLoops;
+    /** Connected UDP sockets pinning endpoints' remote addresses to their loops, and those that could not be made. */
+    public final Gauge pinnedSockets;
+    public final CounterDataPoint pinFailures;
 
     public BridgeMetrics(PrometheusRegistry registry) {
         this.registry = registry;
         Pipeline.register(registry, pipelines);
         loopHandoffs = Counter.builder().name("roundtable_media_loop_handoffs")
                 .help("Packets received on one media loop's socket for an endpoint of another loop, handed over to it").register(registry).labelValues();
+        pinnedSockets = Gauge.builder().name("roundtable_media_pinned_sockets")
+                .help("Connected UDP sockets that bring an endpoint's packets straight to its media loop (with more than one loop)").register(registry);
+        pinFailures = Counter.builder().name("roundtable_media_pin_failures")
+                .help("Connected UDP sockets for endpoints that could not be made (their packets are handed over between loops instead)").register(registry).labelValues();
         mediaLoops = Gauge.builder().name("roundtable_media_loops").help("Media event loops (threads) running").register(registry);
         meetings = Gauge.builder().name("roundtable_meetings").help("Meetings with media state in the bridge").register(registry);
         endpoints = Gauge.builder().name("roundtable_endpoints").help("Media endpoints (peer connections) in the bridge").register(registry);

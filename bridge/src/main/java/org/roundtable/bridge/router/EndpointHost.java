@@ -53,6 +53,9 @@ public interface EndpointHost {
     /** Routes DTLS and SRTP from this address to e (after a valid ICE check). */
     void bindAddress(InetSocketAddress a, Endpoint e);
 
+    /** ICE selected path p for e (a UDP remote address or an ICE-TCP connection): the host may pin a socket to it. */
+    default void pathSelected(Endpoint e, org.roundtable.bridge.transport.MediaPath p) {}
+
     /** Drops e and its addresses from the lookup tables (e is closing). */
     void forget(Endpoint e, Set<InetSocketAddress> addrs);
 

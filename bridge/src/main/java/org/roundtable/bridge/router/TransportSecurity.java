@@ -82,6 +82,7 @@ final class TransportSecurity {
             if (ep.path == null || !ep.path.describe().equals(via.describe())) {
                 ep.path = via;
                 if (from != null && addresses.add(from)) host.bindAddress(from, ep);
+                host.pathSelected(ep, via);
             }
             if (first) {
                 metrics.iceSeconds.observe((host.nowMs() - ep.createdAtMs) / 1000.0);
