@@ -22,7 +22,7 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
      *                      copies, larger saves system calls
      * @param mediaLoops media event loops (threads), each with its own socket on the shared UDP port
      *                   ({@code SO_REUSEPORT}); each meeting runs on one of them, so meetings use every core.
-     *                   0: one per available core from 4 cores up, else 1 (see {@link Tuning#loops()}).
+     *                   0: one per available core (see {@link Tuning#loops()}).
      *                   Without epoll there is one.
      */
     public record Tuning(int udpFlushEvery, int mediaLoops) {
@@ -34,17 +34,12 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
             if (mediaLoops < 0 || mediaLoops > 256) throw new IllegalArgumentException("media-loops must be 0 (one per core) .. 256, not " + mediaLoops);
         }
         /**
-         * The number of media loops to run: {@code mediaLoops}, or for 0 one per available core from 4 cores
-         * up and 1 below. On 2 cores shared with browsers (the end-to-end tests) a second loop made media
-         * arrive late: a packet the kernel gives to the other loop's socket needs a second thread woken
-         * before it is forwarded, and on a busy small machine each wake-up can wait milliseconds (lip-sync
-         * and live-latency tests failed in 2 of 2 clean runs).
+         * The number of media loops to run: {@code mediaLoops}, or one per available core for 0. Each UDP
+         * endpoint's packets reach its loop directly ({@code PinnedSockets}); before those, on 2 cores shared
+         * with browsers a second loop made media late (a packet on the other loop's socket waited for a
+         * second thread wake-up), and 0 meant 1 loop below 4 cores.
          */
-        public int loops() {
-            if (mediaLoops > 0) return mediaLoops;
-            int cores = Runtime.getRuntime().availableProcessors();
-            return cores >= 4 ? cores : 1;
-        }
+        public int loops() { return mediaLoops > 0 ? mediaLoops : Runtime.getRuntime().availableProcessors(); }
         public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n); }
     }
 

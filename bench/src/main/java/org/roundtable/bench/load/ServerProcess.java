@@ -32,7 +32,7 @@ public final class ServerProcess implements AutoCloseable {
         return start(jar, httpPort, mediaPort, cpus, 0, log);
     }
 
-    /** mediaLoops: the server's media loops (roundtable.bridge.tuning.media-loops; 0: its default, one per core from 4 cores up, else 1). */
+    /** mediaLoops: the server's media loops (roundtable.bridge.tuning.media-loops; 0: its default, one per core). */
     public static ServerProcess start(Path jar, int httpPort, int mediaPort, String cpus, int mediaLoops, Path log) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (cpus != null && !cpus.isEmpty()) { cmd.add("taskset"); cmd.add("-c"); cmd.add(cpus); }

@@ -16,9 +16,10 @@ public final class E2e {
 
     /** iceTimeoutMs: how long without ICE consent before an endpoint is closed. */
     public static RoundtableServer server(boolean iceTcp, int iceTimeoutMs) throws Exception {
-        // one media loop, as the server runs on this 2-core machine (BridgeConfig.Tuning.loops); two loops
-        // are MultiLoopTest's
-        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, iceTcp ? freeTcpPort() : 0, 2_500_000, false, iceTimeoutMs, 10_000, 2);
+        // media loops as the server runs on this machine (BridgeConfig.Tuning.loops: one per core), so
+        // meetings, phone legs and ICE-TCP connections land on any loop; -Droundtable.test.media-loops=N overrides
+        BridgeConfig b = new BridgeConfig("127.0.0.1", List.of("127.0.0.1"), 0, iceTcp ? freeTcpPort() : 0, 2_500_000, false, iceTimeoutMs, 10_000, 2)
+                .withTuning(BridgeConfig.Tuning.defaults().withMediaLoops(Integer.getInteger("roundtable.test.media-loops", 0)));
         return new RoundtableServer(new ServerConfig("127.0.0.1", 0, b, true, 100)).start();
     }
 

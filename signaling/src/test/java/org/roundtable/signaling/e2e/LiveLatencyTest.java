@@ -54,19 +54,19 @@ class LiveLatencyTest {
             assertEquals(Boolean.TRUE, joined);
             Object live = sending.jsAsync(sam, "const cb = arguments[arguments.length-1]; window.roundtable.startLive({}).then(l => cb(l.link), e => cb('error ' + e.code));");
             assertTrue(String.valueOf(live).startsWith("http"), "live: " + live);
-            String ll = viewing.open(live + "/"), plain = viewingPlain.open(live + "/?ll=0");
-            assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewing, ll, 0.5)), "the viewer page plays: " + LiveStreamTest.viewer(viewing, ll));
+            // one viewer at a time: two decoding players beside the sender and the composition starve each
+            // other on a 2-core machine (stalls that the player answers with a later target). Plain HLS first:
+            // it starts near the live edge of a young stream (3.7-4.4 s here); one that joins a stream 30 s old
+            // sits at its 3-segment hold-back (7.1-7.4 s here). LL-HLS joins mid-stream.
+            String plain = viewingPlain.open(live + "/?ll=0");
             assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewingPlain, plain, 0.5)), "plain HLS plays: " + LiveStreamTest.viewer(viewingPlain, plain));
-            assertEquals(Boolean.TRUE, viewing.js(ll, SHOWN));
             assertEquals(Boolean.TRUE, viewingPlain.js(plain, SHOWN));
-            long from = System.currentTimeMillis();
-            Thread.sleep(26_000);
-            double origin = ((Number) sending.js(sam, "return performance.timeOrigin;")).doubleValue();
-            Map<String, Object> capture = (Map<String, Object>) sending.js(sam, "return window.lipsync.result();");
-            List<Double> captured = new ArrayList<>();
-            for (double t : LipSyncRecordingTest.times(capture, "flashes")) if (origin + t >= from - 10_000) captured.add(origin + t);
-            double llMs = latency(viewing, ll, captured, 2500, "LL-HLS");
-            double hlsMs = latency(viewingPlain, plain, captured, 6500, "HLS");
+            double hlsMs = measure(sending, sam, viewingPlain, plain, 6500, "HLS");
+            viewingPlain.js(plain, "window.roundtableViewer.player.destroy(); window.location.href = 'about:blank'; return true;");
+            String ll = viewing.open(live + "/");
+            assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewing, ll, 0.5)), "the viewer page plays: " + LiveStreamTest.viewer(viewing, ll));
+            assertEquals(Boolean.TRUE, viewing.js(ll, SHOWN));
+            double llMs = measure(sending, sam, viewing, ll, 2500, "LL-HLS");
             assertTrue(llMs > 0 && llMs < 3000, "LL-HLS glass-to-glass under 3 s: " + llMs);
             assertTrue(hlsMs > 0 && hlsMs < 8000, "HLS glass-to-glass under 8 s: " + hlsMs);
         } finally {
@@ -74,6 +74,18 @@ class LiveLatencyTest {
             Files.deleteIfExists(wav);
             Files.deleteIfExists(dir);
         }
+    }
+
+    /** Watches for 22 s, then the latency of the flashes captured since 10 s before (a player's delay). */
+    @SuppressWarnings("unchecked")
+    private static double measure(Browser sending, String sam, Browser b, String tab, double roughly, String what) throws InterruptedException {
+        long from = System.currentTimeMillis();
+        Thread.sleep(22_000);
+        double origin = ((Number) sending.js(sam, "return performance.timeOrigin;")).doubleValue();
+        Map<String, Object> capture = (Map<String, Object>) sending.js(sam, "return window.lipsync.result();");
+        List<Double> captured = new ArrayList<>();
+        for (double t : LipSyncRecordingTest.times(capture, "flashes")) if (origin + t >= from - 10_000) captured.add(origin + t);
+        return latency(b, tab, captured, roughly, what);
     }
 
     @SuppressWarnings("unchecked")

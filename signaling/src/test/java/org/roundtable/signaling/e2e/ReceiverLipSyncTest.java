@@ -54,23 +54,30 @@ class ReceiverLipSyncTest {
                     + " if (!window.rxStarted) { window.lipsync.start(p.stream, arguments[0]); window.rxStarted = true; } return true;";
             assertTrue(waitFor(20_000, () -> Boolean.TRUE.equals(receiving.js(ben, started, (LipSync.DARK + LipSync.WHITE) / 2))),
                     "Ben receives Sam's camera and microphone");
-            Thread.sleep(17_000);
-            Map<String, Object> cap = (Map<String, Object>) sending.js(sam, "return window.lipsync.result();");
-            Map<String, Object> rx = (Map<String, Object>) receiving.js(ben, "return window.lipsync.result();");
-            double capOrigin = ((Number) sending.js(sam, "return performance.timeOrigin;")).doubleValue();
-            double rxOrigin = ((Number) receiving.js(ben, "return performance.timeOrigin;")).doubleValue();
-            assertEquals(List.of(), rx.get("errors"), "the receiving probe ran");
-            List<Double> capFlashes = shifted(LipSyncRecordingTest.times(cap, "flashes"), capOrigin);
-            List<Double> capBeeps = shifted(LipSyncRecordingTest.times(cap, "beeps"), capOrigin);
-            List<Double> rxFlashes = arrivals(rx, "flashes", rxOrigin), rxBeeps = arrivals(rx, "beeps", rxOrigin);
-            LipSync.Alignment v = LipSync.align(capFlashes, rxFlashes, 100, 300);
-            LipSync.Alignment a = LipSync.align(capBeeps, rxBeeps, 100, 300);
-            double error = a.shift() - v.shift();
-            System.out.printf(Locale.ROOT, "[e2e] receiver lip sync: video reaches Ben %.0f ms after capture (%d of %d flashes, next best %d),"
-                    + " sound %.0f ms (%d of %d beeps, next best %d): sound %+.1f ms against the picture (positive: late)%n",
-                    v.shift(), v.matched(), capFlashes.size(), v.runnerUp(), a.shift(), a.matched(), capBeeps.size(), a.runnerUp(), error);
-            assertTrue(v.matched() >= 6 && v.matched() > v.runnerUp() + 2, "the received flashes line up with the captured ones");
-            assertTrue(a.matched() >= 6 && a.matched() > a.runnerUp() + 2, "the received beeps line up with the captured ones");
+            // 17 s of flashes and beeps; when the alignment is not clear-cut (a starved receiver plays some
+            // beeps late and hears clicks as beeps), 17 s more: the true shift gathers matches, noise does not
+            LipSync.Alignment v = null, a = null;
+            double error = 0;
+            for (int round = 0; round < 2; round++) {
+                Thread.sleep(17_000);
+                Map<String, Object> cap = (Map<String, Object>) sending.js(sam, "return window.lipsync.result();");
+                Map<String, Object> rx = (Map<String, Object>) receiving.js(ben, "return window.lipsync.result();");
+                double capOrigin = ((Number) sending.js(sam, "return performance.timeOrigin;")).doubleValue();
+                double rxOrigin = ((Number) receiving.js(ben, "return performance.timeOrigin;")).doubleValue();
+                assertEquals(List.of(), rx.get("errors"), "the receiving probe ran");
+                List<Double> capFlashes = shifted(LipSyncRecordingTest.times(cap, "flashes"), capOrigin);
+                List<Double> capBeeps = shifted(LipSyncRecordingTest.times(cap, "beeps"), capOrigin);
+                List<Double> rxFlashes = arrivals(rx, "flashes", rxOrigin), rxBeeps = arrivals(rx, "beeps", rxOrigin);
+                v = LipSync.align(capFlashes, rxFlashes, 100, 300);
+                a = LipSync.align(capBeeps, rxBeeps, 100, 300);
+                error = a.shift() - v.shift();
+                System.out.printf(Locale.ROOT, "[e2e] receiver lip sync: video reaches Ben %.0f ms after capture (%d of %d flashes, next best %d),"
+                        + " sound %.0f ms (%d of %d beeps, next best %d): sound %+.1f ms against the picture (positive: late)%n",
+                        v.shift(), v.matched(), capFlashes.size(), v.runnerUp(), a.shift(), a.matched(), capBeeps.size(), a.runnerUp(), error);
+                if (clear(v) && clear(a)) break;
+            }
+            assertTrue(clear(v), "the received flashes line up with the captured ones");
+            assertTrue(clear(a), "the received beeps line up with the captured ones");
             assertTrue(Math.abs(error) <= LIMIT_MS, "Ben hears each beep within 45 ms of its flash: " + error);
         } finally {
             Files.deleteIfExists(y4m);
@@ -78,6 +85,9 @@ class ReceiverLipSyncTest {
             Files.deleteIfExists(dir);
         }
     }
+
+    /** Enough events line up at one shift, clearly more than at any other. */
+    static boolean clear(LipSync.Alignment x) { return x.matched() >= 6 && x.matched() > x.runnerUp() + 2; }
 
     static List<Double> shifted(List<Double> t, double origin) {
         List<Double> out = new ArrayList<>();
