@@ -31,7 +31,8 @@ final class PinnedSockets {
     private final BridgeMetrics metrics;
     private final ChannelHandler ingress;
     private final Map<Endpoint, Channel> byEndpoint = new HashMap<>();
-    private static final FixedRecvByteBufAllocator RECV = new FixedRecvByteBufAllocator(2048);
+    /** Room for 4 datagrams of up to 2 KiB per read: {@link #bootstrap} says why. */
+    private static final FixedRecvByteBufAllocator RECV = new FixedRecvByteBufAllocator(4 * 2048);
 
     PinnedSockets(MediaLoop loop, ChannelHandler ingress) {
         this.loop = loop;
@@ -47,14 +48,7 @@ final class PinnedSockets {
             unpin(e);
         }
         InetSocketAddress local = new InetSocketAddress(loop.bridge.config().bindAddress(), loop.bridge.udpPort());
-        ChannelFuture f = new Bootstrap().group(loop.loop)
-                .channel(EpollDatagramChannel.class)
-                .option(ChannelOption.ALLOCATOR, loop.bridge.alloc())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, RECV)
-                .option(EpollChannelOption.SO_REUSEPORT, true)
-                .attr(REMOTE, remote)
-                .handler(ingress)
-                .connect(remote, local);
+        ChannelFuture f = bootstrap(loop.loop, loop.bridge.alloc(), ingress).attr(REMOTE, remote).connect(remote, local);
         Channel ch = f.channel();
         byEndpoint.put(e, ch);
         metrics.pinnedSockets.inc();
@@ -66,6 +60,24 @@ final class PinnedSockets {
                 ch.close();
             }
         });
+    }
+
+    /**
+     * A pinned socket's channel, not yet bound. Between its bind (it then is an unconnected member of the
+     * port's reuseport group) and its connect, the kernel may queue it a datagram from anyone; Netty's read
+     * of a connected socket would name the connected address as that datagram's sender, and a STUN check
+     * from one client would then move another's media path. With a maximum datagram size and room for
+     * several in each read buffer, Netty reads with recvmmsg, which returns each datagram's real source
+     * address (connected or not), so such a datagram is demultiplexed like any other.
+     */
+    static Bootstrap bootstrap(io.netty.channel.EventLoop loop, io.netty.buffer.ByteBufAllocator alloc, ChannelHandler handler) {
+        return new Bootstrap().group(loop)
+                .channel(EpollDatagramChannel.class)
+                .option(ChannelOption.ALLOCATOR, alloc)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, RECV)
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
+                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .handler(handler);
     }
 
     /** Closes e's pinned socket, if it has one (e is closing, or moved to another address or to ICE-TCP). */
