@@ -277,7 +277,10 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             MediaLoop least = loops[0];
             for (MediaLoop l : loops) if (l.conferences.get() < least.conferences.get()) least = l;
             least.conferences.incrementAndGet();
-            return new Conference(k, least);
+            Conference c = new Conference(k, least);
+            MediaLoop home = least;
+            home.execute(() -> home.hosted.add(c));
+            return c;
         });
     }
 
@@ -285,13 +288,11 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         Conference c = conferences.remove(id);
         if (c != null) {
             metrics.meetings.dec();
-            if (c.host() instanceof MediaLoop l) l.conferences.decrementAndGet();
+            if (c.host() instanceof MediaLoop l) {
+                l.conferences.decrementAndGet();
+                l.execute(() -> l.hosted.remove(c));
+            }
         }
-    }
-
-    /** The conferences that run on loop l (for its speaker detection). */
-    Iterable<Conference> conferencesOn(MediaLoop l) {
-        return () -> conferences.values().stream().filter(c -> c.host() == l).iterator();
     }
 
     /** An endpoint of c, on c's media loop. */

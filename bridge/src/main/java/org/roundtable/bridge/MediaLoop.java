@@ -37,6 +37,8 @@ final class MediaLoop implements EndpointHost {
     private final byte[] scratch = new byte[2048 + SrtpSession.MAX_TRAILER];
     /** Conferences placed on this loop (for placing the next one). */
     final AtomicInteger conferences = new AtomicInteger();
+    /** The same conferences, for speaker detection. Loop only (added and removed by tasks on it). */
+    final List<Conference> hosted = new ArrayList<>();
     Channel udp;
     UdpSender udpSender;
     /** Connected sockets for this loop's endpoints (null: one loop, or no epoll). */
@@ -69,7 +71,7 @@ final class MediaLoop implements EndpointHost {
     /** Every 200 ms: dominant speaker detection in this loop's conferences. */
     void detectSpeakers() {
         long now = nowMs();
-        for (Conference c : bridge.conferencesOn(this)) c.detectSpeaker(now);
+        for (int i = 0; i < hosted.size(); i++) hosted.get(i).detectSpeaker(now);
     }
 
     void closeAll(String reason) {
