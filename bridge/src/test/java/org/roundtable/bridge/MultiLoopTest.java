@@ -125,6 +125,13 @@ class MultiLoopTest {
                 assertTrue(waitFor(2000, () -> m.cp.plisReceived.get() > plis), m.conf.id + ": PLI reaches the publisher");
             }
 
+            // Each peer proved its keys (the publishers' RTP, the receivers' RTCP): no endpoint keeps DTLS state,
+            // and media, NACKs and PLIs went on without it
+            for (Meeting x : ms) {
+                assertFalse(x.conf.call(() -> x.pub.dtlsHeld()), x.conf.id + ": the publisher's DTLS state is released");
+                assertFalse(x.conf.call(() -> x.sub.dtlsHeld()), x.conf.id + ": the receiver's DTLS state is released");
+            }
+
             // A packet from a publisher's address that lands on the other loop's socket is handed over and
             // handled on the endpoint's loop: forged RTP is one SRTP failure there, after one hand-over.
             Meeting m = ms.get(0);

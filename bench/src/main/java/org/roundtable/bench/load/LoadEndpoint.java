@@ -142,6 +142,26 @@ public final class LoadEndpoint {
 
     public void flush() { if (channel != null) channel.flush(); }
 
+    /**
+     * A receiver report (RFC 3550, no report blocks) every everyMs, as a browser sends about once a second:
+     * the server's RTCP ingress is part of the load, and it is how a peer proves it holds the SRTP keys
+     * (the server then drops its DTLS state). For endpoints that only receive (tx is used by no pacer).
+     */
+    public void sendReceiverReports(long everyMs) {
+        int ssrc = RND.nextInt();
+        channel.eventLoop().scheduleAtFixedRate(() -> {
+            SrtpSession s = tx;
+            if (s == null || closed) return;
+            byte[] b = new byte[8 + SrtpSession.MAX_TRAILER];
+            b[0] = (byte) 0x80;
+            b[1] = (byte) Rtcp.RR;
+            b[3] = 1;
+            RtpPacket.putI32(b, 4, ssrc);
+            int n = s.protectRtcp(b, 0, 8, b.length, ssrc);
+            if (n > 0) channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(b, 0, n), server), channel.voidPromise());
+        }, RND.nextInt((int) everyMs), everyMs, TimeUnit.MILLISECONDS);
+    }
+
     /** Marks the start of the measurement window (on the loop). */
     public void markWindowStart() {
         loop.execute(() -> streams.forEach((k, st) -> { st.startExtSeq = st.extMax(); st.startReceived = st.received; }));

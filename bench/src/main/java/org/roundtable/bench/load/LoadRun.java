@@ -83,6 +83,7 @@ public final class LoadRun {
         LoadEndpoint e = endpoint();
         Signalling.Session s = sig.whep(meeting, participant, e.offer(0, 0, 1, 1));
         e.connect(s.answer(), 15_000);
+        e.sendReceiverReports(1000);
         receivers.add(e);
         cleanup.add(() -> { e.close(); sig.delete(s.location()); });
         return e;

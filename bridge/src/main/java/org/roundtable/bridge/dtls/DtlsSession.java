@@ -96,8 +96,21 @@ public final class DtlsSession implements Runnable {
         return transport != null && lateRead.compareAndSet(false, true) ? Offered.RUN : Offered.QUEUED;
     }
 
-    /** Whether the handshake is done (its transport kept for late records and our close_notify). */
+    /** Whether the handshake is done (its transport kept for late records, until {@link #release}). */
     public boolean established() { return transport != null; }
+
+    /**
+     * The peer proved it holds the keys (an SRTP or SRTCP packet authenticated): it finished its
+     * handshake, which a browser does only once it has our final flight, so it will never ask for that
+     * again. Drops Bouncy Castle's handshake and record-layer state (the bulk of what a connected
+     * endpoint keeps of DTLS). What comes after is dropped; a read running on the pool ends. No
+     * close_notify is lost: {@link #close} never sent one (its send is cut off first). Any thread.
+     */
+    public void release() {
+        closed = true;
+        transport = null;
+        inbound.clear();
+    }
 
     public void close() {
         closedByUs = true;
@@ -141,6 +154,7 @@ public final class DtlsSession implements Runnable {
      */
     private void readLate() {
         DTLSTransport t = transport;
+        if (t == null) { lateRead.set(false); return; }     // released meanwhile
         byte[] buf = new byte[1500];
         do {
             try {

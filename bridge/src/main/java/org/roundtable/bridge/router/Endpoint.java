@@ -77,6 +77,8 @@ public final class Endpoint {
     boolean closed;
     int midExtId = -1;
     boolean audioPaused, videoPaused;
+    /** An SRTP or SRTCP packet from the peer authenticated (its DTLS state is then released). */
+    boolean keysProven;
 
     final IntObjectHashMap<MediaSource> inbound = new IntObjectHashMap<>();
     final Map<String, MediaSource> published = new LinkedHashMap<>();
@@ -254,6 +256,7 @@ public final class Endpoint {
         }
         // The SSRC is learned only from a packet that authenticated (the MID it names was in clear text).
         if (learning) { src.ssrc = ssrc; inbound.put(ssrc, src); }
+        if (!keysProven) proveKeys();
         if (src.kind == MediaKind.AUDIO) { metrics.audioPktsIn.inc(); metrics.audioBytesIn.inc(len); }
         else { metrics.videoPktsIn.inc(); metrics.videoBytesIn.inc(len); }
         if (timed) t = p.srtp.lap(t);
@@ -288,6 +291,12 @@ public final class Endpoint {
         src.route(buf, off, n, hdr, nowMs(), rtx, p, timed ? t : 0);
     }
 
+    /** The peer holds the keys: the handshake's state can go. Media loop, once. */
+    void proveKeys() {
+        keysProven = true;
+        transport.keysProven();
+    }
+
     /**
      * An SSRC not in the offer: the source its RTP MID header extension (RFC 8843) names, if that source
      * has no SSRC yet. Nothing is recorded here: the caller learns the SSRC once the packet authenticates.
@@ -304,6 +313,9 @@ public final class Endpoint {
         }
         return null;
     }
+
+    /** Whether this endpoint still holds DTLS state (it is dropped once the peer proves its keys). Media loop only. */
+    public boolean dtlsHeld() { return transport.dtlsHeld(); }
 
     /** Receive state created by authenticated packets only (for tests that play the attacker). Media loop only. */
     public int inboundSsrcCount() { return inbound.size(); }

@@ -36,6 +36,7 @@ final class RtcpTermination {
         int sender = RtpPacket.i32(a, off + 4);
         int n = ep.srtp.unprotectRtcp(a, off, len, sender);
         if (n < 0) { metrics.drop(DropReason.SRTP_AUTH); metrics.srtpUnprotectFailures.inc(); return; }
+        if (!ep.keysProven) ep.proveKeys();
         metrics.rtcpPktsIn.inc();
         metrics.rtcpBytesIn.inc(len);
         if (!Rtcp.isValidCompound(a, off, n)) { metrics.drop(DropReason.MALFORMED_RTCP); return; }

@@ -26,6 +26,8 @@ final class TransportSecurity {
     private boolean dtlsClient;
     private final Set<InetSocketAddress> addresses = new HashSet<>();
     private DtlsSession dtls;
+    /** The handshake ended and the peer proved its keys: {@link #dtls} was released and dropped. */
+    private boolean dtlsReleased;
     /** This endpoint holds one of the bridge's places for pending handshakes. */
     private boolean dtlsPending;
     private long dtlsStartNs;
@@ -93,7 +95,7 @@ final class TransportSecurity {
     }
 
     private void startDtls() {
-        if (dtls != null) return;
+        if (dtls != null || dtlsReleased) return;
         if (!host.reserveDtls()) { ep.close("too many DTLS handshakes in progress"); return; }
         dtlsPending = true;
         dtlsStartNs = System.nanoTime();
@@ -128,8 +130,23 @@ final class TransportSecurity {
         ep.listener.onConnected(ep);
     }
 
+    /**
+     * The first SRTP or SRTCP packet from the peer authenticated: it has the keys, so the DTLS state goes
+     * ({@link DtlsSession#release}). Media loop.
+     */
+    void keysProven() {
+        if (dtls == null || !dtls.established()) return;
+        dtls.release();
+        dtls = null;
+        dtlsReleased = true;
+    }
+
+    /** Whether DTLS state is still held (the handshake runs, or the peer has not proved its keys yet). */
+    boolean dtlsHeld() { return dtls != null; }
+
     /** See {@link Endpoint#onDtls}. */
     void onDtls(byte[] b, int off, int len) {
+        // after the release a record can only be a peer's alert or a stray retransmission: nothing to do
         if (dtls == null || ep.closed) { metrics.drop(DropReason.DTLS_UNEXPECTED); return; }
         // After the handshake only handshake records (the peer missed our final flight and sends its own
         // again: we must answer, or it never gets its keys) and alerts mean anything; we carry no DTLS data.
