@@ -76,6 +76,9 @@ final class PinnedSockets {
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, RECV)
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
+                // a publisher's key frame arrives as a burst while the loop may be busy with a fan-out: room
+                // for a few hundred packets (the kernel's default, ~200 KB, holds under 100), used only when queued
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(EpollChannelOption.SO_REUSEPORT, true)
                 .handler(handler);
     }

@@ -82,6 +82,8 @@ public final class DtlsSession implements Runnable {
         RUN
     }
 
+    /** The handshake's run began (every later run reads late records). */
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     /** A read of records that came after the handshake is scheduled or running. */
     private final java.util.concurrent.atomic.AtomicBoolean lateRead = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -127,7 +129,9 @@ public final class DtlsSession implements Runnable {
      */
     @Override
     public void run() {
-        if (transport != null) {
+        // Only the first run is the handshake. A later one reads late records; the transport may be gone by
+        // then (released), and that run must not start a second handshake (it would fail at once: closed).
+        if (!started.compareAndSet(false, true)) {
             readLate();
             return;
         }

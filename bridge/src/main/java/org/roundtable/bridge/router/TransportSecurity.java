@@ -51,7 +51,7 @@ final class TransportSecurity {
      */
     void applyOffer(String setup, String fingerprint, String iceUfrag, String icePwd) throws Sdp.SdpException {
         boolean newDtlsClient = setup.equals("passive");
-        if (dtls == null) {
+        if (dtls == null && !dtlsReleased) {
             dtlsClient = newDtlsClient;
             remoteFingerprint = fingerprint;
         } else if (!fingerprint.equalsIgnoreCase(remoteFingerprint)) {

@@ -66,4 +66,37 @@ class DtlsFinalFlightLossTest {
             pair[1].close();
         }
     }
+
+    /**
+     * A late record asks for a read on the pool; the peer then proves its keys and the session is
+     * released before that read runs: the read finds nothing to do, and above all starts no second
+     * handshake (that one failed at once and closed the endpoint: CI saw "DTLS failed: closed").
+     */
+    @Test void aReadScheduledBeforeTheReleaseStartsNoHandshake() throws Exception {
+        CompletableFuture<DtlsSession.SrtpKeys> s = new CompletableFuture<>(), c = new CompletableFuture<>();
+        AtomicInteger failures = new AtomicInteger();
+        DtlsSession[] pair = new DtlsSession[2];
+        pair[0] = new DtlsSession(SERVER, false, "sha-256 " + DtlsCertificate.fingerprintOf(CLIENT.der, "sha-256"),
+                (b, o, l) -> deliver(pair[1], Arrays.copyOfRange(b, o, o + l)), s::complete, e -> failures.incrementAndGet(), 8000);
+        pair[1] = new DtlsSession(CLIENT, true, "sha-256 " + DtlsCertificate.fingerprintOf(SERVER.der, "sha-256"),
+                (b, o, l) -> deliver(pair[0], Arrays.copyOfRange(b, o, o + l)), c::complete, c::completeExceptionally, 8000);
+        pool.execute(pair[0]);
+        pool.execute(pair[1]);
+        try {
+            s.get(10, TimeUnit.SECONDS);
+            c.get(10, TimeUnit.SECONDS);
+            byte[] late = new byte[13 + 16];
+            late[0] = 22;                       // a handshake record, as a repeated final flight starts
+            late[1] = (byte) 0xFE; late[2] = (byte) 0xFD;
+            assertEquals(DtlsSession.Offered.RUN, pair[0].offer(late), "a late record asks for one read");
+            pair[0].release();
+            assertFalse(pair[0].established());
+            pair[0].run();                      // the read that was asked for, after the release
+            assertEquals(0, failures.get(), "no second handshake, no failure");
+            assertEquals(DtlsSession.Offered.DROPPED, pair[0].offer(late), "what comes after the release is dropped");
+        } finally {
+            pair[0].close();
+            pair[1].close();
+        }
+    }
 }

@@ -76,7 +76,9 @@ class RecordingBrowserTest {
                     + " window.roundtable.shareScreen({stream: c.captureStream(15)}).then(() => cb(true), e => cb(String(e)));");
             assertEquals(Boolean.TRUE, shared);
             long sharedAt = System.currentTimeMillis() - t0;
-            Thread.sleep(Math.max(0, 10_000 - (System.currentTimeMillis() - t0)));
+            // at least 3 s of the share in the file (on a starved machine the share itself can take seconds)
+            Thread.sleep(Math.max(3_000, 10_000 - (System.currentTimeMillis() - t0)));
+            long stopAskedMs = System.currentTimeMillis() - t0;
             Object stopped = b.jsAsync(ann, "const cb = arguments[arguments.length-1]; window.roundtable.stopRecording().then(() => cb(true), e => cb(e.code + ': ' + e.message));");
             long recordedMs = System.currentTimeMillis() - t0;
             assertEquals(Boolean.TRUE, stopped);
@@ -118,8 +120,11 @@ class RecordingBrowserTest {
             assertEquals(720, v.path("height").asInt());
             assertEquals("aac", a.path("codec_name").asText());
             double dur = MediaFiles.durationSeconds(probe);
-            System.out.printf("[e2e] recording: %d ms recorded, file %.2f s, %d bytes, share %d ms in%n", recordedMs, dur, size, sharedAt);
-            assertTrue(Math.abs(dur - recordedMs / 1000.0) <= 1.0, "duration " + dur + " s within 1 s of " + recordedMs + " ms");
+            System.out.printf("[e2e] recording: stop asked at %d ms, answered at %d ms, file %.2f s, %d bytes, share %d ms in%n", stopAskedMs, recordedMs, dur, size, sharedAt);
+            // the file runs from the start to the host's stop, within 1 s; the answer to the stop may come later
+            // (the encoders' last frames are written first: 3 s on a starved 2-core machine once)
+            assertTrue(dur >= stopAskedMs / 1000.0 - 1.0 && dur <= recordedMs / 1000.0 + 1.0,
+                    "duration " + dur + " s within 1 s of the recording, stopped at " + stopAskedMs + " ms (answered at " + recordedMs + " ms)");
 
             // two pictures from before the share, seconds apart (the fake cameras animate)
             byte[] f2 = MediaFiles.grayFrame(file, 1.5, 1280, 720), f4 = MediaFiles.grayFrame(file, sharedAt / 1000.0 - 0.5, 1280, 720);
