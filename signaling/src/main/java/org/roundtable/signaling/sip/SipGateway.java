@@ -570,12 +570,14 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         OutCall oc = outgoing.get(callId);
         if (oc == null) return;
         ClientTransaction ct = oc.call().invite;
+        // the outcome is claimed before the CANCEL goes: its 487 would otherwise race us and the host
+        // would be told "487 Request Terminated" instead of "no answer" (CI saw it on a slow machine)
+        if (!dialFailed(callId, "no answer within " + cfg.dialTimeoutSeconds() + " s")) return;
         try {
             if (ct != null && ct.getState() == javax.sip.TransactionState.PROCEEDING) provider.getNewClientTransaction(ct.createCancel()).sendRequest();
         } catch (Exception e) {
             LOG.debug("CANCEL failed: {}", e.toString());
         }
-        dialFailed(callId, "no answer within " + cfg.dialTimeoutSeconds() + " s");
     }
 
     private void inviteResponse(ResponseEvent ev) throws Exception {
@@ -663,13 +665,15 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         LOG.info("dial-out {} answered ({}{}): {} joined meeting {}", callId, kind, oc.leg().encrypted() ? ", SRTP" : "", oc.name(), oc.meetingId());
     }
     /** A dial-out that was refused, timed out or could not be sent: its leg goes and it is counted. */
-    private void dialFailed(String callId, String why) {
+    /** Ends a pending dial-out with a reason for the host; false if it had already ended (answered or failed). */
+    private boolean dialFailed(String callId, String why) {
         OutCall oc = outgoing.remove(callId);
-        if (oc == null) return;
+        if (oc == null) return false;
         LOG.info("dial-out {} to {} failed: {}", callId, oc.target(), why);
         metrics.calls.labelValues("out", "failed").inc();
         oc.leg().close();
         meetings.dialOutFailed(oc.meetingId(), oc.forParticipant(), oc.target(), why);
+        return true;
     }
 
     /** Dial-outs in progress (not yet answered or failed). */

@@ -121,10 +121,11 @@ class RecordingBrowserTest {
             assertEquals("aac", a.path("codec_name").asText());
             double dur = MediaFiles.durationSeconds(probe);
             System.out.printf("[e2e] recording: stop asked at %d ms, answered at %d ms, file %.2f s, %d bytes, share %d ms in%n", stopAskedMs, recordedMs, dur, size, sharedAt);
-            // the file runs from the start to the host's stop, within 1 s; the answer to the stop may come later
-            // (the encoders' last frames are written first: 3 s on a starved 2-core machine once)
-            assertTrue(dur >= stopAskedMs / 1000.0 - 1.0 && dur <= recordedMs / 1000.0 + 1.0,
-                    "duration " + dur + " s within 1 s of the recording, stopped at " + stopAskedMs + " ms (answered at " + recordedMs + " ms)");
+            // the file runs from the start to the host's stop, within 1.5 s (under load its first picture comes
+            // about a second after the start: 1.0 s once in CI); the answer to the stop may come later (the
+            // encoders' last frames are written first: 3 s on a starved 2-core machine once)
+            assertTrue(dur >= stopAskedMs / 1000.0 - 1.5 && dur <= recordedMs / 1000.0 + 1.0,
+                    "duration " + dur + " s within 1.5 s of the recording, stopped at " + stopAskedMs + " ms (answered at " + recordedMs + " ms)");
 
             // two pictures from before the share, seconds apart (the fake cameras animate)
             byte[] f2 = MediaFiles.grayFrame(file, 1.5, 1280, 720), f4 = MediaFiles.grayFrame(file, sharedAt / 1000.0 - 0.5, 1280, 720);
