@@ -44,7 +44,7 @@ final class PinnedSockets {
     void pin(Endpoint e, InetSocketAddress remote) {
         Channel old = byEndpoint.get(e);
         if (old != null) {
-            if (remote.equals(old.remoteAddress()) || remote.equals(old.attr(REMOTE).get())) return;
+            if (remote.equals(old.attr(REMOTE).get())) return;
             unpin(e);
         }
         InetSocketAddress local = new InetSocketAddress(loop.bridge.config().bindAddress(), loop.bridge.udpPort());
@@ -91,8 +91,6 @@ final class PinnedSockets {
             ch.close();
         }
     }
-
-    int size() { return byEndpoint.size(); }
 
     /** The remote address a socket is (being) connected to. */
     private static final io.netty.util.AttributeKey<InetSocketAddress> REMOTE = io.netty.util.AttributeKey.valueOf("roundtable.pinned.remote");
