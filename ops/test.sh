@@ -53,6 +53,9 @@ ip netns exec "$NS" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGWORK/data" -l 
 ip netns exec "$NS" runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p 55432 -U postgres roundtable
 export RT_PG_URL=jdbc:postgresql://127.0.0.1:55432/roundtable RT_PG_USER=postgres
 
+# -Dtest selects in both surefire executions: without this a -Dtest run of other tests ran them twice,
+# the second time from target/fuzz (where ../shared is not the harness)
+for a in "$@"; do case $a in -Dtest=*Fuzz*) ;; -Dtest=*) set -- "$@" -Dfuzz.skip=true; break ;; esac; done
 echo "== running all tests in $NS"
 rm -f ./*/target/netty-leaks.txt
 ip netns exec "$NS" env SE_AVOID_STATS=true SE_OFFLINE=true HOME="$HOME" RT_PG_URL="$RT_PG_URL" RT_PG_USER="$RT_PG_USER" RT_NETNS="$NS" \

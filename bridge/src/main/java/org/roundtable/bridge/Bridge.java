@@ -321,6 +321,16 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         return loops[Math.floorMod(nextLegLoop.getAndIncrement(), loops.length)].loop;
     }
 
+    /**
+     * The media loop for a leg that will feed conference id (a dial-out knows its meeting): that conference's
+     * loop, so the leg's audio reaches the conference without a hop between threads; a loop in turn when the
+     * conference does not exist (yet).
+     */
+    public EventLoop legLoop(String conferenceId) {
+        Conference c = conferenceId == null ? null : conferences.get(conferenceId);
+        return c != null && c.host() instanceof MediaLoop l ? l.loop : legLoop();
+    }
+
     /** Binds a UDP channel on media loop loop (plain-RTP legs for the SIP gateway: see {@link #legLoop}). */
     public Channel bindDatagram(EventLoop loop, InetSocketAddress local, io.netty.channel.ChannelHandler handler) throws InterruptedException {
         boolean epoll = group instanceof EpollEventLoopGroup;

@@ -63,6 +63,24 @@ class MultiLoopTest {
         return new Meeting(conf, a, b, ca, cb, answerSsrcs(ansB));
     }
 
+    /** A dial-out's leg binds on its meeting's loop: its audio reaches the conference without a thread hop. */
+    @Test void aLegForAMeetingRunsOnThatMeetingsLoop() throws Exception {
+        Conference a = bridge.conference("leg-a"), b = bridge.conference("leg-b");
+        assertNotSame(a.host(), b.host(), "two meetings on two loops");
+        for (Conference c : List.of(b, a)) {      // the order loops in turn would get wrong
+            org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, bridge.legLoop(c.id), 0, -1, 8000,
+                    (seq, ts, buf, off, len) -> { }).start("127.0.0.1", 0);
+            try {
+                assertTrue(c.call(() -> leg.inLoop()), c.id + ": the leg's socket is read on its meeting's loop");
+            } finally {
+                leg.close();
+            }
+        }
+        assertNotNull(bridge.legLoop("no-such-meeting"), "a meeting not made yet gets a loop in turn");
+        bridge.removeConference("leg-a");
+        bridge.removeConference("leg-b");
+    }
+
     @Test void meetingsSpreadOverTheLoopsAndEachForwardsWhereverItsPacketsLand() throws Exception {
         assertEquals(2, bridge.mediaLoops());
         List<Meeting> ms = new ArrayList<>();

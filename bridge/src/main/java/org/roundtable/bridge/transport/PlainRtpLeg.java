@@ -27,7 +27,7 @@ import org.roundtable.bridge.rtp.RtpPacket;
  * (RTP port + 1 where free); every 5 s we send an SR (while sending) or an RR about the phone's stream,
  * with SDES CNAME; the phone's reports are parsed into {@link #rtcp()} and counted. Bad RTCP is a
  * counted drop. SRTCP with SDES keys.
- * Thread: receive, reports and the handler on the leg's media loop ({@link Bridge#legLoop}); send() from any thread (serialised by its lock; Netty hops to the loop).
+ * Thread: receive, reports and the handler on the leg's media loop ({@link Bridge#legLoop}: a dial-out's is its meeting's loop); send() from any thread (serialised by its lock; Netty hops to the loop).
  */
 public final class PlainRtpLeg implements AutoCloseable {
     public interface Handler {
@@ -94,6 +94,8 @@ public final class PlainRtpLeg implements AutoCloseable {
     }
 
     public boolean encrypted() { return txSrtp != null; }
+    /** Whether the caller runs on this leg's media loop. */
+    public boolean inLoop() { return loop.inEventLoop(); }
     private int srtpFailures, srtcpFailures, srtcpGood;
     /** Build space for send() (under its lock) and for received packets (media loop only). */
     private final byte[] txScratch = new byte[1500], rxScratch = new byte[2048];
@@ -103,8 +105,13 @@ public final class PlainRtpLeg implements AutoCloseable {
 
     /** eventPt: the negotiated telephone-event payload type, or -1. */
     public PlainRtpLeg(Bridge bridge, int audioPt, int eventPt, int clockRate, Handler handler) {
+        this(bridge, bridge.legLoop(), audioPt, eventPt, clockRate, handler);
+    }
+
+    /** The same on a given media loop (the one of the conference it will feed: {@link Bridge#legLoop(String)}). */
+    public PlainRtpLeg(Bridge bridge, io.netty.channel.EventLoop loop, int audioPt, int eventPt, int clockRate, Handler handler) {
         this.bridge = bridge;
-        this.loop = bridge.legLoop();
+        this.loop = loop;
         this.audioPt = audioPt;
         this.events = Events.of(eventPt);
         this.clockRate = clockRate;

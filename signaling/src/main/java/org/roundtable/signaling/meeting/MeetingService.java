@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,8 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import org.roundtable.bridge.Bridge;
 import org.roundtable.bridge.router.Endpoint;
@@ -38,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * sharing, the active speaker, leaving and ending. Every rule is checked here, on the server, so a
  * modified client cannot get around it; media rules are enforced in the bridge (paused sources, no
  * endpoint for lobby members). Every change to a meeting runs on that meeting's serial executor.
+ * This class keeps the meetings, admission, host controls and leaving; its parts do the rest by job:
+ * {@link MeetingMedia} (offers, own toggles, sharing, sources and speakers told to the browsers),
+ * {@link MeetingOutputs} (the recording and the live stream), {@link MeetingPhones} (phone callers
+ * joining), {@link HostControls} (what each control does), {@link PhoneMedia} (the phones' media).
  */
 public final class MeetingService {
     private static final Logger LOG = LoggerFactory.getLogger(MeetingService.class);
@@ -61,9 +62,12 @@ public final class MeetingService {
     final PhoneMedia phones;
     /** The host controls' effects (control() checks who may, and on what). */
     private final HostControls hostControls = new HostControls(this);
-    private volatile MeetingRecordings recordings;
-    private volatile MeetingCompositions compositions;
-    private volatile MeetingLive live;
+    /** Members' media: offers, own toggles, sharing, what the browsers are told of sources and speakers. */
+    final MeetingMedia media;
+    /** The recording and the live stream. */
+    final MeetingOutputs outputs;
+    /** How phone callers become members. */
+    private final MeetingPhones phoneEntry;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this(bridge, config, registry, jwt, limiter, MeetingTime.system());
@@ -79,8 +83,9 @@ public final class MeetingService {
         this.limiter = limiter;
         this.reminders = new Reminders(registry, events, time.clock(), time.timer()).start();
         this.phones = new PhoneMedia(this, bridge, meetings.values());
-        this.compositions = new MeetingCompositions(org.roundtable.mixer.compose.Composition.Config.defaults(), bridge, phones);
-        this.recordings = new MeetingRecordings(null, compositions);
+        this.media = new MeetingMedia(this, bridge);
+        this.outputs = new MeetingOutputs(this, bridge, registry, time);
+        this.phoneEntry = new MeetingPhones(this, bridge);
     }
 
     public MeetingRegistry registry() { return registry; }
@@ -105,7 +110,7 @@ public final class MeetingService {
         io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("roundtable_composition_frames")
                 .help("Output frames of recording compositions: drawn, or skipped because the composition thread fell behind")
                 .labelNames("result").callback(cb -> {
-                    long[] t = compositions.ticks(meetings.values());
+                    long[] t = outputs.compositions().ticks(meetings.values());
                     cb.call(t[0], "drawn");
                     cb.call(t[1], "skipped");
                 }).register(r);
@@ -133,12 +138,6 @@ public final class MeetingService {
     record PendingPhone(org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt, org.roundtable.bridge.transport.PlainRtpLeg leg,
                         Runnable onAdmitted) {}
 
-    /**
-     * The SIP gateway's entry: joins by meeting number (or id) with the caller's password, under the same
-     * rules and rate limits as everyone (the source is the caller's address); a locked meeting keeps the
-     * caller in the lobby (onAdmitted runs when a host lets them in). The leg is handed to the meeting.
-     * onClosed hears when the server ends the call (removed, meeting ended).
-     */
     /** Who can dial out for a meeting (the SIP gateway, when there is one). */
     public interface Dialer {
         void dial(String meetingId, String target) throws Exception;
@@ -156,100 +155,43 @@ public final class MeetingService {
     volatile Dialer dialer;
     public void dialer(Dialer d) { this.dialer = d; }
 
-    /** A phone member's events go nowhere (it has no screen); the end of its membership ends the call. */
-    private static Participant.Client phoneClient(java.util.function.Consumer<String> onClosed) {
-        return new Participant.Client() {
-            @Override public void send(ObjectNode message) { }
-            @Override public void closed(String reason) { onClosed.accept(reason); }
-        };
-    }
+    // ================================================================== phone members (MeetingPhones)
 
     /** A callee a host invited: joins on answer, no IVR or password (the host's invitation is the access). */
-    public PhoneMember joinInvitedPhone(String meetingId, String name, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                        org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
-        Participant.Client client = phoneClient(onClosed);
-        Meeting m0 = meetings.get(meetingId);
-        if (m0 == null) throw new SignalingException("not_found", 404, "the meeting has ended");
-        Participant p = join(meetingId, name, Participant.Kind.SIP, client, null, true, false, null, "invited");
-        Meeting m = meetingFor(p.meetingId(), false);
-        return onMeeting(m, () -> {
-            if (p.inLobby) { enter(m, p); }      // invited by a host: no lobby
-            phones.start(m, p, codec, pt, eventPt, leg);
-            return new PhoneMember(p, leg.localPort(), false);
-        });
+    public PhoneMember joinInvitedPhone(String meetingId, String name, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt, org.roundtable.bridge.transport.PlainRtpLeg leg,
+                                        java.util.function.Consumer<String> onClosed) throws SignalingException {
+        return phoneEntry.joinInvitedPhone(meetingId, name, codec, pt, eventPt, leg, onClosed);
     }
 
-    /**
-     * Call me back answered: the phone leg carries this member's voice from now on; their browser's
-     * microphone is no longer forwarded. Identity and role stay. onClosed hears when the member leaves.
-     */
-    public PhoneMember attachCallBack(String meetingId, String participantId, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                      org.roundtable.bridge.transport.PlainRtpLeg leg, Runnable hangup) throws SignalingException {
-        Meeting m = meetingFor(meetingId, false);
-        return onMeeting(m, () -> {
-            Participant p = m.participants.get(participantId);
-            if (p == null || p.left || p.inLobby || p.phoneLeg != null) throw new SignalingException("not_found", 404, "the member is not in the meeting");
-            p.phoneReplacesMic = true;
-            p.phoneHangup = hangup;
-            phones.start(m, p, codec, pt, eventPt, leg);
-            applyMedia(p);
-            memberUpdated(m, p, "phone");
-            return new PhoneMember(p, leg.localPort(), false);
-        });
+    /** Call me back answered: the phone leg carries this member's voice from now on (see {@link MeetingPhones}). */
+    public PhoneMember attachCallBack(String meetingId, String participantId, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt, org.roundtable.bridge.transport.PlainRtpLeg leg,
+                                      Runnable hangup) throws SignalingException {
+        return phoneEntry.attachCallBack(meetingId, participantId, codec, pt, eventPt, leg, hangup);
     }
 
     /** The call-back phone hung up: the member's browser microphone carries their voice again. */
-    public void detachCallBack(String meetingId, Participant p) {
-        Meeting m = meetings.get(meetingId);
-        if (m == null) return;
-        m.exec.execute(() -> {
-            if (!p.phoneReplacesMic) return;
-            p.phoneReplacesMic = false;
-            p.phoneHangup = null;      // the phone already hung up
-            phones.close(m, p);
-            applyMedia(p);
-            if (!p.left) memberUpdated(m, p, "phone");
-        });
+    public void detachCallBack(String meetingId, Participant p) { phoneEntry.detachCallBack(meetingId, p); }
+
+    /** A caller who dialled in (after the IVR): see {@link MeetingPhones}. */
+    public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt, org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
+        return phoneEntry.joinPhone(r, codec, pt, eventPt, leg, onClosed, () -> {});
     }
 
-    public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                 org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed) throws SignalingException {
-        return joinPhone(r, codec, pt, eventPt, leg, onClosed, () -> {});
-    }
-
-    public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt,
-                                 org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed,
+    /** The same; onAdmitted runs when a host lets a caller out of the lobby. */
+    public PhoneMember joinPhone(JoinRequest r, org.roundtable.mixer.AudioCodec.Kind codec, int pt, int eventPt, org.roundtable.bridge.transport.PlainRtpLeg leg, java.util.function.Consumer<String> onClosed,
                                  Runnable onAdmitted) throws SignalingException {
-        Participant.Client client = phoneClient(onClosed);
-        Participant p = join(r, Participant.Kind.SIP, client, null);
-        Meeting m = meetingFor(p.meetingId(), false);
-        return onMeeting(m, () -> {
-            if (p.inLobby) {
-                p.pendingPhone = new PendingPhone(codec, pt, eventPt, leg, onAdmitted);
-                return new PhoneMember(p, leg.localPort(), true);
-            }
-            phones.start(m, p, codec, pt, eventPt, leg);
-            return new PhoneMember(p, leg.localPort(), false);
-        });
+        return phoneEntry.joinPhone(r, codec, pt, eventPt, leg, onClosed, onAdmitted);
     }
 
-    /**
-     * Puts a phone leg into a meeting (the SIP gateway calls this once the caller is admitted). Its
-     * audio is published into the conference as G.711 (browsers decode it as it is); it hears the
-     * meeting through the mixer. Its keys give the in-call codes: *7 mute, *8 unmute (by policy), #7/#9
-     * recording (record permission). Access rules are the caller's job (IVR, password, lobby).
-     */
+    /** A phone leg the caller already admitted (its access checked elsewhere) joins by meeting id. */
     public PhoneMember joinPhone(String meetingId, String name, Identity who, org.roundtable.mixer.AudioCodec.Kind codec, int payloadType,
                                  int eventPayloadType, java.net.InetSocketAddress remoteRtp, Participant.Client client) throws SignalingException {
-        Participant p = join(meetingId, name == null ? "Phone" : name, Participant.Kind.SIP, client, null, registry.find(meetingId).isPresent(), false, who, null);
-        Meeting m = meetingFor(p.meetingId(), false);
-        return onMeeting(m, () -> {
-            if (p.inLobby) return new PhoneMember(p, -1, true);
-            org.roundtable.bridge.transport.PlainRtpLeg leg = new org.roundtable.bridge.transport.PlainRtpLeg(bridge, payloadType,
-                    eventPayloadType, 8000, (seq, ts, b, off, len) -> { }).start(config.bridge().bindAddress(), 0);
-            leg.remote(remoteRtp);
-            return new PhoneMember(p, phones.start(m, p, codec, payloadType, eventPayloadType, leg), false);
-        });
+        return phoneEntry.joinPhone(meetingId, name, who, codec, payloadType, eventPayloadType, remoteRtp, client);
+    }
+
+    /** A dial-out or call back did not connect: the member who asked, or else the hosts, are told. Any thread. */
+    public void dialOutFailed(String meetingId, String forParticipant, String target, String reason) {
+        phoneEntry.dialOutFailed(meetingId, forParticipant, target, reason);
     }
 
     public Jwt jwt() { return jwt; }
@@ -344,7 +286,7 @@ public final class MeetingService {
 
     public static boolean validMeetingId(String id) { return id != null && MEETING_ID.matcher(id).matches(); }
 
-    private Meeting meetingFor(String id, boolean create) throws SignalingException {
+    Meeting meetingFor(String id, boolean create) throws SignalingException {
         return meetingFor(id, create, false);
     }
 
@@ -358,8 +300,8 @@ public final class MeetingService {
             m = meetings.computeIfAbsent(id, k -> {
                 Meeting nm = new Meeting(k, bridge.conference(k), new SerialExecutor(time.work()));
                 nm.registry = inRegistry && registry.find(k).isPresent();
-                nm.conference.addListener(c -> nm.exec.execute(() -> sourcesChanged(nm)));
-                nm.conference.addSpeakerListener(who -> nm.exec.execute(() -> speakerChanged(nm, who)));
+                nm.conference.addListener(c -> nm.exec.execute(() -> media.sourcesChanged(nm)));
+                nm.conference.addSpeakerListener(who -> nm.exec.execute(() -> media.speakerChanged(nm, who)));
                 return nm;
             });
         }
@@ -367,7 +309,7 @@ public final class MeetingService {
         return m;
     }
 
-    private <T> T onMeeting(Meeting m, Callable<T> task) throws SignalingException {
+    <T> T onMeeting(Meeting m, Callable<T> task) throws SignalingException {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
@@ -395,7 +337,7 @@ public final class MeetingService {
         return join(new JoinRequest(meetingId, name, null, null, "local"), kind, client, watches);
     }
 
-    private Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches,
+    Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches,
                              boolean inRegistry, boolean owner, Identity who, String source) throws SignalingException {
         String display = name == null ? "" : name.strip();
         if (display.isEmpty()) display = kind == Participant.Kind.WHIP ? "WHIP" : "Guest";
@@ -447,7 +389,7 @@ public final class MeetingService {
                     m.exec.execute(() -> leaveNow(m, np, reason, null));
                 }
                 @Override public void onRenegotiationNeeded(Endpoint e) {
-                    m.exec.execute(() -> askToRenegotiate(np));
+                    m.exec.execute(() -> media.askToRenegotiate(np));
                 }
             });
         }
@@ -455,9 +397,9 @@ public final class MeetingService {
         ObjectNode joinedEv = event("participantJoined");
         joinedEv.set("participant", events.describe(m, np));
         events.broadcast(m, joinedEv, np);
-        compositions.roster(m);
+        outputs.compositions().roster(m);
         LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
-        if (live != null) live.whenEntered(m);
+        outputs.entered(m);
     }
 
     /** The 'joined' payload (or 'lobby' for a member waiting to be admitted). */
@@ -504,124 +446,67 @@ public final class MeetingService {
         return j;
     }
 
-    /** Tells a newcomer which tracks exist (a receive-only member publishes nothing, so no source change would). */
-    public void announceTracks(String meetingId) {
-        Meeting m = meetings.get(meetingId);
-        if (m != null) m.exec.execute(() -> sourcesChanged(m));
-    }
+    // ================================================================== media (MeetingMedia)
 
-    // ================================================================== media negotiation
+    /** Tells a newcomer which tracks exist (a receive-only member publishes nothing, so no source change would). */
+    public void announceTracks(String meetingId) { media.announceTracks(meetingId); }
 
     /** Applies an SDP offer from a participant and returns the answer. contentMids: the sections carrying a shared screen. */
     public String offer(String meetingId, Participant p, String sdp, Set<String> contentMids) throws SignalingException {
-        Meeting m = meetingFor(meetingId, false);
-        Sdp offer;
-        try {
-            offer = Sdp.parse(sdp);
-        } catch (Sdp.SdpException e) {
-            throw new SignalingException("bad_sdp", 400, e.getMessage());
-        }
-        return onMeeting(m, () -> {
-            if (p.left) throw new SignalingException("bad_state", 409, "participant has left");
-            if (p.inLobby) throw new SignalingException("in_lobby", 409, "waiting in the lobby: no media until a host admits you");
-            Set<String> content = new HashSet<>(), refused = new HashSet<>();
-            if (contentMids != null && !contentMids.isEmpty()) {
-                // A share is only published while the server has granted it (see share()).
-                if (p.sharing) content.addAll(contentMids); else refused.addAll(contentMids);
-            }
-            Endpoint.SourcePicker picker = picker(p);
-            String codec = p.videoCodec;
-            String answer = m.conference.call(() -> {
-                p.endpoint.preferVideo(codec);
-                return p.endpoint.negotiate(offer, picker, content, refused);
-            });
-            if (p.sharing) { p.contentMids.clear(); p.contentMids.addAll(content); }
-            return answer;
-        });
+        return media.offer(meetingId, p, sdp, contentMids);
     }
 
     /** Back-compatible form with no content. */
     public String offer(String meetingId, Participant p, String sdp) throws SignalingException {
-        return offer(meetingId, p, sdp, Set.of());
+        return media.offer(meetingId, p, sdp, Set.of());
     }
-
-    private Endpoint.SourcePicker picker(Participant p) {
-        return new Endpoint.SourcePicker() {
-            @Override public MediaSource pick(MediaKind kind, Set<MediaSource> taken, Set<String> codecs) {
-                if (p.kind == Participant.Kind.WHIP) return null;
-                MediaSource fallback = null;
-                for (MediaSource s : p.endpoint.conference.sources()) {
-                    if (s.kind != kind || taken.contains(s) || s.ownerId.equals(p.id)) continue;
-                    if (p.watches != null && !s.ownerId.equals(p.watches)) continue;
-                    if (!codecs.contains(s.codec.name())) continue;
-                    if (p.watches != null && s.content) { if (fallback == null) fallback = s; continue; } // WHEP: camera first
-                    return s;
-                }
-                return fallback;
-            }
-            @Override public boolean keep(MediaSource s) { return p.watches == null || s.ownerId.equals(p.watches); }
-        };
-    }
-
-    // ================================================================== self controls
 
     /** A member's own microphone/camera toggle. Unmuting after a host mute obeys the meeting's policy. */
     public void setMedia(String meetingId, Participant p, String kind, boolean on) throws SignalingException {
-        Meeting m = meetingFor(meetingId, false);
-        onMeeting(m, () -> {
-            requireMember(p);
-            boolean audio = "audio".equals(kind);
-            if (on && audio && p.mutedByHost) {
-                if (!m.allowSelfUnmute) throw new SignalingException("muted_by_host", 403, "the host muted you and does not allow unmuting yourself");
-                p.mutedByHost = false;
-            }
-            if (on && !audio && p.cameraOffByHost) {
-                if (!m.allowSelfUnmute) throw new SignalingException("camera_off_by_host", 403, "the host turned your camera off and does not allow turning it back on");
-                p.cameraOffByHost = false;
-            }
-            if (audio) p.audioOn = on; else p.videoOn = on;
-            applyMedia(p);
-            memberUpdated(m, p, audio ? (on ? "unmuted" : "muted") : (on ? "cameraOn" : "cameraOff"));
-            return null;
-        });
+        media.setMedia(meetingId, p, kind, on);
     }
 
     /** Starts or stops sharing content. Only hosts and presenters; a new share takes over (by policy). */
-    public void share(String meetingId, Participant p, boolean active) throws SignalingException {
-        Meeting m = meetingFor(meetingId, false);
-        onMeeting(m, () -> {
-            requireMember(p);
-            if (!active) {
-                stopShare(m, p, null);
-                return null;
-            }
-            if (p.role == Role.GUEST) throw new SignalingException("forbidden", 403, "only hosts and presenters can share content");
-            if (p.kind != Participant.Kind.WEB) throw new SignalingException("forbidden", 403, "this client cannot share content");
-            Participant current = m.sharerId == null ? null : m.participants.get(m.sharerId);
-            if (current != null && current != p) {
-                if (!m.shareTakeover) throw new SignalingException("share_in_progress", 409, current.name + " is sharing");
-                stopShare(m, current, "taken over by " + p.name);
-            }
-            p.sharing = true;
-            m.sharerId = p.id;
-            memberUpdated(m, p, "sharing");
-            return null;
-        });
+    public void share(String meetingId, Participant p, boolean active) throws SignalingException { media.share(meetingId, p, active); }
+
+    void stopShare(Meeting m, Participant p, String reason) { media.stopShare(m, p, reason); }
+
+    /** Pushes a participant's mute/camera state into the bridge. On exec. */
+    void applyMedia(Participant p) { media.applyMedia(p); }
+
+    // ================================================================== recording and live (MeetingOutputs)
+
+    /** The live stream, for a host: action start (rtmp: push targets to add), stop, revoke or status. */
+    public ObjectNode live(String meetingId, Participant p, String action, java.util.List<String> rtmp) throws SignalingException {
+        return outputs.live(meetingId, p, action, rtmp);
     }
 
-    void stopShare(Meeting m, Participant p, String reason) {
-        if (!p.sharing) return;
-        p.sharing = false;
-        if (p.id.equals(m.sharerId)) m.sharerId = null;
-        Set<String> mids = new HashSet<>(p.contentMids);
-        p.contentMids.clear();
-        if (p.endpoint != null && !mids.isEmpty()) m.conference.execute(() -> p.endpoint.unpublish(mids));
-        if (reason != null) {
-            ObjectNode ev = event("shareStopped");
-            ev.put("reason", reason);
-            p.client.send(ev);
-        }
-        memberUpdated(m, p, "sharing");
+    /** The same for the HTTP API's caller, who must host the registry meeting or hold the live permission. */
+    public ObjectNode liveFromApi(String meetingKey, Identity who, String action, java.util.List<String> rtmp) throws SignalingException {
+        return outputs.liveFromApi(meetingKey, who, action, rtmp);
+    }
+
+    /** Starts or stops a live meeting's recording from the HTTP API (the meeting's hosts or the record permission). */
+    public org.roundtable.recorder.Recording recordFromApi(String meetingKey, Identity who, boolean on) throws SignalingException {
+        return outputs.recordFromApi(meetingKey, who, on);
+    }
+
+    /** Starts or stops m's recording for by (who may was checked). On exec. */
+    void setRecording(Meeting m, boolean on, Participant by) throws SignalingException { outputs.setRecording(m, on, by); }
+
+    /** The picture and sound settings of the compositions recordings and live streams share (before enabling either). */
+    public void composeWith(org.roundtable.mixer.compose.Composition.Config cfg) { outputs.composeWith(cfg); }
+
+    /** Recording: without this the recording commands are refused (recording_unavailable). */
+    public void enableRecording(org.roundtable.recorder.RecordingService service, org.roundtable.mixer.compose.Composition.Config cfg) {
+        outputs.enableRecording(service, cfg);
+    }
+
+    /** Live streaming: without this the live commands are refused (live_unavailable). */
+    public void enableLive(org.roundtable.streaming.live.LiveDirectory directory, org.roundtable.streaming.hls.HlsConfig hls,
+                           org.roundtable.streaming.hls.HlsRuntime runtime, org.roundtable.streaming.rtmp.RtmpOptions rtmp,
+                           org.roundtable.streaming.rtmp.RtmpMetrics rtmpMetrics) {
+        outputs.enableLive(directory, hls, runtime, rtmp, rtmpMetrics);
     }
 
     // ================================================================== host controls
@@ -646,72 +531,6 @@ public final class MeetingService {
         });
     }
 
-    /**
-     * The live stream, for a host: action start (rtmp: push targets to add), stop, or revoke (a new link,
-     * the old one refused). Returns what the host's view shows: {on, link, hls, qr, viewers, bytes, targets}.
-     */
-    public ObjectNode live(String meetingId, Participant p, String action, java.util.List<String> rtmp) throws SignalingException {
-        HostCommand cmd = liveCommand(action);
-        Meeting m = meetingFor(meetingId, false);
-        return onMeeting(m, () -> {
-            requireMember(p);
-            (cmd == null ? HostCommand.START_LIVE : cmd).allowed(p);
-            return liveNow(m, cmd, p.name, rtmp);
-        });
-    }
-
-    /**
-     * The same for the HTTP API's caller, who must host the registry meeting (its creator or a co-host) or
-     * hold the live permission; action status gives the host's view.
-     */
-    public ObjectNode liveFromApi(String meetingKey, Identity who, String action, java.util.List<String> rtmp) throws SignalingException {
-        MeetingRecord rec = registry.find(meetingKey).orElse(null);
-        String meetingId = rec != null ? rec.id() : meetingKey;
-        if (!who.can("live") && (rec == null || !rec.hostedBy(who.userId())))
-            throw new SignalingException("forbidden", 403, "only the meeting's hosts can run its live stream");
-        String byName = who.name();
-        HostCommand cmd = liveCommand(action);
-        Meeting m = meetings.get(meetingId);
-        if (m == null || m.ended) {
-            if (cmd == null || cmd == HostCommand.STOP_LIVE) return MeetingLive.off();
-            throw new SignalingException("not_live", 409, "the meeting has not started: live streams start in a running meeting");
-        }
-        return onMeeting(m, () -> liveNow(m, cmd, byName, rtmp));
-    }
-
-    /** Runs a live command (null: the host's view) on m. On exec. */
-    private ObjectNode liveNow(Meeting m, HostCommand cmd, String by, java.util.List<String> rtmp) throws SignalingException {
-        MeetingLive l = live;
-        if (l == null) throw new SignalingException("live_unavailable", 503, "live streaming is not enabled on this server");
-        return l.command(m, cmd, by, rtmp);
-    }
-
-    /** A live action's command (status: null, anyone who may start it may see it). */
-    private static HostCommand liveCommand(String action) throws SignalingException {
-        return switch (action) {
-            case "start" -> HostCommand.START_LIVE;
-            case "stop" -> HostCommand.STOP_LIVE;
-            case "revoke" -> HostCommand.REVOKE_LIVE_LINK;
-            case "status" -> null;
-            default -> throw new SignalingException("bad_message", 400, "'action' must be start, stop, revoke or status");
-        };
-    }
-
-    /** The picture and sound settings of the compositions recordings and live streams share (before enabling either). */
-    public void composeWith(org.roundtable.mixer.compose.Composition.Config cfg) {
-        this.compositions = new MeetingCompositions(cfg, bridge, phones);
-    }
-
-    /**
-     * Live streaming: the live links' directory, HLS settings and runtime, RTMP options and metrics.
-     * Without this the live commands are refused (live_unavailable).
-     */
-    public void enableLive(org.roundtable.streaming.live.LiveDirectory directory, org.roundtable.streaming.hls.HlsConfig hls,
-                           org.roundtable.streaming.hls.HlsRuntime runtime, org.roundtable.streaming.rtmp.RtmpOptions rtmp,
-                           org.roundtable.streaming.rtmp.RtmpMetrics rtmpMetrics) {
-        this.live = new MeetingLive(compositions, directory, hls, runtime, rtmp, rtmpMetrics, events, registry, time::millis);
-    }
-
     /** The member a command acts on: present, of the right kind, in the lobby exactly when the command is for the lobby. On exec. */
     private static Participant targetOf(Meeting m, HostCommand cmd, String target) throws SignalingException {
         if (target == null) throw new SignalingException("bad_message", 400, "'target' (participant id) is required");
@@ -723,72 +542,7 @@ public final class MeetingService {
         return t;
     }
 
-    /**
-     * Starts or stops the meeting's recording for by (a host, or a member with the record permission: the
-     * caller checked). Everyone hears the new state (phones as a prompt). On exec.
-     */
-    void setRecording(Meeting m, boolean on, Participant by) throws SignalingException {
-        setRecording(m, on, by.identity != null ? by.identity.userId() : null, by.name);
-    }
-
-    /** The same for a user id and name (the HTTP API's caller). Returns the recording started or stopped, or null. On exec. */
-    org.roundtable.recorder.Recording setRecording(Meeting m, boolean on, String byUser, String byName) throws SignalingException {
-        if ((m.recording != null) == on) return on ? m.recording.row : null;
-        org.roundtable.recorder.Recording r;
-        if (on) {
-            String number = registry.find(m.id).map(MeetingRecord::number).orElse(null);
-            r = recordings.start(m, byUser, byName, number).row;
-        } else {
-            r = recordings.stop(m);
-        }
-        recordingEvent(m, on, byName, r, null);
-        return r;
-    }
-
-    /**
-     * Starts or stops a live meeting's recording from the HTTP API: the caller must host the registry meeting
-     * (its creator or a co-host) or hold the record permission. Returns the recording (null: none was running).
-     */
-    public org.roundtable.recorder.Recording recordFromApi(String meetingKey, Identity who, boolean on) throws SignalingException {
-        MeetingRecord rec = registry.find(meetingKey).orElse(null);
-        String id = rec != null ? rec.id() : meetingKey;
-        boolean allowed = who.can("record") || (rec != null && rec.hostedBy(who.userId()));
-        if (!allowed) throw new SignalingException("forbidden", 403, "only the meeting's hosts or a user with the record permission can record");
-        Meeting m = meetings.get(id);
-        if (m == null || m.ended) throw new SignalingException("not_live", 409, "the meeting is not in progress");
-        return onMeeting(m, () -> setRecording(m, on, who.userId(), who.name()));
-    }
-
-    private void recordingEvent(Meeting m, boolean on, String by, org.roundtable.recorder.Recording r, String reason) {
-        ObjectNode ev = event("recording");
-        ev.put("on", on);
-        if (by != null) ev.put("by", by);
-        if (r != null) ev.put("recordingId", r.id());
-        if (reason != null) ev.put("reason", reason);
-        events.broadcast(m, ev, null);
-        for (Participant x : m.members()) if (x.phoneOutput != null) PhoneMedia.prompt(x, on ? "recording-started" : "recording-stopped");
-    }
-
-    /**
-     * Recording: files under the recorder's directory, rows in its catalog, the composition's settings.
-     * Without this the recording commands are refused (recording_unavailable).
-     */
-    public void enableRecording(org.roundtable.recorder.RecordingService service, org.roundtable.mixer.compose.Composition.Config cfg) {
-        composeWith(cfg);
-        this.recordings = new MeetingRecordings(service, compositions);
-        service.onFailure((r, why) -> {
-            Meeting m = meetings.get(r.meetingId());
-            if (m == null) return;
-            m.exec.execute(() -> {
-                if (m.recording == null || !m.recording.row.id().equals(r.id())) return;
-                recordings.stop(m);
-                LOG.warn("meeting {}: the recording stopped: {}", m.id, why);
-                recordingEvent(m, false, null, r, why);
-            });
-        });
-    }
-
-    private static void requireMember(Participant p) throws SignalingException {
+    static void requireMember(Participant p) throws SignalingException {
         if (p.left) throw new SignalingException("bad_state", 409, "participant has left");
         if (p.inLobby) throw new SignalingException("in_lobby", 409, "waiting in the lobby until a host admits you");
     }
@@ -797,22 +551,6 @@ public final class MeetingService {
         List<Participant> l = new ArrayList<>();
         for (Participant x : m.members()) if (x.role == Role.HOST) l.add(x);
         return l;
-    }
-
-    /** Pushes a participant's mute/camera state into the bridge. On exec. */
-    void applyMedia(Participant p) {
-        if (p.phoneSource != null) {
-            MediaSource src = p.phoneSource;
-            boolean paused = p.audioPaused();
-            src.setPaused(paused, bridge.nowMs());      // any thread
-        }
-        if (p.endpoint == null) return;
-        boolean a = p.audioPaused() || p.phoneReplacesMic, v = p.videoPaused();
-        Endpoint e = p.endpoint;
-        e.conference.execute(() -> {
-            e.setPaused(MediaKind.AUDIO, a);
-            e.setPaused(MediaKind.VIDEO, v);
-        });
     }
 
     // ================================================================== leaving
@@ -830,7 +568,7 @@ public final class MeetingService {
         if (p.left) return;
         boolean wasHost = p.role == Role.HOST && !p.inLobby;
         boolean wasLobby = p.inLobby;
-        if (p.sharing) stopShare(m, p, null);
+        if (p.sharing) media.stopShare(m, p, null);
         p.left = true;
         m.participants.remove(p.id);
         if (p.endpoint != null) m.conference.execute(() -> p.endpoint.close(reason));
@@ -846,7 +584,7 @@ public final class MeetingService {
             ev.put("participantId", p.id);
             ev.put("reason", reason);
             events.broadcast(m, ev, p);
-            compositions.roster(m);
+            outputs.compositions().roster(m);
         }
         try { p.client.closed(reason); } catch (RuntimeException ignored) { /* client gone */ }
         // A meeting always has a host: the one the leaving host chose, else the longest-present member.
@@ -902,11 +640,7 @@ public final class MeetingService {
     }
 
     private void closeMeeting(Meeting m) {
-        if (m.live != null && live != null) live.stop(m);
-        if (m.recording != null) {
-            org.roundtable.recorder.Recording r = recordings.stop(m);
-            if (r != null) LOG.info("meeting {} ended: its recording {} is {} ({} ms)", m.id, r.id(), r.state(), r.durationMs());
-        }
+        outputs.closing(m);
         m.ended = true;
         meetings.remove(m.id, m);
         bridge.removeConference(m.id);
@@ -915,80 +649,8 @@ public final class MeetingService {
 
     // ================================================================== events
 
-    /** Sources changed in the conference: tell each browser which tracks exist and ask it to renegotiate. */
-    private void sourcesChanged(Meeting m) {
-        if (m.ended) return;
-        if (m.audio != null) m.audio.sync();
-        compositions.follow(m);
-        List<MediaSource> sources = m.conference.sources();
-        for (Participant p : m.participants.values()) {
-            if (p.kind != Participant.Kind.WEB || p.left || p.inLobby) continue;
-            int a = 0, v = 0;
-            Set<String> now = new HashSet<>();
-            for (MediaSource s : sources) {
-                if (s.ownerId.equals(p.id)) continue;
-                now.add(s.id);
-                if (s.kind == MediaKind.AUDIO) a++; else v++;
-                if (!p.announcedTracks.contains(s.id)) {
-                    ObjectNode ev = event("trackAdded");
-                    ev.put("participantId", s.ownerId);
-                    ev.put("kind", s.kind.sdp());
-                    ev.put("trackId", s.id);
-                    ev.put("content", s.content);
-                    p.client.send(ev);
-                }
-            }
-            for (String old : p.announcedTracks) {
-                if (!now.contains(old)) {
-                    ObjectNode ev = event("trackRemoved");
-                    ev.put("trackId", old);
-                    p.client.send(ev);
-                }
-            }
-            // a source re-published under the same id (a new codec) is a change too: the member must re-offer to receive it
-            Set<MediaSource> nowSources = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            for (MediaSource s : sources) if (!s.ownerId.equals(p.id)) nowSources.add(s);
-            boolean changed = !p.announcedTracks.equals(now) || !p.announcedSources.equals(nowSources);
-            p.announcedTracks.clear();
-            p.announcedTracks.addAll(now);
-            p.announcedSources.clear();
-            p.announcedSources.addAll(nowSources);
-            if (changed || a != p.wantAudio || v != p.wantVideo) {
-                p.wantAudio = a;
-                p.wantVideo = v;
-                ObjectNode ev = event("renegotiate");
-                ev.put("audio", a);
-                ev.put("video", v);
-                p.client.send(ev);
-            }
-        }
-    }
-
-    /** The bridge wants a new offer from a browser (e.g. to publish in a codec a newcomer can decode). On exec. */
-    private void askToRenegotiate(Participant p) {
-        if (p.kind != Participant.Kind.WEB || p.left || p.inLobby || p.client == null) return;
-        ObjectNode ev = event("renegotiate");
-        ev.put("audio", p.wantAudio);
-        ev.put("video", p.wantVideo);
-        p.client.send(ev);
-    }
-
-    private void speakerChanged(Meeting m, String who) {
-        if (m.ended) return;
-        for (Participant p : m.members()) {
-            boolean now = p.id.equals(who);
-            if (p.speaking != now) {
-                p.speaking = now;
-                memberUpdated(m, p, "speaking");
-            }
-        }
-        ObjectNode ev = event("speaking");
-        if (who == null) ev.putNull("participantId"); else ev.put("participantId", who);
-        events.broadcast(m, ev, null);
-    }
-
     void memberUpdated(Meeting m, Participant p, String change) {
-        if (!p.inLobby) compositions.roster(m);
+        if (!p.inLobby) outputs.compositions().roster(m);
         ObjectNode ev = event("participantUpdated");
         ev.put("change", change);
         ev.set("participant", events.describe(m, p));
@@ -997,34 +659,12 @@ public final class MeetingService {
 
     public ObjectNode event(String type) { return events.event(type); }
 
-    /**
-     * A dial-out or call back did not connect (refused, unanswered, unreachable): the member who asked
-     * for the call back, or else the hosts, get a dialOutFailed event. Any thread.
-     */
-    public void dialOutFailed(String meetingId, String forParticipant, String target, String reason) {
-        Meeting m = meetings.get(meetingId);
-        if (m == null) return;
-        m.exec.execute(() -> {
-            ObjectNode ev = event("dialOutFailed");
-            ev.put("target", target);
-            ev.put("reason", reason);
-            Participant asker = forParticipant == null ? null : m.participants.get(forParticipant);
-            if (asker != null) asker.client.send(ev); else events.toHosts(m, ev);
-        });
-    }
-
     private static String newId() {
         return Long.toString(RND.nextLong() & Long.MAX_VALUE, 36);
     }
 
     public void close() {
-        for (Meeting m : meetings.values()) {
-            if (m.live != null && live != null) {
-                try { live.stop(m); } catch (RuntimeException e) { LOG.warn("meeting {}: stopping its live stream: {}", m.id, e.toString()); }
-            }
-            if (m.recording == null) continue;
-            try { recordings.stop(m); } catch (RuntimeException e) { LOG.warn("meeting {}: stopping its recording: {}", m.id, e.toString()); }
-        }
+        outputs.close(meetings.values());
         reminders.close();
         phones.shutdown();
         time.shutdown();

@@ -6,7 +6,6 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
@@ -47,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * RFC 4733 telephone-event over the bridge's plain-RTP legs, SDES-SRTP when offered; SIP INFO
  * (application/dtmf-relay) is the key fallback. Bad requests and unacceptable SDP get SIP error responses; other calls carry on.
  * Thread: JAIN-SIP's listener threads; the IVR and re-registration on its scheduler ("ivr"); dial-out
- * sends and IVR joins on "sip-work"; media on the bridge's loop.
+ * sends and IVR joins on "sip-work"; media on the bridge's loop. The calls we place (dial-out, call back)
+ * are {@link DialOut}'s, registration to the PBX {@link Registration}'s, the caller's menu {@link IvrCall}'s.
  */
 public final class SipGateway implements SipListener, MeetingService.Dialer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
@@ -56,26 +56,23 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
     public long encryptedCalls() { return calls.values().stream().filter(c -> c.leg.encrypted()).count(); }
 
 
-    private final MeetingService meetings;
-    private final Bridge bridge;
-    private final ServerConfig.Sip cfg;
+    final MeetingService meetings;
+    final Bridge bridge;
+    final ServerConfig.Sip cfg;
     private SipStack stack;
-    private SipProvider provider;
-    private MessageFactory messages;
-    private HeaderFactory headers;
-    private AddressFactory addresses;
-    private final ScheduledExecutorService ivrClock = Executors.newScheduledThreadPool(1, new io.netty.util.concurrent.DefaultThreadFactory("ivr", true));
+    SipProvider provider;
+    MessageFactory messages;
+    HeaderFactory headers;
+    AddressFactory addresses;
+    final ScheduledExecutorService ivrClock = Executors.newScheduledThreadPool(1, new io.netty.util.concurrent.DefaultThreadFactory("ivr", true));
     /** Calls by SIP dialog (Call-ID and both tags): an in-dialog request must match all three. */
-    private final Map<DialogKey, Call> calls = new ConcurrentHashMap<>();
+    final Map<DialogKey, Call> calls = new ConcurrentHashMap<>();
     /** What blocks: sending dial-out INVITEs (TCP and TLS connect there) and IVR joins (they wait on the meeting). */
-    private final java.util.concurrent.ExecutorService sipWork = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("sip-work", true));
-    private Registration registrar;
-    private final Map<String, OutCall> outgoing = new ConcurrentHashMap<>();
+    final java.util.concurrent.ExecutorService sipWork = Executors.newCachedThreadPool(new io.netty.util.concurrent.DefaultThreadFactory("sip-work", true));
+    Registration registrar;
 
-    /** A dial-out in progress: the callee joins the meeting when it answers (or, for a call back, carries a member's voice). */
-    private record OutCall(String meetingId, String target, String name, PlainRtpLeg leg, Call call, String forParticipant, byte[] localKey) {}
 
-    private final class Call {
+    static final class Call {
         final String id;
         final PlainRtpLeg leg;
         /** The dialog (set when answered: our 200, or the callee's); where its requests may come from besides the trusted peers. */
@@ -96,13 +93,15 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         Call(String id, PlainRtpLeg leg) { this.id = id; this.leg = leg; }
     }
 
-    private SipMetrics metrics = new SipMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry());
+    SipMetrics metrics = new SipMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry());
 
     /** Publishes the gateway's metrics in the server's registry. */
     public SipGateway metrics(SipMetrics m) { this.metrics = m; return this; }
     public SipMetrics metrics() { return metrics; }
 
-    private final DialOutPolicy dialOutPolicy;
+    final DialOutPolicy dialOutPolicy;
+    /** Calls we place: dial-outs and call backs. */
+    private final DialOut dialOut;
 
     public SipGateway(MeetingService meetings, Bridge bridge, ServerConfig.Sip cfg) { this(meetings, bridge, cfg, java.time.Clock.systemUTC()); }
 
@@ -112,6 +111,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         this.bridge = bridge;
         this.cfg = cfg;
         this.dialOutPolicy = new DialOutPolicy(cfg.dialOut(), clock);
+        this.dialOut = new DialOut(this);
     }
 
     public SipGateway start() throws Exception {
@@ -150,7 +150,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         return contact(user, via == null ? "udp" : via.getTransport());
     }
 
-    private ContactHeader contact(String user, String transport) throws Exception {
+    ContactHeader contact(String user, String transport) throws Exception {
         String t = transport.toLowerCase(java.util.Locale.ROOT);
         SipURI contact = addresses.createSipURI(user, cfg.advertisedAddress());
         contact.setPort(localPort(t));
@@ -165,7 +165,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         return cfg.tls().port();
     }
 
-    private javax.sip.header.ViaHeader via(String transport) throws Exception {
+    javax.sip.header.ViaHeader via(String transport) throws Exception {
         return headers.createViaHeader(cfg.advertisedAddress(), localPort(transport), transport.toLowerCase(java.util.Locale.ROOT), null);
     }
 
@@ -239,7 +239,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         Request req = ev.getRequest();
         ServerTransaction st = tx(ev);
         String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
-        if (calls.size() + outgoing.size() >= cfg.maxCalls()) {
+        if (calls.size() + dialOut.pending() >= cfg.maxCalls()) {
             metrics.calls.labelValues("in", "rejected").inc();
             metrics.badRequests.labelValues("503").inc();
             Response busy = messages.createResponse(Response.SERVICE_UNAVAILABLE, req);
@@ -428,7 +428,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
     }
 
     /** The server ends a call (wrong password three times, removed, meeting ended). */
-    private void hangup(Call c, String reason) {
+    void hangup(Call c, String reason) {
         if (c.key == null || !calls.remove(c.key, c)) return;
         try {
             Dialog d = c.dialog;
@@ -468,7 +468,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         if (method.equals(Request.REGISTER) || method.equals(Request.OPTIONS)) registrar.pbxAnswered();
         try {
             if (method.equals(Request.REGISTER)) registrar.response(ev);
-            else if (method.equals(Request.INVITE)) inviteResponse(ev);
+            else if (method.equals(Request.INVITE)) dialOut.response(ev);
         } catch (Exception e) {
             LOG.warn("SIP {} response {} failed: {}", method, r.getStatusCode(), e.toString());
         }
@@ -503,181 +503,11 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
     }
 
     private void dial(String meetingId, String byMember, String target, String forParticipant) throws Exception {
-        // toll fraud: an allowed target, a free line, within the member's and the meeting's rate; nothing is sent otherwise
-        try {
-            dialOutPolicy.checkTarget(target);
-            if (calls.size() + outgoing.size() >= cfg.maxCalls())
-                throw new org.roundtable.signaling.meeting.SignalingException("busy", 503, "all " + cfg.maxCalls() + " lines are busy (roundtable.sip.max-calls)");
-            dialOutPolicy.take(meetingId, byMember);
-        } catch (org.roundtable.signaling.meeting.SignalingException e) {
-            metrics.dialOutRefused.labelValues(e.code).inc();
-            LOG.info("dial-out to {} for meeting {} refused: {}", target, meetingId, e.getMessage());
-            throw e;
-        }
-        ServerConfig.Registrar reg = registrar.registration();
-        String t = target.startsWith("sip:") ? target : "sip:" + target + "@" + (reg != null ? reg.host() : cfg.advertisedAddress());
-        javax.sip.address.URI to = addresses.createURI(t);
-        String user = to instanceof SipURI su && su.getUser() != null ? su.getUser() : "callee";
-        SipURI from = addresses.createSipURI(reg != null ? reg.user() : "roundtable", cfg.advertisedAddress());
-        String callId = SipIds.callId("out-"), fromTag = SipIds.tag();
-        // through the PBX on its transport; a direct address on the transport it names
-        String transport = reg != null ? reg.transport()
-                : to instanceof SipURI su && su.getTransportParam() != null ? su.getTransportParam().toLowerCase(java.util.Locale.ROOT) : "udp";
-        Request req = messages.createRequest(to, Request.INVITE, headers.createCallIdHeader(callId),
-                headers.createCSeqHeader(1L, Request.INVITE),
-                headers.createFromHeader(addresses.createAddress("Roundtable", from), fromTag),
-                headers.createToHeader(addresses.createAddress(to), null),
-                java.util.List.of(via(transport)), headers.createMaxForwardsHeader(70));
-        req.addHeader(contact(from.getUser(), transport));
-        if (reg != null) {
-            SipURI proxy = addresses.createSipURI(null, reg.host());
-            proxy.setPort(reg.port());
-            if (!transport.equals("udp")) proxy.setTransportParam(transport);
-            proxy.setLrParam();
-            req.addHeader(headers.createRouteHeader(addresses.createAddress(proxy)));
-        }
-        PlainRtpLeg leg = new PlainRtpLeg(bridge, 0, 101, 8000, (s2, t2, b2, o2, l2) -> { }).startWithRtcp(cfg.bindAddress());
-        leg.eventPayloadTypes(110, 101);
-        leg.rtcpObserver(metrics.rtcpObserver());
-        byte[] localKey = cfg.offerSrtp() ? Sdes.newKey() : null;   // SDES, mandatory: RTP/SAVP
-        String sdp = "v=0\r\no=roundtable " + (Long.parseLong(SipIds.hex(3), 16)) + " 1 IN IP4 " + cfg.advertisedAddress() + "\r\ns=Roundtable\r\n"
-                + "c=IN IP4 " + cfg.advertisedAddress() + "\r\nt=0 0\r\nm=audio " + leg.localPort() + (localKey != null ? " RTP/SAVP" : " RTP/AVP") + " 111 9 8 0 110 101\r\n"
-                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:9 G722/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
-                + "a=rtpmap:110 telephone-event/48000\r\na=fmtp:110 0-15\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
-                + LocalSdp.rtcpLines(false, leg.rtcpLocalPort())
-                + (localKey != null ? Sdes.line("1", Sdes.SUITE, localKey) : "") + "a=ptime:20\r\na=sendrecv\r\n";
-        req.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
-        Call call = new Call(callId, leg);
-        call.tls = transport.equals("tls");
-        outgoing.put(callId, new OutCall(meetingId, target, user, leg, call, forParticipant, localKey));
-        // TCP and TLS connect (and handshake) inside sendRequest: off the caller's (meeting) thread
-        sipWork.execute(() -> {
-            try {
-                ClientTransaction ct = provider.getNewClientTransaction(req);
-                call.dialog = ct.getDialog();
-                call.invite = ct;
-                ct.sendRequest();
-                LOG.info("dialling {} for meeting {} over {}", t, meetingId, transport);
-            } catch (Exception e) {   // no route, no connection, untrusted certificate: nothing stays behind
-                dialFailed(callId, e.getMessage() != null ? e.getMessage() : e.toString());
-            }
-        });
-        // a phone that rings and rings: CANCEL after the dial timeout
-        ivrClock.schedule(() -> cancelUnanswered(callId), cfg.dialTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-    }
-
-    private void cancelUnanswered(String callId) {
-        OutCall oc = outgoing.get(callId);
-        if (oc == null) return;
-        ClientTransaction ct = oc.call().invite;
-        // the outcome is claimed before the CANCEL goes: its 487 would otherwise race us and the host
-        // would be told "487 Request Terminated" instead of "no answer" (CI saw it on a slow machine)
-        if (!dialFailed(callId, "no answer within " + cfg.dialTimeoutSeconds() + " s")) return;
-        try {
-            if (ct != null && ct.getState() == javax.sip.TransactionState.PROCEEDING) provider.getNewClientTransaction(ct.createCancel()).sendRequest();
-        } catch (Exception e) {
-            LOG.debug("CANCEL failed: {}", e.toString());
-        }
-    }
-
-    private void inviteResponse(ResponseEvent ev) throws Exception {
-        Response r = ev.getResponse();
-        String callId = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
-        int code = r.getStatusCode();
-        if (code < 200) return;
-        if (code >= 300) { dialFailed(callId, code + " " + r.getReasonPhrase()); return; }
-        DialogKey key = DialogKey.ofResponse(r);
-        if (key == null) { dialFailed(callId, "a 200 without a To tag"); return; }
-        OutCall oc = outgoing.remove(callId);   // claims the answer (the dial timeout may race us)
-        if (oc == null) {
-            // answered after we gave up (a CANCEL crossed the 200), or another fork answered: acknowledge and hang up at once
-            if (callId.startsWith("out-") && !calls.containsKey(key) && ev.getDialog() != null) {
-                Dialog d = ev.getDialog();
-                d.sendAck(d.createAck(((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber()));
-                d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
-            }
-            return;
-        }
-        metrics.calls.labelValues("out", "answered").inc();
-        Dialog d = ev.getDialog() != null ? ev.getDialog() : oc.call().dialog;
-        oc.call().dialog = d;
-        long cseq = ((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
-        d.sendAck(d.createAck(cseq));
-        Call call = oc.call();
-        call.key = key;
-        call.peer = r instanceof gov.nist.javax.sip.message.SIPMessage m ? m.getRemoteAddress() : null;
-        calls.put(key, call);      // from here on, hangup() ends it properly (BYE, leg closed)
-        metrics.activeCalls.set(calls.size());
-        try {
-            answered(oc, call, r);
-        } catch (Exception e) {
-            hangup(call, "unusable answer: " + e.getMessage());
-        }
-    }
-
-    /** A dial-out's 200: its SDP sets up the leg, then the callee joins (or carries a member's voice). */
-    private void answered(OutCall oc, Call call, Response r) throws Exception {
-        String callId = call.id;
-        String answerText = new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
-        Sdp answer = Sdp.parse(answerText);
-        Sdp.Media audio = null;
-        for (Sdp.Media m : answer.media) if (m.kind.equals("audio") && m.port != 0) { audio = m; break; }
-        if (audio == null || audio.codecs.isEmpty() || audio.connection == null) { hangup(call, "no audio in the answer"); return; }
-        // the callee's codec (the best it answered: it may list telephone-event first), its telephone-event at that clock
-        SipAnswer chosen = SipAnswer.of(answerText, answer, audio);
-        Sdp.Codec c = chosen.codec;
-        if (c == null) { hangup(call, "no codec of ours in the answer"); return; }
-        AudioCodec.Kind kind = kindOf(c);
-        int eventPt = chosen.event == null ? -1 : chosen.event.pt;
-        oc.leg().payloadTypes(c.pt, eventPt);
-        oc.leg().clockRate(SipAnswer.clockOf(c));
-        int[] answered = chosen.eventPts();
-        int[] accepted = java.util.Arrays.copyOf(answered, answered.length + 2);
-        accepted[answered.length] = 110;                 // what we offered, should the callee send on it
-        accepted[answered.length + 1] = 101;
-        oc.leg().eventPayloadTypes(accepted);
-        Sdes.Remote crypto = oc.localKey() == null ? null : Sdes.remote(audio);
-        if (oc.localKey() != null && crypto == null) { hangup(call, "the callee refused SRTP"); return; }
-        if (crypto != null && !crypto.suite().equals(Sdes.SUITE)) { hangup(call, "the callee answered a suite we did not offer"); return; }
-        if (crypto != null) oc.leg().srtp(Sdes.keys(crypto.suite(), oc.localKey(), crypto.key()));
-        // one sender: the callee's SDP address, or (unusable, NAT) the first packet from now on
-        if (MediaLatch.comedia(cfg.rtpLatch(), audio.connection, call.peer)) oc.leg().comedia(null);
-        else {
-            InetSocketAddress sdpAddress = new InetSocketAddress(audio.connection, audio.port);
-            if (cfg.rtpLatch().equals("sdp")) oc.leg().remote(sdpAddress); else oc.leg().remoteLearning(sdpAddress);
-            if (chosen.remoteRtcp != null) oc.leg().remoteRtcp(chosen.remoteRtcp);
-        }
-        call.local = new LocalSdp(cfg.advertisedAddress(), oc.leg().localPort(), crypto != null ? "RTP/SAVP" : "RTP/AVP", SipAnswer.format(c),
-                SipAnswer.format(chosen.event), LocalSdp.rtcpLines(false, oc.leg().rtcpLocalPort()), crypto != null ? Sdes.line("1", Sdes.SUITE, oc.localKey()) : "");
-        if (oc.forParticipant() != null) {
-            try {
-                call.callBackFor = meetings.attachCallBack(oc.meetingId(), oc.forParticipant(), kind, c.pt, eventPt, oc.leg(),
-                        () -> hangup(call, "the member left the meeting"));
-            } catch (Exception e) {
-                hangup(call, "the member left before the call back was answered");
-                return;
-            }
-            LOG.info("call back {} answered: it now carries {}'s voice", callId, oc.forParticipant());
-            return;
-        }
-        MeetingService.PhoneMember pm = meetings.joinInvitedPhone(oc.meetingId(), oc.name(), kind, c.pt, eventPt, oc.leg(), reason -> hangup(call, reason));
-        call.invited = pm;
-        LOG.info("dial-out {} answered ({}{}): {} joined meeting {}", callId, kind, oc.leg().encrypted() ? ", SRTP" : "", oc.name(), oc.meetingId());
-    }
-    /** A dial-out that was refused, timed out or could not be sent: its leg goes and it is counted. */
-    /** Ends a pending dial-out with a reason for the host; false if it had already ended (answered or failed). */
-    private boolean dialFailed(String callId, String why) {
-        OutCall oc = outgoing.remove(callId);
-        if (oc == null) return false;
-        LOG.info("dial-out {} to {} failed: {}", callId, oc.target(), why);
-        metrics.calls.labelValues("out", "failed").inc();
-        oc.leg().close();
-        meetings.dialOutFailed(oc.meetingId(), oc.forParticipant(), oc.target(), why);
-        return true;
+        dialOut.dial(meetingId, byMember, target, forParticipant);
     }
 
     /** Dial-outs in progress (not yet answered or failed). */
-    public int pendingDialOuts() { return outgoing.size(); }
+    public int pendingDialOuts() { return dialOut.pending(); }
 
     @Override public void processTimeout(TimeoutEvent ev) {
         if (ev.isServerTransaction()) {
@@ -689,7 +519,7 @@ public final class SipGateway implements SipListener, MeetingService.Dialer, Aut
         }
         if (ev.getClientTransaction() == null) return;
         Request req = ev.getClientTransaction().getRequest();
-        if (req.getMethod().equals(Request.INVITE)) dialFailed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), "no answer (timeout)");
+        if (req.getMethod().equals(Request.INVITE)) dialOut.failed(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), "no answer (timeout)");
         if (req.getMethod().equals(Request.REGISTER)) registrar.timedOut();
     }
 
