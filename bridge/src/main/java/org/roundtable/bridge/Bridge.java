@@ -123,6 +123,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         metrics.mediaLoops.set(n);
         this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), new io.netty.util.concurrent.DefaultThreadFactory("dtls", true));
         LOG.info("media transport: {}, {} media loop(s)", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")", n);
+        this.warmUp = warmUpDtls();     // overlaps the rest of the server's construction; start() waits for it
     }
 
     @Override public BridgeMetrics metrics() { return metrics; }
@@ -206,23 +207,54 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             l.loop.scheduleAtFixedRate(l::tick, 1000, 1000, TimeUnit.MILLISECONDS);
             l.loop.scheduleAtFixedRate(l::detectSpeakers, 200, 200, TimeUnit.MILLISECONDS);
         }
-        warmUpDtls();
+        awaitWarmUp();
         LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
     }
 
+    /** One DTLS handshake between two in-memory sessions (the warm-up's). */
+    private void warmHandshake() throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
+        DtlsSession[] pair = new DtlsSession[2];
+        pair[0] = new DtlsSession(cert, false, cert.fingerprint, (b, o, l) -> pair[1].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
+                k -> done.countDown(), e -> done.countDown(), 5000);
+        pair[1] = new DtlsSession(cert, true, cert.fingerprint, (b, o, l) -> pair[0].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
+                k -> done.countDown(), e -> done.countDown(), 5000);
+        Thread s = new Thread(pair[0], "dtls-warmup-server");
+        s.setDaemon(true);
+        s.start();
+        pair[1].run();
+        done.await(10, TimeUnit.SECONDS);
+        pair[0].close();
+        pair[1].close();
+    }
+
+    /** The start-up warm-up ({@link #warmUpDtls}), started by the constructor. */
+    private final Thread warmUp;
+
     /**
-     * One in-memory DTLS handshake at start-up, on its own threads: the first handshake in a cold JVM
-     * takes about a second (class loading, unJITted ECDHE), which the first person to join would feel.
+     * Waits (at most 10 s) for the warm-up, so the server answers nobody before it is done. jitsi-srtp's
+     * provider benchmark holds a lock ({@code synchronized} on its {@code Aes} class) that every SRTP context
+     * made meanwhile waits on, on the media loop: with it running beside the first clients, a cold server
+     * stalled its loop for seconds (100 WHEP subscribers at a fresh server: the warm-up took 4.6 s and the
+     * set-up 7-8 s, against 3.7-4.5 s for Janus; the warm-up alone takes ~2.4 s on a cold JVM here).
      */
-    private void warmUpDtls() {
+    private void awaitWarmUp() throws InterruptedException {
+        long t0 = System.nanoTime();
+        warmUp.join(10_000);
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        if (warmUp.isAlive()) LOG.warn("the DTLS and SRTP warm-up is still running after {} ms: the first members may wait", waited);
+        else LOG.debug("waited {} ms for the DTLS and SRTP warm-up", waited);
+    }
+
+    /**
+     * One in-memory DTLS handshake and one SRTP context of each profile at start-up, on its own threads:
+     * the first handshake in a cold JVM takes about a second (class loading, unJITted ECDHE), and the first
+     * SRTP context runs jitsi-srtp's AES provider benchmark (11,000 warm-up rounds of each provider and
+     * mode: ~2.4 s cold here), which the first people to join would otherwise wait for.
+     */
+    private Thread warmUpDtls() {
         Thread t = new Thread(() -> {
             try {
-                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
-                DtlsSession[] pair = new DtlsSession[2];
-                pair[0] = new DtlsSession(cert, false, cert.fingerprint, (b, o, l) -> pair[1].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
-                        k -> done.countDown(), e -> done.countDown(), 5000);
-                pair[1] = new DtlsSession(cert, true, cert.fingerprint, (b, o, l) -> pair[0].offer(java.util.Arrays.copyOfRange(b, o, o + l)),
-                        k -> done.countDown(), e -> done.countDown(), 5000);
                 long t0 = System.nanoTime();
                 // jitsi-srtp benchmarks its AES providers (Bouncy Castle included) on first use: do it here,
                 // not on the media loop when the first person joins.
@@ -236,20 +268,18 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                     warm.protectRtp(pkt, 0, 100, pkt.length, 1);
                     warm.close();
                 }
-                Thread s = new Thread(pair[0], "dtls-warmup-server");
-                s.setDaemon(true);
-                s.start();
-                pair[1].run();
-                done.await(10, TimeUnit.SECONDS);
-                pair[0].close();
-                pair[1].close();
-                LOG.info("DTLS warm-up handshake took {} ms", (System.nanoTime() - t0) / 1_000_000);
+                long srtpAt = System.nanoTime();
+                // one handshake: six gave the same set-up time for 100 subscribers (5.0-5.7 s against 4.5-6.1 s)
+                warmHandshake();
+                LOG.info("DTLS and SRTP warm-up took {} ms (SRTP providers {} ms, the handshake {} ms)", (System.nanoTime() - t0) / 1_000_000,
+                        (srtpAt - t0) / 1_000_000, (System.nanoTime() - srtpAt) / 1_000_000);
             } catch (Exception e) {
                 LOG.debug("DTLS warm-up failed: {}", e.toString());
             }
         }, "dtls-warmup");
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     // ------------------------------------------------------------------ public API (any thread)
