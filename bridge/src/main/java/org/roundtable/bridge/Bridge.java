@@ -123,6 +123,13 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         metrics.mediaLoops.set(n);
         this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), new io.netty.util.concurrent.DefaultThreadFactory("dtls", true));
         LOG.info("media transport: {}, {} media loop(s)", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")", n);
+        // AES-CM's HMAC-SHA1 from the JDK (SHA instructions, no JNI): 1,112-byte packets protect 16% and
+        // unprotect 27% faster than with jitsi-srtp's OpenSSL HMAC (bench/jmh.sh SrtpBench -p profile=CM80)
+        if (!org.roundtable.bridge.srtp.HmacProvider.useJdk()) LOG.info("SRTP AES-CM keeps jitsi-srtp's HMAC provider");
+        // AES-CTR (AES-CM profiles) from the provider named here; jitsi-srtp's start-up benchmark still runs, and
+        // without a name its pick flipped between OpenSSL and SunJCE from one start to the next (timings 10-40%
+        // apart on a cold JIT). GCM is unaffected (OpenSslGcm).
+        org.jitsi.srtp.crypto.Aes.setFactoryClassName(System.getProperty("roundtable.srtp.aes-provider", "SunJCE"));
         this.warmUp = warmUpDtls();     // overlaps the rest of the server's construction; start() waits for it
     }
 

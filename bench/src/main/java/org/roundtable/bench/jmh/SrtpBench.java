@@ -9,7 +9,8 @@ import org.roundtable.bridge.srtp.SrtpSession;
 
 /**
  * SRTP protect and unprotect of a 1,100-byte video packet: AES-CM + HMAC-SHA1-80 vs AEAD AES-128-GCM,
- * with jitsi-srtp's OpenSSL provider vs the JDK's (SunJCE). One thread, in place, as on the media loop.
+ * with jitsi-srtp's OpenSSL provider vs the JDK's (SunJCE) for AES, and for CM's HMAC-SHA1 ({@code hmac}).
+ * One thread, in place, as on the media loop.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -20,6 +21,8 @@ import org.roundtable.bridge.srtp.SrtpSession;
 public class SrtpBench {
     @Param({"GCM", "CM80"}) public String profile;
     @Param({"OpenSSL", "SunJCE"}) public String provider;
+    /** The AES-CM profiles' HMAC-SHA1: jitsi-srtp's choice (its OpenSSL provider) or the JDK's ({@code HmacProvider}). */
+    @Param({"jitsi", "SunJCE"}) public String hmac;
 
     SrtpSession sender, receiver;
     final byte[] plain = new byte[1112], work = new byte[1112 + SrtpSession.MAX_TRAILER], protectedPkt = new byte[1112 + SrtpSession.MAX_TRAILER];
@@ -27,6 +30,8 @@ public class SrtpBench {
 
     @Setup public void setup() {
         Aes.setFactoryClassName(provider);
+        if (!(hmac.equals("SunJCE") ? org.roundtable.bridge.srtp.HmacProvider.useJdk() : org.roundtable.bridge.srtp.HmacProvider.useJitsiDefault()))
+            throw new IllegalStateException("cannot choose the HMAC provider");
         int p = profile.equals("GCM") ? SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM : SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80;
         int salt = profile.equals("GCM") ? 12 : 14;
         byte[] k1 = new byte[16], k2 = new byte[16], s1 = new byte[salt], s2 = new byte[salt];
