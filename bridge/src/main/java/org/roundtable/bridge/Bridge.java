@@ -126,10 +126,10 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         // AES-CM's HMAC-SHA1 from the JDK (SHA instructions, no JNI): 1,112-byte packets protect 16% and
         // unprotect 27% faster than with jitsi-srtp's OpenSSL HMAC (bench/jmh.sh SrtpBench -p profile=CM80)
         if (!org.roundtable.bridge.srtp.HmacProvider.useJdk()) LOG.info("SRTP AES-CM keeps jitsi-srtp's HMAC provider");
-        // AES-CTR (AES-CM profiles) from the provider named here; jitsi-srtp's start-up benchmark still runs, and
-        // without a name its pick flipped between OpenSSL and SunJCE from one start to the next (timings 10-40%
-        // apart on a cold JIT). GCM is unaffected (OpenSslGcm).
-        org.jitsi.srtp.crypto.Aes.setFactoryClassName(System.getProperty("roundtable.srtp.aes-provider", "SunJCE"));
+        // jitsi-srtp's AES from the provider named here, with no start-up benchmark (AesProviders); GCM packets
+        // still go through OpenSslGcm
+        if (!org.roundtable.bridge.srtp.AesProviders.preset(System.getProperty("roundtable.srtp.aes-provider", "SunJCE")))
+            LOG.info("SRTP: jitsi-srtp benchmarks its AES providers at the first SRTP context");
         this.warmUp = warmUpDtls();     // overlaps the rest of the server's construction; start() waits for it
     }
 
@@ -263,8 +263,8 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         Thread t = new Thread(() -> {
             try {
                 long t0 = System.nanoTime();
-                // jitsi-srtp benchmarks its AES providers (Bouncy Castle included) on first use: do it here,
-                // not on the media loop when the first person joins.
+                // the first SRTP contexts load and initialise jitsi-srtp's classes (and, if AesProviders could not
+                // name its AES, run its provider benchmark): here, not on the media loop when the first person joins
                 for (int p : new int[] {org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM,
                         org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80}) {
                     int salt = p == org.bouncycastle.tls.SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM ? 12 : 14;
