@@ -13,7 +13,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * One headless Chromium (Debian's, with fake camera and microphone) driven by Selenium; each participant
- * is a tab, which is far cheaper on 2 cores than a browser each (shared/PITFALLS.md).
+ * is a tab, which is far cheaper on 2 cores than a browser each (shared/PITFALLS.md). It runs behind the
+ * server under test ({@link Peers}).
  */
 public final class Browser implements WebClient {
     public static final String CHROME = "/usr/lib/chromium/chromium";
@@ -23,7 +24,10 @@ public final class Browser implements WebClient {
     private final Path profile;
     private boolean firstTabUsed;
 
-    public Browser(String... extraArgs) throws Exception {
+    public Browser(String... extraArgs) throws Exception { this(Peers.NICE, extraArgs); }
+
+    /** A browser at the given nice value ({@link Peers#BEHIND}: behind the server). */
+    public Browser(int nice, String... extraArgs) throws Exception {
         if (!new File(CHROME).canExecute() || !new File(DRIVER).canExecute())
             throw new IllegalStateException("Chromium is not installed (" + CHROME + ", " + DRIVER + "): run the README's test command");
         profile = Files.createTempDirectory("rt-chrome");
@@ -43,7 +47,7 @@ public final class Browser implements WebClient {
                 "--disable-backgrounding-occluded-windows",
                 "--user-data-dir=" + profile));
         o.addArguments(List.of(extraArgs));
-        service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
+        service = new ChromeDriverService.Builder().usingDriverExecutable(Peers.wrapper(DRIVER, nice).toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, o);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }

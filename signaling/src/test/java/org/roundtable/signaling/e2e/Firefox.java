@@ -87,8 +87,8 @@ public final class Firefox implements WebClient {
         profile = Files.createTempDirectory("rt-firefox");
         Files.writeString(profile.resolve("user.js"), PREFS + String.join("\n", extraPrefs) + "\n");
         int port = E2e.freeTcpPort();
-        ProcessBuilder pb = new ProcessBuilder(BINARY, "--headless", "--no-remote", "--profile", profile.toString(),
-                "--remote-debugging-port", String.valueOf(port), "about:blank")
+        ProcessBuilder pb = new ProcessBuilder(Peers.command(BINARY, "--headless", "--no-remote", "--profile", profile.toString(),
+                "--remote-debugging-port", String.valueOf(port), "about:blank"))
                 .redirectErrorStream(true).redirectOutput(profile.resolve("firefox.log").toFile());
         pb.environment().put("HOME", profile.toString());
         pb.environment().put("MOZ_CRASHREPORTER_DISABLE", "1");

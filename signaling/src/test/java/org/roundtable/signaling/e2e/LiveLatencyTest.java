@@ -61,12 +61,12 @@ class LiveLatencyTest {
             String plain = viewingPlain.open(live + "/?ll=0");
             assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewingPlain, plain, 0.5)), "plain HLS plays: " + LiveStreamTest.viewer(viewingPlain, plain));
             assertEquals(Boolean.TRUE, viewingPlain.js(plain, SHOWN));
-            double hlsMs = measure(sending, sam, viewingPlain, plain, 6500, "HLS");
+            double hlsMs = measure(sending, sam, viewingPlain, plain, "HLS");
             viewingPlain.js(plain, "window.roundtableViewer.player.destroy(); window.location.href = 'about:blank'; return true;");
             String ll = viewing.open(live + "/");
             assertTrue(waitFor(30_000, () -> LiveStreamTest.playing(viewing, ll, 0.5)), "the viewer page plays: " + LiveStreamTest.viewer(viewing, ll));
             assertEquals(Boolean.TRUE, viewing.js(ll, SHOWN));
-            double llMs = measure(sending, sam, viewing, ll, 2500, "LL-HLS");
+            double llMs = measure(sending, sam, viewing, ll, "LL-HLS");
             assertTrue(llMs > 0 && llMs < 3000, "LL-HLS glass-to-glass under 3 s: " + llMs);
             assertTrue(hlsMs > 0 && hlsMs < 8000, "HLS glass-to-glass under 8 s: " + hlsMs);
         } finally {
@@ -78,34 +78,23 @@ class LiveLatencyTest {
 
     /** Watches for 22 s, then the latency of the flashes captured since 10 s before (a player's delay). */
     @SuppressWarnings("unchecked")
-    private static double measure(Browser sending, String sam, Browser b, String tab, double roughly, String what) throws InterruptedException {
+    private static double measure(Browser sending, String sam, Browser b, String tab, String what) throws InterruptedException {
         long from = System.currentTimeMillis();
         Thread.sleep(22_000);
         double origin = ((Number) sending.js(sam, "return performance.timeOrigin;")).doubleValue();
         Map<String, Object> capture = (Map<String, Object>) sending.js(sam, "return window.lipsync.result();");
         List<Double> captured = new ArrayList<>();
         for (double t : LipSyncRecordingTest.times(capture, "flashes")) if (origin + t >= from - 10_000) captured.add(origin + t);
-        return latency(b, tab, captured, roughly, what);
+        return latency(b, tab, captured, what);
     }
 
     @SuppressWarnings("unchecked")
-    private static double latency(Browser b, String tab, List<Double> captured, double roughly, String what) {
+    private static double latency(Browser b, String tab, List<Double> captured, String what) {
         Map<String, Object> g = (Map<String, Object>) b.js(tab, "return window.g2g;");
         List<Double> shown = new ArrayList<>();
         for (Object o : (List<Object>) g.get("flashes")) shown.add(((Number) o).doubleValue());
         assertEquals(List.of(), g.get("errors"), what + ": the viewer probe ran");
-        // which flash of the pattern each one is, by the spacing before it (they all differ by 100 ms or more)
-        int[] capIdx = patternIndex(captured), shownIdx = patternIndex(shown);
-        List<Double> lat = new ArrayList<>();
-        for (int i = 0; i < shown.size(); i++) {
-            if (shownIdx[i] < 0) continue;
-            double best = -1;
-            for (int j = 0; j < captured.size(); j++) {
-                double d = shown.get(i) - captured.get(j);
-                if (capIdx[j] == shownIdx[i] && d > 0 && d < LipSync.PERIOD_S * 1000 && (best < 0 || d < best)) best = d;
-            }
-            if (best > 0) lat.add(best);
-        }
+        List<Double> lat = delays(captured, shown);
         java.util.Collections.sort(lat);
         Object player = b.js(tab, "const p = window.roundtableViewer.player; return p ? JSON.stringify({latency: p.latency, target: p.targetLatency,"
                 + " drift: p.drift, rate: window.roundtableViewer.video.playbackRate, buffered: window.roundtableViewer.video.buffered.length"
@@ -119,18 +108,41 @@ class LiveLatencyTest {
     }
 
     /**
-     * Per onset, its event in LipSync's pattern (by the spacing from the previous onset: 1.3, 1.6, 1.9, 1.2
-     * and 2.0 s, so within 45 ms there is one answer), or -1 (the first, one after a lost onset, a player
-     * that changed speed in between).
+     * Each shown flash's delay after the captured flash it is. The pattern's spacings (1.3, 1.6, 1.9, 1.2,
+     * 2.0 s, repeating every 8 s) make one offset below the period line up nearly every shown flash with a
+     * captured one; any other lines up one or two. So: the offset that lines up the most (within
+     * {@link #MATCH_MS}), then each shown flash's delay to the captured flash nearest that offset. A player
+     * on a starved machine shows frames tens of milliseconds late now and then (shown spacings 1850 and
+     * 2083 ms for 1900 and 2000 in CI), which an offset absorbs and a match of spacings does not.
      */
-    static int[] patternIndex(List<Double> t) {
-        double[] sp = LipSync.spacingsMs();
-        int[] idx = new int[t.size()];
-        java.util.Arrays.fill(idx, -1);
-        for (int i = 1; i < t.size(); i++) {
-            double d = t.get(i) - t.get(i - 1);
-            for (int j = 0; j < sp.length; j++) if (Math.abs(d - sp[j]) < 45) idx[i] = (j + 1) % sp.length;
+    static List<Double> delays(List<Double> captured, List<Double> shown) {
+        double best = -1;
+        int bestCount = 0;
+        for (double s : shown)
+            for (double c : captured) {
+                double d = s - c;
+                if (d <= 0 || d >= LipSync.PERIOD_S * 1000) continue;
+                int n = 0;
+                for (double s2 : shown) if (nearest(captured, s2 - d) < MATCH_MS) n++;
+                if (n > bestCount) { bestCount = n; best = d; }
+            }
+        List<Double> lat = new ArrayList<>();
+        if (bestCount < 2) return lat;
+        for (double s : shown) {
+            double c = nearestCapture(captured, s - best);
+            if (Math.abs(s - best - c) < MATCH_MS) lat.add(s - c);
         }
-        return idx;
+        return lat;
+    }
+
+    /** How far a shown flash may sit from the offset that lines up the rest. */
+    static final double MATCH_MS = 150;
+
+    private static double nearest(List<Double> t, double at) { return Math.abs(nearestCapture(t, at) - at); }
+
+    private static double nearestCapture(List<Double> t, double at) {
+        double best = Double.NaN;
+        for (double x : t) if (Double.isNaN(best) || Math.abs(x - at) < Math.abs(best - at)) best = x;
+        return Double.isNaN(best) ? Double.MAX_VALUE : best;
     }
 }

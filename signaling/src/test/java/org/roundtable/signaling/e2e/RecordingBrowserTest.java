@@ -46,7 +46,7 @@ class RecordingBrowserTest {
     @SuppressWarnings("unchecked")
     void aMeetingRecordedFromTheSdkIsAnMp4WithEveryonesPictureAndSound() throws Exception {
         E2e.skipUnlessE2e();
-        try (RoundtableServer server = E2e.server(false); Browser b = new Browser()) {
+        try (RoundtableServer server = E2e.server(false); Browser b = new Browser(Peers.BEHIND)) {     // three tabs with cameras and a share: behind the composition (Peers)
             String annToken = token("ann", "Ann"), benToken = token("ben", "Ben");
             String base = server.url() + "?meeting=recorded&autojoin=1";
             String ann = b.open(base + "&name=Ann&token=" + annToken);
