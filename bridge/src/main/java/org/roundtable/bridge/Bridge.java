@@ -125,7 +125,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         LOG.info("media transport: {}, {} media loop(s)", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")", n);
         // AES-CM's HMAC-SHA1 from the JDK (SHA instructions, no JNI): 1,112-byte packets protect 16% and
         // unprotect 27% faster than with jitsi-srtp's OpenSSL HMAC (bench/jmh.sh SrtpBench -p profile=CM80)
-        if (!org.roundtable.bridge.srtp.HmacProvider.useJdk()) LOG.info("SRTP AES-CM keeps jitsi-srtp's HMAC provider");
+        if (!org.roundtable.bridge.srtp.HmacProvider.useOwn()) LOG.info("SRTP AES-CM keeps jitsi-srtp's HMAC provider");
         // jitsi-srtp's AES from the provider named here, with no start-up benchmark (AesProviders); GCM packets
         // still go through OpenSslGcm
         if (!org.roundtable.bridge.srtp.AesProviders.preset(System.getProperty("roundtable.srtp.aes-provider", "SunJCE")))

@@ -14,8 +14,10 @@ import org.jitsi.srtp.crypto.HmacSha1;
  * ({@code EVP_MD_CTX_copy_ex}, {@code OPENSSL_cleanse}), about a third of jitsi-srtp's CM cost in a
  * profile of the media loop (bench/README.md, issue 14 session 11). The JDK's HmacSHA1 (SunJCE) hashes in
  * Java with the CPU's SHA instructions (a HotSpot intrinsic) and no JNI. {@link #useJdk} puts SunJCE first
- * in jitsi-srtp's provider list; contexts made afterwards use it. The list is jitsi-srtp's private static
- * field, found once; if it is missing (another jitsi-srtp version) nothing changes.
+ * in jitsi-srtp's provider list; contexts made afterwards use it. {@link #useOwn} (the bridge's choice)
+ * puts {@link Sha1Hmac} first: the same hashing, without the JDK's new array per packet. The list is
+ * jitsi-srtp's private static field, found once; if it is missing (another jitsi-srtp version) nothing
+ * changes.
  * Thread: any; call before the first SRTP context is made (the bridge does it when it is built).
  */
 public final class HmacProvider {
@@ -27,6 +29,16 @@ public final class HmacProvider {
         if (sun == null || sun.getService("Mac", "HmacSHA1") == null) return false;
         return set(new ArrayList<>(List.of(sun)));
     }
+
+    /** {@link Sha1Hmac} first, then SunJCE. Returns whether jitsi-srtp now takes it. */
+    public static boolean useOwn() {
+        Provider sun = Security.getProvider("SunJCE");
+        List<Provider> l = new ArrayList<>(List.of(OWN));
+        if (sun != null) l.add(sun);
+        return set(l);
+    }
+
+    private static final Provider OWN = new Sha1Hmac.Offer();
 
     /** jitsi-srtp's own choice again (its OpenSSL provider first, when loaded): for benchmarks. */
     public static boolean useJitsiDefault() { return set(null); }
@@ -46,6 +58,6 @@ public final class HmacProvider {
 
     /** The provider the next AES-CM context's HMAC will come from. */
     public static String current() {
-        return HmacSha1.createMac(new org.jitsi.utils.logging2.LoggerImpl("roundtable.srtp")).getProvider().getName();
+        return HmacSha1.createMac(SrtpLog.INSTANCE).getProvider().getName();
     }
 }

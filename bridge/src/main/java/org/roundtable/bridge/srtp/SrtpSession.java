@@ -8,7 +8,6 @@ import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.SrtpPolicy;
-import org.jitsi.utils.logging2.LoggerImpl;
 import org.roundtable.bridge.dtls.DtlsSession.SrtpKeys;
 
 /**
@@ -19,7 +18,7 @@ import org.roundtable.bridge.dtls.DtlsSession.SrtpKeys;
 public final class SrtpSession {
     /** The most bytes SRTP(C) adds after a packet: a 16-byte tag plus the 4-byte SRTCP index. */
     public static final int MAX_TRAILER = 20;
-    private static final LoggerImpl LOG = new LoggerImpl("roundtable.srtp");
+    private static final SrtpLog LOG = SrtpLog.INSTANCE;
 
     private final SrtpContextFactory tx, rx;
     private final IntObjectHashMap<SrtpCryptoContext> txRtp = new IntObjectHashMap<>(), rxRtp = new IntObjectHashMap<>();
@@ -28,7 +27,7 @@ public final class SrtpSession {
     /** Authenticated SRTCP senders we keep contexts for, at most (a peer has a few SSRCs). */
     static final int MAX_RX_RTCP_CONTEXTS = 64;
     public final int profile;
-    private final boolean gcm;
+    private final boolean gcm, ownCiphers;
 
     public SrtpSession(SrtpKeys keys) {
         this(keys, true);
@@ -36,6 +35,12 @@ public final class SrtpSession {
 
     /** replayProtection false: only for benchmarks that unprotect the same packet repeatedly. */
     public SrtpSession(SrtpKeys keys, boolean replayProtection) {
+        this(keys, replayProtection, true);
+    }
+
+    /** ownCiphers false: jitsi-srtp's ciphers as it makes them (for benchmarks that compare). */
+    public SrtpSession(SrtpKeys keys, boolean replayProtection, boolean ownCiphers) {
+        this.ownCiphers = ownCiphers;
         this.profile = keys.profile();
         this.gcm = keys.profile() == SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM;
         SrtpPolicy p1 = policy(keys.profile(), false), p2 = policy(keys.profile(), true);
@@ -122,9 +127,13 @@ public final class SrtpSession {
         }
     }
 
-    /** GCM contexts get {@link OpenSslGcm}'s allocation-free cipher (CM-80 keeps jitsi-srtp's). */
+    /**
+     * Every context gets an allocation-free cipher: {@link OpenSslGcm} for GCM, {@link OpenSslCtr} for AES-CM
+     * (whose HMAC is {@link Sha1Hmac}, chosen by {@link HmacProvider#useOwn}).
+     */
     private <C extends org.jitsi.srtp.BaseSrtpCryptoContext> C fast(C c) {
-        if (gcm) OpenSslGcm.install(c);
+        if (!ownCiphers) return c;
+        if (gcm) OpenSslGcm.install(c); else OpenSslCtr.install(c);
         return c;
     }
 

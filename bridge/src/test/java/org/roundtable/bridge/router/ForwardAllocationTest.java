@@ -21,7 +21,8 @@ import org.roundtable.bridge.srtp.SrtpSession;
 import org.roundtable.bridge.transport.MediaPath;
 
 /**
- * The forwarding path allocates nothing on the heap once warm: SRTP (AES-GCM) packets from a publisher go
+ * The forwarding path allocates nothing on the heap once warm, with AES-GCM and with AES-CM + HMAC-SHA1-80
+ * (what aiortc and older browsers negotiate): SRTP packets from a publisher go
  * through unprotect, routing, the down-tracks' decisions, rewrite and protect to ten subscribers, on a media
  * loop thread (a {@link FastThreadLocalThread}, as the bridge's is), with pooled buffers. The thread's
  * allocated bytes (HotSpot's per-thread counter) over 20,000 packets in, 200,000 out, must stay under a few
@@ -34,9 +35,19 @@ class ForwardAllocationTest {
     @Test
     void forwardingAllocatesNothingPerPacket() throws Exception {
         assertNull(OpenSslGcm.unavailableReason(), "the allocation-free AES-GCM path must be in use");
-        // as the bridge sets them: jitsi-srtp's AES from SunJCE and the JDK's HMAC (GCM must still get OpenSslGcm)
+        measure(SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
+    }
+
+    @Test
+    void forwardingAllocatesNothingPerPacketWithAesCm() throws Exception {
+        assertNull(org.roundtable.bridge.srtp.OpenSslCtr.unavailableReason(), "the allocation-free AES-CM path must be in use");
+        measure(SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80);
+    }
+
+    private static void measure(int profile) throws Exception {
+        // as the bridge sets them: jitsi-srtp's AES from SunJCE and our HMAC (GCM and CM contexts still get OpenSslGcm and OpenSslCtr)
         org.jitsi.srtp.crypto.Aes.setFactoryClassName("SunJCE");
-        org.roundtable.bridge.srtp.HmacProvider.useJdk();
+        org.roundtable.bridge.srtp.HmacProvider.useOwn();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long[] result = new long[3];
         // The tests run Netty's paranoid leak detector, which records a stack trace for every buffer: off
@@ -44,19 +55,19 @@ class ForwardAllocationTest {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
         Thread t = new FastThreadLocalThread(() -> {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-            try { run(result); } catch (Throwable e) { failure.set(e); } finally { ResourceLeakDetector.setLevel(level); }
+            try { run(result, profile); } catch (Throwable e) { failure.set(e); } finally { ResourceLeakDetector.setLevel(level); }
         }, "media-loop-test");
         t.start();
         t.join(120_000);
         if (failure.get() != null) throw new AssertionError(failure.get());
         long allocated = result[0], forwarded = result[1], sentIn = result[2];
-        System.out.printf("[alloc] %d packets in, %d forwarded, %d bytes allocated (%.3f B per forwarded packet)%n",
-                sentIn, forwarded, allocated, allocated / (double) forwarded);
+        System.out.printf("[alloc] profile %d: %d packets in, %d forwarded, %d bytes allocated (%.3f B per forwarded packet)%n",
+                profile, sentIn, forwarded, allocated, allocated / (double) forwarded);
         assertEquals(sentIn * SUBSCRIBERS, forwarded, "every packet reaches every subscriber");
         assertTrue(allocated < 16 * 1024, allocated + " bytes allocated while forwarding " + forwarded + " packets");
     }
 
-    private static void run(long[] result) throws Exception {
+    private static void run(long[] result, int profile) throws Exception {
         FakeHostEndpointTest.FakeHost host = new FakeHostEndpointTest.FakeHost();
         host.alloc = new PooledByteBufAllocator(true);
         Conference c = new Conference("alloc");
@@ -67,7 +78,7 @@ class ForwardAllocationTest {
             @Override public String describe() { return "sink"; }
         };
         java.util.List<Endpoint> all = new java.util.ArrayList<>();
-        SrtpKeys pubKeys = keys(1), clientKeys = mirror(pubKeys);
+        SrtpKeys pubKeys = keys(1, profile), clientKeys = mirror(pubKeys);
         Endpoint pub = new Endpoint(host, c, "pub", "alice", null);
         pub.negotiate(Sdp.parse(Offers.offer("u0", "p0p0p0p0p0p0p0p0p0p0p0p0", FakeHostEndpointTest.CLIENT, 111, 222, 333, 0, 0)),
                 FakeHostEndpointTest.picker(c, "alice"));
@@ -77,7 +88,7 @@ class ForwardAllocationTest {
             Endpoint sub = new Endpoint(host, c, "s" + i, "bob" + i, null);
             sub.negotiate(Sdp.parse(Offers.offer("u" + (i + 1), "p1p1p1p1p1p1p1p1p1p1p1p1", FakeHostEndpointTest.CLIENT, 0, 0, 0, 1, 1)),
                     FakeHostEndpointTest.picker(c, "bob" + i));
-            sub.connectForBenchmark(sink, keys(i + 2));
+            sub.connectForBenchmark(sink, keys(i + 2, profile));
             all.add(sub);
         }
         SrtpSession client = new SrtpSession(clientKeys);
@@ -124,11 +135,14 @@ class ForwardAllocationTest {
         RtpPacket.setSsrc(p, 0, ssrc);
     }
 
-    static SrtpKeys keys(int seed) {
-        byte[] lk = new byte[16], ls = new byte[12], rk = new byte[16], rs = new byte[12];
+    static SrtpKeys keys(int seed) { return keys(seed, SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM); }
+
+    static SrtpKeys keys(int seed, int profile) {
+        int salt = profile == SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM ? 12 : 14;
+        byte[] lk = new byte[16], ls = new byte[salt], rk = new byte[16], rs = new byte[salt];
         for (int i = 0; i < 16; i++) { lk[i] = (byte) (seed + i); rk[i] = (byte) (seed * 7 + i); }
-        for (int i = 0; i < 12; i++) { ls[i] = (byte) (seed * 3 + i); rs[i] = (byte) (seed * 5 + i); }
-        return new SrtpKeys(SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM, lk, ls, rk, rs);
+        for (int i = 0; i < salt; i++) { ls[i] = (byte) (seed * 3 + i); rs[i] = (byte) (seed * 5 + i); }
+        return new SrtpKeys(profile, lk, ls, rk, rs);
     }
 
     static SrtpKeys mirror(SrtpKeys k) {

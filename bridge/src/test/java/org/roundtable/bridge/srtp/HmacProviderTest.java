@@ -12,15 +12,21 @@ import org.junit.jupiter.api.Test;
 import org.roundtable.bridge.dtls.DtlsSession.SrtpKeys;
 
 /**
- * The AES-CM profiles with the JDK's HMAC-SHA1 ({@link HmacProvider#useJdk}) against jitsi-srtp's own
- * choice (its OpenSSL provider): SRTP and SRTCP protected with one are unprotected with the other, both
- * ways, over a sequence-number wrap, for the 80- and the 32-bit tag; a flipped bit fails.
+ * The AES-CM profiles with the JDK's HMAC-SHA1 ({@link HmacProvider#useJdk}) and with ours
+ * ({@link HmacProvider#useOwn}, {@link Sha1Hmac}) against jitsi-srtp's own choice (its OpenSSL provider):
+ * SRTP and SRTCP protected with one are unprotected with the other, both ways, over a sequence-number
+ * wrap, for the 80- and the 32-bit tag; a flipped bit fails.
  */
 class HmacProviderTest {
     static final int SSRC = 0x0BAD_CAFE;
 
     @Test
-    void theJdksHmacAndJitsisOpenSslHmacAgree() {
+    void theJdksHmacAndJitsisOpenSslHmacAgree() { agree("SunJCE"); }
+
+    @Test
+    void ourHmacAndJitsisOpenSslHmacAgree() { agree("RoundtableSrtp"); }
+
+    private static void agree(String provider) {
         for (int profile : new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32}) {
             byte[] k1 = OpenSslGcmTest.bytes(16, 1), s1 = OpenSslGcmTest.bytes(14, 2), k2 = OpenSslGcmTest.bytes(16, 3), s2 = OpenSslGcmTest.bytes(14, 4);
             SrtpSession stock, jdk;
@@ -32,15 +38,15 @@ class HmacProviderTest {
                 assertNotEquals("SunJCE", jitsis, "the comparison needs jitsi-srtp's own provider on one side");
                 stock = new SrtpSession(new SrtpKeys(profile, k1, s1, k2, s2));
                 byte[] fromStock = first(stock, null), fromStockRtcp = firstRtcp(stock, null);
-                assertTrue(HmacProvider.useJdk());
-                assertEquals("SunJCE", HmacProvider.current());
+                assertTrue(provider.equals("SunJCE") ? HmacProvider.useJdk() : HmacProvider.useOwn());
+                assertEquals(provider, HmacProvider.current());
                 jdk = new SrtpSession(new SrtpKeys(profile, k2, s2, k1, s1));
                 byte[] fromJdk = first(jdk, fromStock), fromJdkRtcp = firstRtcp(jdk, fromStockRtcp);
                 assertTrue(HmacProvider.useJitsiDefault());
                 first(stock, fromJdk);
                 firstRtcp(stock, fromJdkRtcp);
             } finally {
-                HmacProvider.useJdk();          // the bridge's choice (Bridge's constructor)
+                HmacProvider.useOwn();          // the bridge's choice (Bridge's constructor)
             }
             Random r = new Random(profile);
             byte[] b = new byte[1200 + SrtpSession.MAX_TRAILER], plain = new byte[b.length];
@@ -72,7 +78,7 @@ class HmacProviderTest {
     }
 
     /** s protects its first SRTP packet (seq 64990) and, if given one, unprotects the other side's first. Returns its own. */
-    private static byte[] first(SrtpSession s, byte[] other) {
+    static byte[] first(SrtpSession s, byte[] other) {
         if (other != null) assertEquals(40, s.unprotectRtp(other, 0, other.length, SSRC), "the other side's first packet");
         byte[] b = new byte[40 + SrtpSession.MAX_TRAILER];
         b[0] = (byte) 0x80; b[1] = 96; b[2] = (byte) (64990 >> 8); b[3] = (byte) 64990;
@@ -81,7 +87,7 @@ class HmacProviderTest {
     }
 
     /** The same for SRTCP (a receiver report). */
-    private static byte[] firstRtcp(SrtpSession s, byte[] other) {
+    static byte[] firstRtcp(SrtpSession s, byte[] other) {
         if (other != null) assertEquals(8, s.unprotectRtcp(other, 0, other.length, SSRC), "the other side's first report");
         byte[] c = Arrays.copyOf(new byte[] {(byte) 0x80, (byte) 201, 0, 1, 0x0B, (byte) 0xAD, (byte) 0xCA, (byte) 0xFE}, 8 + SrtpSession.MAX_TRAILER);
         return Arrays.copyOf(c, s.protectRtcp(c, 0, 8, c.length, SSRC));
