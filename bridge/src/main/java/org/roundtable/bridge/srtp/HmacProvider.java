@@ -30,8 +30,16 @@ public final class HmacProvider {
         return set(new ArrayList<>(List.of(sun)));
     }
 
-    /** {@link Sha1Hmac} first, then SunJCE. Returns whether jitsi-srtp now takes it. */
+    /**
+     * {@link Sha1Hmac} first, then SunJCE; where the JDK refuses an unsigned provider (OpenJDK does not
+     * check), SunJCE alone ({@link #useJdk}). Returns whether jitsi-srtp now takes one of them.
+     */
     public static boolean useOwn() {
+        try {
+            javax.crypto.Mac.getInstance("HmacSHA1", OWN);     // a JDK that insists on signed JCE providers refuses it here
+        } catch (java.security.GeneralSecurityException | SecurityException e) {
+            return useJdk();
+        }
         Provider sun = Security.getProvider("SunJCE");
         List<Provider> l = new ArrayList<>(List.of(OWN));
         if (sun != null) l.add(sun);

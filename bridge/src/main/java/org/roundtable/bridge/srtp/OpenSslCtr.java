@@ -94,7 +94,7 @@ public final class OpenSslCtr extends SrtpCipher {
             Object old = CONTEXT_CIPHER.get(context);
             if (!(old instanceof SrtpCipherCtr)) return false;
             SecretKeySpec k = (SecretKeySpec) CTR_KEY.get(old);
-            if (k == null) return false;
+            if (k == null || !"AES".equals(k.getAlgorithm())) return false;
             OpenSslCtr fast = new OpenSslCtr(k);
             CONTEXT_CIPHER.set(context, fast);
             if (context instanceof SrtpCryptoContext && CONTEXT_AUTH_ONLY.get(context) == old) CONTEXT_AUTH_ONLY.set(context, fast);

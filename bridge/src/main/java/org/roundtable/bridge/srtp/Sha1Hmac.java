@@ -39,6 +39,7 @@ public final class Sha1Hmac extends MacSpi {
         if (params != null) throw new InvalidAlgorithmParameterException("HMAC-SHA1 takes no parameters");
         byte[] k = key == null ? null : key.getEncoded();
         if (k == null) throw new InvalidKeyException("no key");
+        sha1.reset();
         if (k.length > BLOCK) { byte[] h = sha1.digest(k); Arrays.fill(k, (byte) 0); k = h; }
         Arrays.fill(ipad, (byte) 0x36);
         Arrays.fill(opad, (byte) 0x5c);

@@ -25,28 +25,64 @@ final class Peers {
     private Peers() {}
 
     /** The peers' nice value (RT_PEER_NICE=N in the environment to try another). */
-    static final int NICE = System.getenv("RT_PEER_NICE") == null ? 0 : Integer.parseInt(System.getenv("RT_PEER_NICE"));
+    static final int NICE = niceFromEnvironment();
     /** Behind the server: it gets about nine times a peer's share of a busy core. */
     static final int BEHIND = 10;
+    /**
+     * Whether setpriv can drop CAP_SYS_NICE here (it needs CAP_SETPCAP: root, as the test command runs).
+     * Without it a peer still starts at its nice value, and may raise itself.
+     */
+    static final boolean CAN_DROP = canDrop();
 
     private static final Map<String, Path> WRAPPERS = new ConcurrentHashMap<>();
 
-    /** cmd, run as a peer (behind the server). */
+    private static int niceFromEnvironment() {
+        String v = System.getenv("RT_PEER_NICE");
+        try {
+            return v == null ? 0 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("RT_PEER_NICE must be a number, not '" + v + "'");
+        }
+    }
+
+    private static boolean canDrop() {
+        try {
+            Process p = new ProcessBuilder("setpriv", "--bounding-set", "-sys_nice", "--inh-caps", "-sys_nice", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** cmd at {@link #NICE}, unable to raise itself. */
     static List<String> command(String... cmd) { return command(NICE, cmd); }
 
     /** cmd at the given nice value, unable to raise itself. */
     static List<String> command(int nice, String... cmd) {
-        List<String> c = new ArrayList<>(List.of("setpriv", "--bounding-set", "-sys_nice", "--inh-caps", "-sys_nice", "nice", "-n", String.valueOf(nice)));
+        List<String> c = new ArrayList<>();
+        if (CAN_DROP) c.addAll(List.of("setpriv", "--bounding-set", "-sys_nice", "--inh-caps", "-sys_nice"));
+        c.addAll(List.of("nice", "-n", String.valueOf(nice)));
         c.addAll(List.of(cmd));
         return c;
     }
 
-    /** An executable that runs binary at the given nice value, unable to raise itself, with the arguments it is given (for tools that take a path, like Selenium's driver service). */
+    /**
+     * An executable that runs binary as {@link #command(int, String...)} does, with the arguments it is
+     * given (for tools that take a path, like Selenium's driver service). It is written under the module's
+     * target/ (the tests' working directory), which is not mounted noexec as /tmp may be.
+     */
     static Path wrapper(String binary, int nice) {
         return WRAPPERS.computeIfAbsent(binary + " " + nice, k -> {
             try {
-                Path f = Files.createTempFile("rt-peer-", ".sh");
-                Files.writeString(f, "#!/bin/sh\nexec " + String.join(" ", command(nice, binary)) + " \"$@\"\n");
+                Path dir = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
+                Path f = Files.createTempFile(dir.toAbsolutePath(), "rt-peer-", ".sh");
+                StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
+                for (String a : command(nice, binary)) sh.append(" '").append(a.replace("'", "'\\''")).append('\'');
+                Files.writeString(f, sh.append(" \"$@\"\n").toString());
                 f.toFile().setExecutable(true);
                 f.toFile().deleteOnExit();
                 return f;
