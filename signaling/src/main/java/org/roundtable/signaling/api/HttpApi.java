@@ -32,6 +32,11 @@ public final class HttpApi extends Handler.Abstract {
     private final Map<String, Object[]> resources = new ConcurrentHashMap<>();
 
     private final MeetingApi meetingApi;
+    /**
+     * Time from a WHIP/WHEP POST to its SDP answer (the join, the meeting's rules, the offer), by kind and
+     * outcome: what a client waits before ICE can start, a share of its set-up.
+     */
+    private final io.prometheus.metrics.core.metrics.Histogram answerSeconds;
 
     private final FilesApi filesApi;
     private static final java.util.regex.Pattern FILES = java.util.regex.Pattern.compile("/api/meetings/([A-Za-z0-9_.-]{1,64})/files(?:/([a-z0-9]{1,32}))?/?");
@@ -44,6 +49,10 @@ public final class HttpApi extends Handler.Abstract {
         this.meetings = meetings;
         this.registry = registry;
         this.meetingApi = meetingApi;
+        this.answerSeconds = io.prometheus.metrics.core.metrics.Histogram.builder().name("roundtable_whip_whep_answer_seconds")
+                .help("Time from a WHIP or WHEP POST to its SDP answer (or refusal), by kind (whip, whep) and outcome (created, refused)")
+                .labelNames("kind", "outcome").classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+                .register(registry);
     }
 
     @Override
@@ -87,13 +96,21 @@ public final class HttpApi extends Handler.Abstract {
     private boolean whip(Request req, Response res, Callback cb, String[] parts) throws Exception {
         String method = req.getMethod();
         if (method.equals("POST") && parts.length == 1) {
-            String sdp = readSdp(req);
-            Fields q = Request.extractQueryParameters(req);
-            String[] location = new String[1];
-            Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
-                    Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
-            location[0] = "/whip/" + parts[0] + "/" + p.id + "/" + secret();
-            return created(res, cb, location[0], p.meetingId(), p, sdp);
+            long t0 = System.nanoTime();
+            String outcome = "refused";
+            try {
+                String sdp = readSdp(req);
+                Fields q = Request.extractQueryParameters(req);
+                String[] location = new String[1];
+                Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
+                        Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
+                location[0] = "/whip/" + parts[0] + "/" + p.id + "/" + secret();
+                boolean done = created(res, cb, location[0], p.meetingId(), p, sdp);
+                outcome = "created";
+                return done;
+            } finally {
+                answerSeconds.labelValues("whip", outcome).observe((System.nanoTime() - t0) / 1e9);
+            }
         }
         return resource(req, res, cb, "/whip/" + String.join("/", parts));
     }
@@ -101,13 +118,21 @@ public final class HttpApi extends Handler.Abstract {
     private boolean whep(Request req, Response res, Callback cb, String[] parts) throws Exception {
         String method = req.getMethod();
         if (method.equals("POST") && parts.length == 2) {
-            String sdp = readSdp(req);
-            Fields q = Request.extractQueryParameters(req);
-            String[] location = new String[1];
-            Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
-                    Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
-            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id + "/" + secret();
-            return created(res, cb, location[0], p.meetingId(), p, sdp);
+            long t0 = System.nanoTime();
+            String outcome = "refused";
+            try {
+                String sdp = readSdp(req);
+                Fields q = Request.extractQueryParameters(req);
+                String[] location = new String[1];
+                Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
+                        Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
+                location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id + "/" + secret();
+                boolean done = created(res, cb, location[0], p.meetingId(), p, sdp);
+                outcome = "created";
+                return done;
+            } finally {
+                answerSeconds.labelValues("whep", outcome).observe((System.nanoTime() - t0) / 1e9);
+            }
         }
         return resource(req, res, cb, "/whep/" + String.join("/", parts));
     }

@@ -72,6 +72,21 @@ class WhipWhepTest {
                 assertTrue(((Number) r.get("packets")).longValue() > 0, "WHEP viewer receives audio: " + r);
                 assertTrue(((String) r.get("location")).startsWith("/whep/broadcast/" + aliceId + "/"), "resource URL: " + r);
                 assertEquals(200, ((Number) r.get("deleteStatus")).intValue(), "DELETE ends the WHEP session");
+
+                // a WHEP POST for a meeting that is not there is refused, and counted apart
+                var refused = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(server.url() + "whep/nosuch/" + aliceId)).header("Content-Type", "application/sdp")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("v=0\r\n")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertTrue(refused.statusCode() >= 400, "refused: " + refused.statusCode());
+                String h = "roundtable_whip_whep_answer_seconds";
+                double whepCreated = E2e.metric(server, h + "_count{kind=\"whep\",outcome=\"created\"}");
+                assertEquals(1.0, whepCreated, "the WHEP answer's time is a metric");
+                assertEquals(1.0, E2e.metric(server, h + "_count{kind=\"whip\",outcome=\"created\"}"), "and the WHIP answer's");
+                assertEquals(1.0, E2e.metric(server, h + "_count{kind=\"whep\",outcome=\"refused\"}"), "and the refusal's, apart");
+                System.out.printf("[e2e] WHEP answered in %.1f ms, WHIP in %.1f ms%n",
+                        E2e.metric(server, h + "_sum{kind=\"whep\",outcome=\"created\"}") * 1000,
+                        E2e.metric(server, h + "_sum{kind=\"whip\",outcome=\"created\"}") * 1000);
             } finally {
                 ff.destroyForcibly();      // SIGKILL: no DELETE, as when a publisher's machine dies
                 ff.waitFor(5, TimeUnit.SECONDS);
