@@ -12,8 +12,6 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.jitsi.srtp.BaseSrtpCryptoContext;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
 import org.jitsi.srtp.crypto.OpenSslAesCipherSpi;
 import org.jitsi.srtp.crypto.OpenSslAesCtrCipherSpi;
 import org.jitsi.srtp.crypto.SrtpCipher;
@@ -35,39 +33,27 @@ import org.jitsi.srtp.crypto.SrtpCipherCtr;
  * {@code ForwardAllocationTest} fails then. Thread: the owning context's (the endpoint's media loop).
  */
 public final class OpenSslCtr extends SrtpCipher {
-    private static final MethodHandle INIT, CIPHER_INIT, UPDATE;
-    private static final Field CTX, PTR, CONTEXT_CIPHER, CONTEXT_AUTH_ONLY, CTR_KEY;
+    private static final MethodHandle INIT, UPDATE;
+    private static final Field CTR_KEY;
     private static final String UNAVAILABLE;
 
     static {
-        MethodHandle init = null, evp = null, upd = null;
-        Field ctx = null, ptr = null, cc = null, ca = null, key = null;
-        String why = null;
+        MethodHandle init = null, upd = null;
+        Field key = null;
+        String why = JitsiInternals.UNAVAILABLE;
         try {
-            if (!JitsiOpenSslProvider.isLoaded()) throw new IllegalStateException("jitsi-srtp's OpenSSL library is not loaded");
+            if (why != null) throw new IllegalStateException(why);
             MethodHandles.Lookup spi = MethodHandles.privateLookupIn(OpenSslAesCtrCipherSpi.class, MethodHandles.lookup());
             MethodHandles.Lookup base = MethodHandles.privateLookupIn(OpenSslAesCipherSpi.class, MethodHandles.lookup());
             init = spi.findVirtual(OpenSslAesCtrCipherSpi.class, "engineInit",
                     MethodType.methodType(void.class, int.class, Key.class, AlgorithmParameterSpec.class, SecureRandom.class));
-            evp = base.findVirtual(OpenSslAesCipherSpi.class, "EVP_CipherInit",
-                    MethodType.methodType(boolean.class, long.class, long.class, byte[].class, byte[].class, int.class));
             upd = base.findVirtual(OpenSslAesCipherSpi.class, "EVP_CipherUpdate",
                     MethodType.methodType(boolean.class, long.class, byte[].class, int.class, int.class, byte[].class, int.class));
-            ctx = OpenSslAesCipherSpi.class.getDeclaredField("ctx");
-            ctx.setAccessible(true);
-            ptr = ctx.getType().getDeclaredField("ptr");
-            ptr.setAccessible(true);
-            cc = BaseSrtpCryptoContext.class.getDeclaredField("cipher");
-            cc.setAccessible(true);
-            ca = SrtpCryptoContext.class.getDeclaredField("cipherAuthOnly");
-            ca.setAccessible(true);
-            key = SrtpCipherCtr.class.getDeclaredField("key");
-            key.setAccessible(true);
+            key = JitsiInternals.field(SrtpCipherCtr.class, "key");
         } catch (Throwable t) {
             why = t.toString();
         }
-        INIT = init; CIPHER_INIT = evp; UPDATE = upd;
-        CTX = ctx; PTR = ptr; CONTEXT_CIPHER = cc; CONTEXT_AUTH_ONLY = ca; CTR_KEY = key;
+        INIT = init; UPDATE = upd; CTR_KEY = key;
         UNAVAILABLE = why;
     }
 
@@ -78,7 +64,7 @@ public final class OpenSslCtr extends SrtpCipher {
         super(null);
         // once per context: the key and the mode (this allocates the spec, once); counter mode decrypts by encrypting
         INIT.invokeExact(spi, Cipher.ENCRYPT_MODE, (Key) key, (AlgorithmParameterSpec) new IvParameterSpec(new byte[16]), (SecureRandom) null);
-        this.ctxPtr = PTR.getLong(CTX.get(spi));
+        this.ctxPtr = JitsiInternals.contextPointer(spi);
     }
 
     /** Null if the allocation-free path is in use, else why not. */
@@ -91,13 +77,11 @@ public final class OpenSslCtr extends SrtpCipher {
     public static boolean install(BaseSrtpCryptoContext context) {
         if (UNAVAILABLE != null) return false;
         try {
-            Object old = CONTEXT_CIPHER.get(context);
+            Object old = JitsiInternals.cipherOf(context);
             if (!(old instanceof SrtpCipherCtr)) return false;
             SecretKeySpec k = (SecretKeySpec) CTR_KEY.get(old);
             if (k == null || !"AES".equals(k.getAlgorithm())) return false;
-            OpenSslCtr fast = new OpenSslCtr(k);
-            CONTEXT_CIPHER.set(context, fast);
-            if (context instanceof SrtpCryptoContext && CONTEXT_AUTH_ONLY.get(context) == old) CONTEXT_AUTH_ONLY.set(context, fast);
+            JitsiInternals.swap(context, old, new OpenSslCtr(k));
             return true;
         } catch (Throwable e) {
             return false;
@@ -111,13 +95,7 @@ public final class OpenSslCtr extends SrtpCipher {
     /** The packet's initial counter block (counter mode encrypts and decrypts alike: opmode does not matter). */
     @Override public void setIV(byte[] iv, int opmode) throws GeneralSecurityException {
         if (iv == null || iv.length != 16) throw new IllegalArgumentException("iv.length != 16");
-        try {
-            if (!(boolean) CIPHER_INIT.invokeExact((OpenSslAesCipherSpi) spi, ctxPtr, 0L, (byte[]) null, iv, 1)) throw new GeneralSecurityException("EVP_CipherInit");
-        } catch (GeneralSecurityException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new GeneralSecurityException(t);
-        }
+        JitsiInternals.setIv(spi, ctxPtr, iv, true);
     }
 
     @Override public void processAAD(byte[] data, int off, int len) {
@@ -129,7 +107,7 @@ public final class OpenSslCtr extends SrtpCipher {
      * {@link Cipher} would before its SPI (jitsi-srtp hands a malformed packet's lengths through).
      */
     @Override public int process(byte[] data, int off, int len) throws GeneralSecurityException {
-        if (data == null || off < 0 || len < 0 || off > data.length - len) throw new IllegalArgumentException("bad arguments");
+        JitsiInternals.check(data, off, len, 0);
         if (len == 0) return 0;
         try {
             if (!(boolean) UPDATE.invokeExact((OpenSslAesCipherSpi) spi, ctxPtr, data, off, len, data, off)) throw new GeneralSecurityException("EVP_CipherUpdate");

@@ -11,9 +11,6 @@ import java.security.spec.AlgorithmParameterSpec;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import org.jitsi.srtp.BaseSrtpCryptoContext;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
-import org.jitsi.srtp.crypto.OpenSslAesCipherSpi;
 import org.jitsi.srtp.crypto.OpenSslAesGcmCipherSpi;
 import org.jitsi.srtp.crypto.SrtpCipher;
 import org.jitsi.srtp.crypto.SrtpCipherGcm;
@@ -32,41 +29,28 @@ import org.jitsi.srtp.crypto.SrtpCipherGcm;
  * Thread: the owning context's (the endpoint's media loop).
  */
 public final class OpenSslGcm extends SrtpCipher {
-    private static final MethodHandle INIT, AAD, FINAL, CIPHER_INIT;
-    private static final Field CTX, PTR, CONTEXT_CIPHER, CONTEXT_AUTH_ONLY, GCM_KEY;
+    private static final MethodHandle INIT, AAD, FINAL;
+    private static final Field GCM_KEY;
     private static final String UNAVAILABLE;
 
     static {
-        MethodHandle init = null, aad = null, fin = null, evp = null;
-        Field ctx = null, ptr = null, cc = null, ca = null, key = null;
-        String why = null;
+        MethodHandle init = null, aad = null, fin = null;
+        Field key = null;
+        String why = JitsiInternals.UNAVAILABLE;
         try {
-            if (!JitsiOpenSslProvider.isLoaded()) throw new IllegalStateException("jitsi-srtp's OpenSSL library is not loaded");
+            if (why != null) throw new IllegalStateException(why);
             MethodHandles.Lookup spi = MethodHandles.privateLookupIn(OpenSslAesGcmCipherSpi.class, MethodHandles.lookup());
-            MethodHandles.Lookup base = MethodHandles.privateLookupIn(OpenSslAesCipherSpi.class, MethodHandles.lookup());
             init = spi.findVirtual(OpenSslAesGcmCipherSpi.class, "engineInit",
                     MethodType.methodType(void.class, int.class, Key.class, AlgorithmParameterSpec.class, SecureRandom.class));
             aad = spi.findVirtual(OpenSslAesGcmCipherSpi.class, "engineUpdateAAD",
                     MethodType.methodType(void.class, byte[].class, int.class, int.class));
             fin = spi.findVirtual(OpenSslAesGcmCipherSpi.class, "engineDoFinal",
                     MethodType.methodType(int.class, byte[].class, int.class, int.class, byte[].class, int.class));
-            evp = base.findVirtual(OpenSslAesCipherSpi.class, "EVP_CipherInit",
-                    MethodType.methodType(boolean.class, long.class, long.class, byte[].class, byte[].class, int.class));
-            ctx = OpenSslAesCipherSpi.class.getDeclaredField("ctx");
-            ctx.setAccessible(true);
-            ptr = ctx.getType().getDeclaredField("ptr");
-            ptr.setAccessible(true);
-            cc = BaseSrtpCryptoContext.class.getDeclaredField("cipher");
-            cc.setAccessible(true);
-            ca = SrtpCryptoContext.class.getDeclaredField("cipherAuthOnly");
-            ca.setAccessible(true);
-            key = SrtpCipherGcm.class.getDeclaredField("key");
-            key.setAccessible(true);
+            key = JitsiInternals.field(SrtpCipherGcm.class, "key");
         } catch (Throwable t) {
             why = t.toString();
         }
-        INIT = init; AAD = aad; FINAL = fin; CIPHER_INIT = evp;
-        CTX = ctx; PTR = ptr; CONTEXT_CIPHER = cc; CONTEXT_AUTH_ONLY = ca; GCM_KEY = key;
+        INIT = init; AAD = aad; FINAL = fin; GCM_KEY = key;
         UNAVAILABLE = why;
     }
 
@@ -79,7 +63,7 @@ public final class OpenSslGcm extends SrtpCipher {
     private OpenSslGcm(Key key) throws ReflectiveOperationException {
         super(null);
         this.key = key;
-        this.ctxPtr = PTR.getLong(CTX.get(spi));
+        this.ctxPtr = JitsiInternals.contextPointer(spi);
     }
 
     /** Whether the allocation-free path is in use; null if so, else why not. */
@@ -93,13 +77,11 @@ public final class OpenSslGcm extends SrtpCipher {
     public static boolean install(BaseSrtpCryptoContext context) {
         if (UNAVAILABLE != null) return false;
         try {
-            Object old = CONTEXT_CIPHER.get(context);
+            Object old = JitsiInternals.cipherOf(context);
             if (!(old instanceof SrtpCipherGcm)) return false;
             Key k = (Key) GCM_KEY.get(old);
             if (k == null) return false;
-            OpenSslGcm fast = new OpenSslGcm(k);
-            CONTEXT_CIPHER.set(context, fast);
-            if (context instanceof SrtpCryptoContext && CONTEXT_AUTH_ONLY.get(context) == old) CONTEXT_AUTH_ONLY.set(context, fast);
+            JitsiInternals.swap(context, old, new OpenSslGcm(k));
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
@@ -118,9 +100,7 @@ public final class OpenSslGcm extends SrtpCipher {
                 mode = opmode;
                 return;
             }
-            if (!(boolean) CIPHER_INIT.invokeExact((OpenSslAesCipherSpi) spi, ctxPtr, 0L, (byte[]) null, iv, opmode == Cipher.ENCRYPT_MODE ? 1 : 0)) {
-                throw new GeneralSecurityException("EVP_CipherInit");
-            }
+            JitsiInternals.setIv(spi, ctxPtr, iv, opmode == Cipher.ENCRYPT_MODE);
         } catch (GeneralSecurityException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -128,17 +108,8 @@ public final class OpenSslGcm extends SrtpCipher {
         }
     }
 
-    /**
-     * The bounds {@link Cipher} checks before it calls its SPI (which checks less): jitsi-srtp hands a
-     * malformed packet's lengths through (a packet shorter than its header gives a negative length), and
-     * OpenSSL would read or write outside the array. Encryption also needs room for the 16-byte tag.
-     */
-    private static void check(byte[] data, int off, int len, int tail) {
-        if (data == null || off < 0 || len < 0 || off > data.length - len - tail) throw new IllegalArgumentException("bad arguments");
-    }
-
     @Override public void processAAD(byte[] data, int off, int len) throws GeneralSecurityException {
-        check(data, off, len, 0);
+        JitsiInternals.check(data, off, len, 0);
         try {
             AAD.invokeExact(spi, data, off, len);
         } catch (RuntimeException | Error e) {
@@ -149,7 +120,7 @@ public final class OpenSslGcm extends SrtpCipher {
     }
 
     @Override public int process(byte[] data, int off, int len) throws GeneralSecurityException {
-        check(data, off, len, mode == Cipher.ENCRYPT_MODE ? 16 : 0);
+        JitsiInternals.check(data, off, len, mode == Cipher.ENCRYPT_MODE ? 16 : 0);
         try {
             return (int) FINAL.invokeExact(spi, data, off, len, data, off);
         } catch (GeneralSecurityException | RuntimeException | Error e) {

@@ -28,55 +28,9 @@ class OpenSslCtrTest {
     void ourCtrAndJitsisAgree() throws Exception {
         assertNull(OpenSslCtr.unavailableReason());
         for (int profile : new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32}) {
-            byte[] k1 = OpenSslGcmTest.bytes(16, 5), s1 = OpenSslGcmTest.bytes(14, 6), k2 = OpenSslGcmTest.bytes(16, 7), s2 = OpenSslGcmTest.bytes(14, 8);
-            SrtpSession stock, own;
-            try {
-                // contexts are made at an SSRC's first packet each way, under the HMAC provider of that moment:
-                // stock's all under jitsi-srtp's own, ours under ours
-                assertTrue(HmacProvider.useJitsiDefault());
-                assertNotEquals("RoundtableSrtp", HmacProvider.current());
-                stock = new SrtpSession(new SrtpKeys(profile, k1, s1, k2, s2), true, false);
-                byte[] fromStock = HmacProviderTest.first(stock, null), fromStockRtcp = HmacProviderTest.firstRtcp(stock, null);
-                assertTrue(HmacProvider.useOwn());
-                own = new SrtpSession(new SrtpKeys(profile, k2, s2, k1, s1));
-                byte[] fromOwn = HmacProviderTest.first(own, fromStock), fromOwnRtcp = HmacProviderTest.firstRtcp(own, fromStockRtcp);
-                assertTrue(HmacProvider.useJitsiDefault());
-                HmacProviderTest.first(stock, fromOwn);
-                HmacProviderTest.firstRtcp(stock, fromOwnRtcp);
-            } finally {
-                HmacProvider.useOwn();          // the bridge's choice (Bridge's constructor)
-            }
-            Random r = new Random(profile);
-            byte[] b = new byte[2012 + SrtpSession.MAX_TRAILER], plain = new byte[b.length];
-            for (int i = 0; i < 1500; i++) {
-                int seq = (64991 + i) & 0xFFFF;
-                for (boolean fromStock : new boolean[] {true, false}) {
-                    SrtpSession tx = fromStock ? stock : own, rx = fromStock ? own : stock;
-                    int len = i == 0 ? 12 + 2000 : 12 + 1 + r.nextInt(1400);
-                    b[0] = (byte) 0x80; b[1] = 96; b[2] = (byte) (seq >> 8); b[3] = (byte) seq;
-                    b[8] = 0x0B; b[9] = (byte) 0xAD; b[10] = (byte) 0xCA; b[11] = (byte) 0xFE;
-                    for (int j = 12; j < len; j++) b[j] = (byte) r.nextInt();
-                    System.arraycopy(b, 0, plain, 0, len);
-                    int sl = tx.protectRtp(b, 0, len, b.length, SSRC);
-                    assertTrue(sl > len, "protected");
-                    if (i == 700) {
-                        byte[] bad = Arrays.copyOf(b, sl);
-                        bad[20] ^= 1;
-                        assertEquals(-1, rx.unprotectRtp(bad, 0, sl, SSRC), "a flipped bit fails authentication");
-                    }
-                    assertEquals(len, rx.unprotectRtp(b, 0, sl, SSRC), "seq " + seq + " length " + len + (fromStock ? " stock -> own" : " own -> stock"));
-                    assertArrayEquals(Arrays.copyOf(plain, len), Arrays.copyOf(b, len));
-                    // SRTCP: a sender report with a body to encrypt
-                    byte[] sr = new byte[28];
-                    sr[0] = (byte) 0x80; sr[1] = (byte) 200; sr[3] = 6;
-                    sr[4] = 0x0B; sr[5] = (byte) 0xAD; sr[6] = (byte) 0xCA; sr[7] = (byte) 0xFE;
-                    for (int j = 8; j < sr.length; j++) sr[j] = (byte) (i + j);
-                    byte[] c = Arrays.copyOf(sr, sr.length + SrtpSession.MAX_TRAILER);
-                    int cl = tx.protectRtcp(c, 0, sr.length, c.length, SSRC);
-                    assertEquals(sr.length, rx.unprotectRtcp(c, 0, cl, SSRC), "SRTCP " + i + (fromStock ? " stock -> own" : " own -> stock"));
-                    assertArrayEquals(sr, Arrays.copyOf(c, sr.length));
-                }
-            }
+            SrtpSession[] pair = HmacProviderTest.pair(profile, 5, false, () -> HmacProvider.useOwn());
+            SrtpSession stock = pair[0], own = pair[1];
+            HmacProviderTest.interoperate(stock, own, profile);
             assertEquals(OpenSslCtr.class, cipherOf(own, "txRtp").getClass(), "our SRTP contexts hold our cipher");
             assertEquals(OpenSslCtr.class, cipherOf(own, "rxRtcp").getClass(), "and our SRTCP contexts");
             assertNotEquals(OpenSslCtr.class, cipherOf(stock, "txRtp").getClass(), "jitsi's keep theirs");

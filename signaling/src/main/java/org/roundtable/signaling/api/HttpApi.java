@@ -94,47 +94,44 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private boolean whip(Request req, Response res, Callback cb, String[] parts) throws Exception {
-        String method = req.getMethod();
-        if (method.equals("POST") && parts.length == 1) {
-            long t0 = System.nanoTime();
-            String outcome = "refused";
-            try {
-                String sdp = readSdp(req);
-                Fields q = Request.extractQueryParameters(req);
-                String[] location = new String[1];
-                Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
-                        Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
-                location[0] = "/whip/" + parts[0] + "/" + p.id + "/" + secret();
-                boolean done = created(res, cb, location[0], p.meetingId(), p, sdp);
-                outcome = "created";
-                return done;
-            } finally {
-                answerSeconds.labelValues("whip", outcome).observe((System.nanoTime() - t0) / 1e9);
-            }
-        }
+        if (req.getMethod().equals("POST") && parts.length == 1) return timed("whip", () -> {
+            String sdp = readSdp(req);
+            Fields q = Request.extractQueryParameters(req);
+            String[] location = new String[1];
+            Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], q.getValue("name"), bearer(req), q.getValue("password"),
+                    Request.getRemoteAddr(req)), Participant.Kind.WHIP, forgetOnEnd(location), null);
+            location[0] = "/whip/" + parts[0] + "/" + p.id + "/" + secret();
+            return created(res, cb, location[0], p.meetingId(), p, sdp);
+        });
         return resource(req, res, cb, "/whip/" + String.join("/", parts));
     }
 
     private boolean whep(Request req, Response res, Callback cb, String[] parts) throws Exception {
-        String method = req.getMethod();
-        if (method.equals("POST") && parts.length == 2) {
-            long t0 = System.nanoTime();
-            String outcome = "refused";
-            try {
-                String sdp = readSdp(req);
-                Fields q = Request.extractQueryParameters(req);
-                String[] location = new String[1];
-                Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
-                        Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
-                location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id + "/" + secret();
-                boolean done = created(res, cb, location[0], p.meetingId(), p, sdp);
-                outcome = "created";
-                return done;
-            } finally {
-                answerSeconds.labelValues("whep", outcome).observe((System.nanoTime() - t0) / 1e9);
-            }
-        }
+        if (req.getMethod().equals("POST") && parts.length == 2) return timed("whep", () -> {
+            String sdp = readSdp(req);
+            Fields q = Request.extractQueryParameters(req);
+            String[] location = new String[1];
+            Participant p = meetings.join(new MeetingService.JoinRequest(parts[0], "WHEP viewer", bearer(req), q.getValue("password"),
+                    Request.getRemoteAddr(req)), Participant.Kind.WHEP, forgetOnEnd(location), parts[1]);
+            location[0] = "/whep/" + parts[0] + "/" + parts[1] + "/" + p.id + "/" + secret();
+            return created(res, cb, location[0], p.meetingId(), p, sdp);
+        });
         return resource(req, res, cb, "/whep/" + String.join("/", parts));
+    }
+
+    private interface Answer { boolean answer() throws Exception; }
+
+    /** Runs a WHIP or WHEP POST and records how long its answer (or refusal: any exception) took. */
+    private boolean timed(String kind, Answer a) throws Exception {
+        long t0 = System.nanoTime();
+        String outcome = "refused";
+        try {
+            boolean done = a.answer();
+            outcome = "created";
+            return done;
+        } finally {
+            answerSeconds.labelValues(kind, outcome).observe((System.nanoTime() - t0) / 1e9);
+        }
     }
 
     private static final java.security.SecureRandom RND = new java.security.SecureRandom();
