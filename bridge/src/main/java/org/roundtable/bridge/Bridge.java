@@ -123,11 +123,12 @@ public final class Bridge implements AutoCloseable, EndpointHost {
         metrics.mediaLoops.set(n);
         this.dtlsPool = Executors.newFixedThreadPool(Math.max(1, config.dtlsThreads()), new io.netty.util.concurrent.DefaultThreadFactory("dtls", true));
         LOG.info("media transport: {}, {} media loop(s)", epoll ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")", n);
-        // AES-CM's HMAC-SHA1 from the JDK (SHA instructions, no JNI): 1,112-byte packets protect 16% and
-        // unprotect 27% faster than with jitsi-srtp's OpenSSL HMAC (bench/jmh.sh SrtpBench -p profile=CM80)
+        // AES-CM's HMAC-SHA1 on the JDK's SHA-1 (SHA instructions, no JNI, no array per packet: Sha1Hmac);
+        // the JDK's HmacSHA1 made 1,112-byte packets protect 16% and unprotect 27% faster than jitsi-srtp's
+        // OpenSSL HMAC (bench/jmh.sh SrtpBench -p profile=CM80)
         if (!org.roundtable.bridge.srtp.HmacProvider.useOwn()) LOG.info("SRTP AES-CM keeps jitsi-srtp's HMAC provider");
-        // jitsi-srtp's AES from the provider named here, with no start-up benchmark (AesProviders); GCM packets
-        // still go through OpenSslGcm
+        // jitsi-srtp's AES from the provider named here, with no start-up benchmark (AesProviders); the packets
+        // themselves go through OpenSslGcm and OpenSslCtr (SrtpSession) where jitsi-srtp's OpenSSL library is loaded
         if (!org.roundtable.bridge.srtp.AesProviders.preset(System.getProperty("roundtable.srtp.aes-provider", "SunJCE")))
             LOG.info("SRTP: jitsi-srtp benchmarks its AES providers at the first SRTP context");
         this.warmUp = new WarmUp(cert);     // overlaps the rest of the server's construction; start() waits for it
