@@ -68,6 +68,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
     public final BridgeMetrics metrics;
+    private volatile ForwardWarmUp.Result forwardWarmUp;
     private final BridgeConfig config;
     private final DtlsCertificate cert = DtlsCertificate.generate();
     private final ByteBufAllocator alloc = allocator();
@@ -153,6 +154,10 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     public int mediaLoops() { return loops.length; }
     /** Media loop i (for tests in this package). */
     MediaLoop loop(int i) { return loops[i]; }
+    /** What the forwarding warm-up did at {@link #start} (null: none, or it did not finish in time). */
+    ForwardWarmUp.Result forwardWarmUp() { return forwardWarmUp; }
+    /** Remote UDP addresses bound to an endpoint. For tests. */
+    int addressBindings() { return byAddress.size(); }
     public int tcpPort() { return tcpServer == null ? 0 : ((InetSocketAddress) tcpServer.localAddress()).getPort(); }
 
     public void start() throws InterruptedException {
@@ -172,7 +177,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
                 l.pinned = new PinnedSockets(l, ingress);
             }
             l.udp = b.bind(config.bindAddress(), port).sync().channel();
-            l.udpSender = new UdpSender(l.udp, config.tuning().udpFlushEvery());
+            l.udpSender = new UdpSender(l.udp, config.tuning().udpFlushEvery(), metrics);
             port = ((InetSocketAddress) l.udp.localAddress()).getPort();   // the rest share the first's (maybe ephemeral) port
         }
         int udpPort = udpPort();
@@ -218,8 +223,21 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             l.loop.scheduleAtFixedRate(l::tick, 1000, 1000, TimeUnit.MILLISECONDS);
             l.loop.scheduleAtFixedRate(l::detectSpeakers, 200, 200, TimeUnit.MILLISECONDS);
         }
+        // the forwarding path compiled on the first loop (the code is shared by every loop), beside the DTLS warm-up
+        java.util.concurrent.CompletableFuture<ForwardWarmUp.Result> forwarding = config.tuning().warmUpPackets() > 0
+                ? ForwardWarmUp.start(loops[0], config.tuning().warmUpPackets()) : null;
         warmUp.await();
+        if (forwarding != null) {
+            try {
+                forwardWarmUp = forwarding.get(20, TimeUnit.SECONDS);
+                LOG.info("{}", forwardWarmUp);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("the forwarding warm-up did not finish in 20 s: the first members may wait for the JIT");
+            }
+        }
         LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
+        LOG.info("udp writes: {}", loops[0].udpSender.direct() ? "one sendmmsg per flush, from the media loop"
+                : "Netty's channel writes (" + (UdpSender.directUnavailable() != null ? UdpSender.directUnavailable() : "not an epoll socket") + ")");
     }
 
 

@@ -24,12 +24,17 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
      *                   ({@code SO_REUSEPORT}); each meeting runs on one of them, so meetings use every core.
      *                   0: one per available core (see {@link Tuning#loops()}).
      *                   Without epoll there is one.
+     * @param warmUpPackets packets the bridge forwards at start, before it serves anyone, through a synthetic
+     *                      meeting on its first media loop ({@code ForwardWarmUp}), so the JIT has compiled the
+     *                      forwarding path when the first members connect; 0: none
      */
-    public record Tuning(int udpFlushEvery, int mediaLoops) {
-        /** One media loop: what component tests and embedded uses get; the server's config asks for one per core. */
-        public static Tuning defaults() { return new Tuning(32, 1); }
-        public Tuning(int udpFlushEvery) { this(udpFlushEvery, 1); }
+    public record Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets) {
+        /** One media loop and no forwarding warm-up: what component tests and embedded uses get; the server's config asks for one loop per core and a warm-up. */
+        public static Tuning defaults() { return new Tuning(32, 1, 0); }
+        public Tuning(int udpFlushEvery) { this(udpFlushEvery, 1, 0); }
+        public Tuning(int udpFlushEvery, int mediaLoops) { this(udpFlushEvery, mediaLoops, 0); }
         public Tuning {
+            if (warmUpPackets < 0 || warmUpPackets > 10_000_000) throw new IllegalArgumentException("warm-up-packets must be 0..10000000, not " + warmUpPackets);
             if (udpFlushEvery < 1 || udpFlushEvery > 1024) throw new IllegalArgumentException("udp-flush-every must be 1..1024, not " + udpFlushEvery);
             if (mediaLoops < 0 || mediaLoops > 256) throw new IllegalArgumentException("media-loops must be 0 (one per core) .. 256, not " + mediaLoops);
         }
@@ -40,7 +45,8 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
          * second thread wake-up), and 0 meant 1 loop below 4 cores.
          */
         public int loops() { return mediaLoops > 0 ? mediaLoops : Runtime.getRuntime().availableProcessors(); }
-        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n); }
+        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n, warmUpPackets); }
+        public Tuning withWarmUpPackets(int n) { return new Tuning(udpFlushEvery, mediaLoops, n); }
     }
 
     public BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,

@@ -33,6 +33,8 @@ final class MediaLoop implements EndpointHost {
     final int index;
     final EventLoop loop;
     private final Pipeline pipeline;
+    /** Non-null while the warm-up makes its endpoints ({@link #countInto}). Loop only. */
+    private BridgeMetrics metrics;
     final TcpFlushList dirtyTcp = new TcpFlushList();
     private final byte[] scratch = new byte[2048 + SrtpSession.MAX_TRAILER];
     /** Conferences placed on this loop (for placing the next one). */
@@ -81,7 +83,7 @@ final class MediaLoop implements EndpointHost {
     // ------------------------------------------------------------------ EndpointHost
 
     @Override public long nowMs() { return bridge.nowMs(); }
-    @Override public BridgeMetrics metrics() { return bridge.metrics; }
+    @Override public BridgeMetrics metrics() { return metrics != null ? metrics : bridge.metrics; }
     @Override public BridgeConfig config() { return bridge.config(); }
     @Override public DtlsCertificate certificate() { return bridge.certificate(); }
     @Override public ByteBufAllocator alloc() { return bridge.alloc(); }
@@ -89,7 +91,14 @@ final class MediaLoop implements EndpointHost {
     @Override public List<String> candidates() { return bridge.candidates(); }
     @Override public void execute(Runnable r) { loop.execute(r); }
     @Override public boolean inLoop() { return loop.inEventLoop(); }
-    @Override public Pipeline pipeline() { return pipeline; }
+    @Override public Pipeline pipeline() { return metrics != null ? metrics.pipeline : pipeline; }
+
+    /**
+     * Endpoints made on this loop until the next call count into m instead of the server's metrics (null:
+     * the server's again): the start-up warm-up's ({@link ForwardWarmUp}), which must run on this very host,
+     * so the code it compiles was profiled with the types real endpoints use. Loop only.
+     */
+    void countInto(BridgeMetrics m) { metrics = m; }
     @Override public void startDtls(DtlsSession s) { bridge.startDtls(s); }
     @Override public boolean reserveDtls() { return bridge.reserveDtls(); }
     @Override public void dtlsEnded() { bridge.dtlsEnded(); }
@@ -100,6 +109,9 @@ final class MediaLoop implements EndpointHost {
         if (p instanceof org.roundtable.bridge.transport.UdpPath u) pinned.pin(e, u.remote);
         else pinned.unpin(e);
     }
+
+    /** Whether e's packets come to this loop's own socket: its pinned one is connected, or there are no pinned sockets. */
+    boolean pinReady(Endpoint e) { return pinned == null || pinned.connected(e); }
 
     @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) {
         if (pinned != null) pinned.unpin(e);

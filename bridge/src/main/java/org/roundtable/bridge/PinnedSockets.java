@@ -83,6 +83,12 @@ final class PinnedSockets {
                 .handler(handler);
     }
 
+    /** Whether e has a pinned socket and it is connected. */
+    boolean connected(Endpoint e) {
+        Channel ch = byEndpoint.get(e);
+        return ch != null && ch.isActive();
+    }
+
     /** Closes e's pinned socket, if it has one (e is closing, or moved to another address or to ICE-TCP). */
     void unpin(Endpoint e) {
         Channel ch = byEndpoint.remove(e);

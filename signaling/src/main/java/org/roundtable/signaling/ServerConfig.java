@@ -217,7 +217,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 b.getInt("dtls-threads")).withLimits(new BridgeConfig.Limits(b.getInt("limits.ice-tcp-max-connections"),
                 b.getInt("limits.ice-tcp-auth-timeout-ms"), b.getInt("limits.max-pending-dtls"), b.getInt("limits.max-media-sections"),
                 b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")))
-                .withTuning(new BridgeConfig.Tuning(b.getInt("tuning.udp-flush-every"), b.getInt("tuning.media-loops")));
+                .withTuning(new BridgeConfig.Tuning(b.getInt("tuning.udp-flush-every"), b.getInt("tuning.media-loops"),
+                        b.getInt("tuning.warm-up-packets")));
         Config a = r.getConfig("auth");
         Config m = r.getConfig("meetings");
         Config d = r.getConfig("db");

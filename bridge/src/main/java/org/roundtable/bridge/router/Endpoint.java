@@ -203,7 +203,8 @@ public final class Endpoint {
 
     /**
      * Connects the endpoint to a path with given keys, skipping ICE and DTLS: for microbenchmarks and
-     * component tests that measure the media path without sockets. Media loop (or a single test thread).
+     * component tests that measure the media path without sockets, and for the bridge's start-up forwarding
+     * warm-up, whose own client holds the other side's keys. Media loop (or a single test thread).
      */
     public void connectForBenchmark(MediaPath p, DtlsSession.SrtpKeys keys) {
         this.path = p;

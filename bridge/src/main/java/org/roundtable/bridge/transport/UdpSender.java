@@ -2,34 +2,59 @@ package org.roundtable.bridge.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import org.roundtable.bridge.metrics.BridgeMetrics;
+import org.roundtable.bridge.metrics.DropReason;
 
 /**
- * Writes datagrams on one UDP media socket for every endpoint that socket serves: each write goes into a
- * pooled {@link OutDatagram} (no envelope allocated per packet), and the socket is flushed every
- * {@code flushEvery} packets and at the end of each read batch and timer tick (the bridge's
- * {@link #flush()}), whichever comes first. Netty's epoll transport sends a flush's datagrams with one
- * {@code sendmmsg}; flushing every few dozen means the first receivers of a large fan-out do not wait for
- * the last one to be encrypted. Thread: the socket's event loop only (a write from elsewhere takes the
- * plain, allocating path).
+ * Writes datagrams on one UDP media socket for every endpoint that socket serves, and sends them in batches:
+ * the socket is flushed every {@code flushEvery} packets and at the end of each read batch and timer tick
+ * (the bridge's {@link #flush()}), whichever comes first, each flush one {@code sendmmsg}. Flushing every
+ * few dozen means the first receivers of a large fan-out do not wait for the last one to be encrypted.
+ * <p>On an epoll socket a batch goes past Netty's outbound path ({@link SendmmsgBatch}): no pipeline write
+ * and no {@code ChannelOutboundBuffer} entry per datagram (a heap buffer is copied to a direct one first, as
+ * Netty does). Netty's path is kept for what that cannot take: a write from another thread, the NIO
+ * transport, and the datagrams a full socket buffer refused (EAGAIN), which Netty queues until the socket
+ * is writable; while it holds any, later datagrams queue behind them, so none overtakes another. On that path each write goes into a pooled
+ * {@link OutDatagram} (no envelope allocated per packet). A datagram the kernel refuses on its own is
+ * dropped and counted ({@code send_failed}).
+ * <p>Thread: the socket's event loop only (a write from elsewhere takes the plain, allocating path).
  */
 public final class UdpSender {
     private final Channel channel;
     private final int flushEvery;
+    private final BridgeMetrics metrics;
+    /** The batch past Netty; null: Netty's path only. */
+    private final SendmmsgBatch batch;
+    private final SendmmsgBatch.Overflow toNetty = this::nettyWrite;
+    private final int[] failed = new int[1];
     private int pending;
+    /** Datagrams written to Netty's channel since its last flush. */
+    private int nettyWrites;
+    /** Netty's queue held datagrams the socket refused at the last check. */
+    private boolean queuedInNetty;
     /** Free envelopes, a stack: taken and given back on the event loop only. */
     private OutDatagram[] free = new OutDatagram[64];
     private int freeCount;
     /** Envelopes ever made (a gauge of the pool: it stops growing once the largest flush is covered). */
     private int made;
 
-    public UdpSender(Channel channel, int flushEvery) {
+    public UdpSender(Channel channel, int flushEvery, BridgeMetrics metrics) {
         this.channel = channel;
-        this.flushEvery = Math.max(1, flushEvery);
+        this.flushEvery = Math.max(1, Math.min(flushEvery, SendmmsgBatch.MAX));
+        this.metrics = metrics;
+        this.batch = SendmmsgBatch.of(channel);
     }
 
     public Channel channel() { return channel; }
+
+    /** Why no socket's batches go past Netty's outbound path (null: they do, on epoll sockets). */
+    public static String directUnavailable() { return SendmmsgBatch.UNAVAILABLE; }
+
+    /** Whether batches go past Netty's outbound path (an epoll socket, and Netty's internals found). */
+    public boolean direct() { return batch != null; }
 
     /** Takes ownership of b. */
     public void send(ByteBuf b, InetSocketAddress to) {
@@ -37,17 +62,59 @@ public final class UdpSender {
             channel.writeAndFlush(new DatagramPacket(b, to), channel.voidPromise());
             return;
         }
-        OutDatagram d = freeCount > 0 ? free[--freeCount] : newDatagram();
-        d.set(b, to);
-        channel.write(d, channel.voidPromise());
+        if (batch != null && !behindNetty()) {
+            if (!b.isDirect()) b = direct(b);
+            if (!batch.add(b, to)) {
+                flushBatch();
+                if (!batch.add(b, to)) nettyWrite(b, to);
+            }
+        } else {
+            nettyWrite(b, to);
+        }
         if (++pending >= flushEvery) flush();
     }
 
     /** Sends what was written. Event loop only. */
     public void flush() {
-        if (pending == 0) return;
         pending = 0;
-        channel.flush();
+        if (batch != null && batch.size() > 0) flushBatch();
+        if (nettyWrites > 0) {
+            nettyWrites = 0;
+            channel.flush();
+        }
+    }
+
+    private void flushBatch() {
+        batch.flush(toNetty, failed);
+        if (failed[0] > 0) {
+            for (int i = 0; i < failed[0]; i++) metrics.drop(DropReason.SEND_FAILED);
+            failed[0] = 0;
+        }
+    }
+
+    /** A direct copy of a heap buffer (the kernel reads the datagram from native memory), b released: as Netty's own write does. */
+    private ByteBuf direct(ByteBuf b) {
+        ByteBuf d = channel.alloc().directBuffer(b.readableBytes());
+        d.writeBytes(b, b.readerIndex(), b.readableBytes());
+        b.release();
+        return d;
+    }
+
+    /** Whether Netty's channel holds datagrams not sent yet, which a batch must not overtake. */
+    private boolean behindNetty() {
+        if (nettyWrites > 0) return true;
+        if (!queuedInNetty) return false;
+        ChannelOutboundBuffer q = channel.unsafe().outboundBuffer();
+        return queuedInNetty = q != null && !q.isEmpty();
+    }
+
+    /** Netty's path: a pooled envelope through the pipeline, sent at the next flush or when the socket is writable. */
+    private void nettyWrite(ByteBuf b, InetSocketAddress to) {
+        OutDatagram d = freeCount > 0 ? free[--freeCount] : newDatagram();
+        d.set(b, to);
+        channel.write(d, channel.voidPromise());
+        nettyWrites++;
+        if (batch != null) queuedInNetty = true;
     }
 
     public int pooledEnvelopes() { return made; }

@@ -1,0 +1,124 @@
+package org.roundtable.bridge.transport;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.roundtable.bridge.metrics.BridgeMetrics;
+import org.roundtable.bridge.metrics.DropReason;
+
+/**
+ * The media socket's sender on a real epoll socket: its batches go past Netty's outbound path
+ * ({@link SendmmsgBatch}), every datagram arrives once, whole and in order (also where a heap buffer comes
+ * between direct ones, and across the flushes a long fan-out makes), each buffer is released
+ * once it is sent, and a datagram the kernel refuses is dropped, counted, and stops nothing behind it.
+ */
+class UdpSenderTest {
+    EpollEventLoopGroup group;
+    Channel ch;
+    DatagramChannel rx;
+    BridgeMetrics metrics;
+    UdpSender sender;
+
+    @BeforeEach void open() throws Exception {
+        group = new EpollEventLoopGroup(1);
+        ch = new Bootstrap().group(group).channel(EpollDatagramChannel.class).handler(new ChannelInboundHandlerAdapter())
+                .bind("127.0.0.1", 0).sync().channel();
+        rx = DatagramChannel.open();
+        rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        rx.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        rx.configureBlocking(false);
+        metrics = new BridgeMetrics(new PrometheusRegistry());
+        sender = new UdpSender(ch, 32, metrics);
+    }
+
+    @AfterEach void close() throws Exception {
+        rx.close();
+        ch.close().sync();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+
+    static ByteBuf datagram(int i, boolean direct) {
+        ByteBuf b = direct ? PooledByteBufAllocator.DEFAULT.directBuffer(200) : Unpooled.buffer(200);
+        b.writeInt(i);
+        for (int k = 0; k < 100 + i % 50; k++) b.writeByte(i + k);
+        return b;
+    }
+
+    /** Reads what arrives in up to 3 s, until n datagrams; each one's number, checked whole. */
+    List<Integer> receive(int n) throws Exception {
+        List<Integer> got = new ArrayList<>();
+        ByteBuffer io = ByteBuffer.allocate(2048);
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (got.size() < n && System.nanoTime() < end) {
+            io.clear();
+            if (rx.receive(io) == null) { Thread.sleep(1); continue; }
+            io.flip();
+            int i = io.getInt();
+            assertEquals(100 + i % 50, io.remaining(), "datagram " + i + " arrived whole");
+            for (int k = 0; io.hasRemaining(); k++) assertEquals((byte) (i + k), io.get(), "datagram " + i + " byte " + k);
+            got.add(i);
+        }
+        return got;
+    }
+
+    @Test void batchesGoPastNettyAndArriveInOrderWithTheirBuffersReleased() throws Exception {
+        assertTrue(sender.direct(), "an epoll socket sends its batches itself: " + SendmmsgBatch.UNAVAILABLE);
+        InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+        List<ByteBuf> bufs = new ArrayList<>();
+        // 1,000 datagrams on the loop, flushed every 32 and at the end, as a fan-out's; every 97th a heap buffer (copied)
+        ch.eventLoop().submit(() -> {
+            for (int i = 0; i < 1000; i++) {
+                ByteBuf b = datagram(i, i % 97 != 50);
+                bufs.add(b);
+                sender.send(b, to);
+            }
+            sender.flush();
+        }).sync();
+        List<Integer> got = receive(1000);
+        assertEquals(1000, got.size(), "every datagram arrived");
+        for (int i = 0; i < 1000; i++) assertEquals(i, got.get(i), "in order");
+        for (ByteBuf b : bufs) assertEquals(0, b.refCnt(), "released once sent");
+        assertEquals(0, sender.pooledEnvelopes(), "none took Netty's path (the heap buffers were copied into the batch)");
+    }
+
+    @Test void aDatagramTheKernelRefusesIsCountedAndTheRestGo() throws Exception {
+        InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+        InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", 0);   // UDP to port 0: EINVAL
+        List<ByteBuf> bufs = new ArrayList<>();
+        ch.eventLoop().submit(() -> {
+            for (int i = 0; i < 10; i++) {
+                ByteBuf b = datagram(i, true);
+                bufs.add(b);
+                sender.send(b, i == 0 || i == 4 ? nowhere : to);   // the first of a batch and one inside it
+            }
+            sender.flush();
+        }).sync();
+        assertEquals(List.of(1, 2, 3, 5, 6, 7, 8, 9), receive(8));
+        assertEquals(2, metrics.dropped(DropReason.SEND_FAILED), "the two refused are counted");
+        for (ByteBuf b : bufs) assertEquals(0, b.refCnt(), "sent or not, every buffer is released");
+    }
+
+    @Test void aWriteFromAnotherThreadTakesNettysPath() throws Exception {
+        ByteBuf b = datagram(7, true);
+        sender.send(b, (InetSocketAddress) rx.getLocalAddress());
+        assertEquals(List.of(7), receive(1));
+        assertEquals(0, b.refCnt());
+    }
+}
