@@ -1,7 +1,6 @@
 package org.roundtable.signaling.meeting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -15,18 +14,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.roundtable.bridge.Bridge;
-import org.roundtable.bridge.router.Endpoint;
-import org.roundtable.bridge.router.MediaKind;
-import org.roundtable.bridge.router.MediaSource;
 import org.roundtable.bridge.sdp.Sdp;
 import org.roundtable.signaling.ServerConfig;
 import org.roundtable.signaling.auth.AttemptLimiter;
 import org.roundtable.signaling.auth.Identity;
 import org.roundtable.signaling.auth.Jwt;
 import org.roundtable.signaling.meeting.Participant.Role;
-import org.roundtable.signaling.registry.MeetingRecord;
 import org.roundtable.signaling.registry.MeetingRegistry;
-import org.roundtable.signaling.registry.Passwords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * sharing, the active speaker, leaving and ending. Every rule is checked here, on the server, so a
  * modified client cannot get around it; media rules are enforced in the bridge (paused sources, no
  * endpoint for lobby members). Every change to a meeting runs on that meeting's serial executor.
- * This class keeps the meetings, admission, host controls and leaving; its parts do the rest by job:
- * {@link MeetingMedia} (offers, own toggles, sharing, sources and speakers told to the browsers),
+ * This class keeps the meetings, host controls and leaving; its parts do the rest by job:
+ * {@link MeetingEntry} (who may join, the lobby, entering), {@link MeetingMedia} (offers, own toggles, sharing, sources and speakers told to the browsers),
  * {@link MeetingOutputs} (the recording and the live stream), {@link MeetingPhones} (phone callers
  * joining), {@link HostControls} (what each control does), {@link PhoneMedia} (the phones' media).
  */
@@ -68,6 +62,8 @@ public final class MeetingService {
     final MeetingOutputs outputs;
     /** How phone callers become members. */
     private final MeetingPhones phoneEntry;
+    /** Who may join, the lobby, and entering. */
+    private final MeetingEntry entry;
 
     public MeetingService(Bridge bridge, ServerConfig config, MeetingRegistry registry, Jwt jwt, AttemptLimiter limiter) {
         this(bridge, config, registry, jwt, limiter, MeetingTime.system());
@@ -86,6 +82,7 @@ public final class MeetingService {
         this.media = new MeetingMedia(this, bridge);
         this.outputs = new MeetingOutputs(this, bridge, registry, time);
         this.phoneEntry = new MeetingPhones(this, bridge);
+        this.entry = new MeetingEntry(this, bridge, registry, jwt, limiter, time);
     }
 
     public MeetingRegistry registry() { return registry; }
@@ -200,79 +197,17 @@ public final class MeetingService {
     /** A join request as a client sends it: meeting id or number, and what proves access. */
     public record JoinRequest(String meetingKey, String name, String token, String password, String source) {}
 
-    private static SignalingException denied() {
-        return new SignalingException("denied", 403, "no meeting with that id or number, or a wrong password");
-    }
-
     /** Verifies a token, counting a failure against the source; null token gives null. */
     public Identity authenticate(String token, String source, String meetingKey) throws SignalingException {
-        if (token == null) return null;
-        long retry = limiter.retryAfterMs(source, meetingKey);
-        if (retry > 0) throw rateLimited(retry);
-        try {
-            return jwt.verify(token);
-        } catch (Jwt.InvalidToken e) {
-            limiter.failure(source, meetingKey);
-            throw new SignalingException("bad_token", 401, "invalid token: " + e.getMessage());
-        }
-    }
-
-    private static SignalingException rateLimited(long retryMs) {
-        return new SignalingException("rate_limited", 429, "too many failed attempts; try again in " + ((retryMs + 999) / 1000) + " s");
+        return entry.authenticate(token, source, meetingKey);
     }
 
     /**
-     * Joins by meeting id or number with the caller's proof of access. Registry meetings admit their
-     * owner (as host) and invitees with a token, anyone else with the password; their schedule and
-     * state are enforced. Other ids exist only in open development mode. Failures count against the
-     * source address and the meeting key, and an unauthenticated caller cannot tell a missing meeting
-     * from a wrong password.
+     * Joins by meeting id or number with the caller's proof of access (see {@link MeetingEntry#join}: registry
+     * meetings admit their owner, invitees and the password's holders; other ids exist only in open mode).
      */
     public Participant join(JoinRequest r, Participant.Kind kind, Participant.Client client, String watches) throws SignalingException {
-        String key = r.meetingKey();
-        if (!validMeetingId(key)) throw new SignalingException("bad_meeting_id", 400, "meeting id must be 1-64 letters, digits, '.', '_' or '-'");
-        // A valid token is checked before the meeting's failure counter: strangers guessing passwords must not
-        // lock the owner and invitees out (their source's own counter still applies).
-        Identity who = null;
-        if (r.token() != null) {
-            long retry = limiter.retryAfterMs(r.source(), null);
-            if (retry > 0) throw rateLimited(retry);
-            try {
-                who = jwt.verify(r.token());
-            } catch (Jwt.InvalidToken e) {
-                limiter.failure(r.source(), key);
-                throw new SignalingException("bad_token", 401, "invalid token: " + e.getMessage());
-            }
-        }
-        MeetingRecord rec = registry.find(key).orElse(null);
-        boolean invited = rec != null && who != null && rec.invited(who.userId());
-        if (!invited) {
-            long retry = limiter.retryAfterMs(r.source(), key);
-            if (retry > 0) throw rateLimited(retry);
-        }
-        String meetingId = key;
-        boolean owner = false;
-        if (rec != null) {
-            if (!invited) {
-                boolean ok = rec.passwordHash() != null ? Passwords.matches(r.password(), rec.passwordHash()) : who != null;
-                if (!ok) {
-                    limiter.failure(r.source(), key);
-                    throw denied();
-                }
-            }
-            SignalingException why = registry.notJoinable(rec);
-            if (why != null) throw why;
-            meetingId = rec.id();
-            // the owner and the invitees the owner marked as hosts join as hosts
-            owner = who != null && rec.hostedBy(who.userId());
-        } else if (!config.openMeetings()) {
-            limiter.failure(r.source(), key);
-            throw denied();
-        }
-        if (who != null && client != null && kind == Participant.Kind.WEB) registerSession(who.userId(), client);
-        String name = who != null ? who.name() : r.name();
-        Participant p = join(meetingId, name, kind, client, watches, rec != null, owner, who, r.source());
-        return p;
+        return entry.join(r, kind, client, watches);
     }
 
     /** Binds a signalling session to a user (for reminders) without joining a meeting. */
@@ -290,7 +225,7 @@ public final class MeetingService {
         return meetingFor(id, create, false);
     }
 
-    private Meeting meetingFor(String id, boolean create, boolean inRegistry) throws SignalingException {
+    Meeting meetingFor(String id, boolean create, boolean inRegistry) throws SignalingException {
         if (!validMeetingId(id)) throw new SignalingException("bad_meeting_id", 400, "meeting id must be 1-64 letters, digits, '.', '_' or '-'");
         Meeting m = meetings.get(id);
         if (m == null && create && (config.openMeetings() || inRegistry)) {
@@ -337,70 +272,14 @@ public final class MeetingService {
         return join(new JoinRequest(meetingId, name, null, null, "local"), kind, client, watches);
     }
 
+    /** Joins a meeting whose access was checked (see {@link MeetingEntry}): a member, or one waiting in the lobby. */
     Participant join(String meetingId, String name, Participant.Kind kind, Participant.Client client, String watches,
-                             boolean inRegistry, boolean owner, Identity who, String source) throws SignalingException {
-        String display = name == null ? "" : name.strip();
-        if (display.isEmpty()) display = kind == Participant.Kind.WHIP ? "WHIP" : "Guest";
-        if (display.length() > 64) throw new SignalingException("bad_name", 400, "display name longer than 64 characters");
-        for (int attempt = 0; attempt < 3; attempt++) {
-            Meeting m = meetingFor(meetingId, kind != Participant.Kind.WHEP, inRegistry);
-            String dn = display;
-            Participant p = onMeeting(m, () -> {
-                if (m.ended) return null;
-                boolean removed = (who != null && m.removed.contains("user:" + who.userId()))
-                        || (kind == Participant.Kind.WHEP && source != null && m.removed.contains("src:" + source));
-                Admission.Decision d = Admission.decide(new Admission.Caller(kind, who, owner, removed),
-                        new Admission.Room(m.registry, m.locked, m.participants.size(), config.maxParticipants(), m.hasHost()));
-                if (d.outcome() == Admission.Outcome.REFUSE) throw d.error();
-                if (watches != null) {
-                    Participant t = m.participants.get(watches);
-                    if (t == null || !t.isMember() || t.inLobby) throw new SignalingException("not_found", 404, "no such participant in the meeting");
-                }
-                Participant np = new Participant(newId(), dn, kind, client, time.millis());
-                np.watches = watches;
-                np.owner = owner;
-                np.identity = who;
-                np.source = source;
-                np.meetingId = m.id;
-                m.participants.put(np.id, np);
-                if (d.outcome() == Admission.Outcome.LOBBY) {
-                    np.inLobby = true;
-                    ObjectNode ev = event("lobbyJoined");
-                    ev.set("participant", events.describe(m, np));
-                    events.toHosts(m, ev);
-                    LOG.info("{} ({}) waits in the lobby of meeting {}", np.id, dn, m.id);
-                    return np;
-                }
-                enter(m, np);
-                return np;
-            });
-            if (p != null) return p;
-        }
-        throw new SignalingException("internal", 500, "meeting was closing; try again");
+                     boolean inRegistry, boolean owner, Identity who, String source) throws SignalingException {
+        return entry.join(meetingId, name, kind, client, watches, inRegistry, owner, who, source);
     }
 
     /** Makes np a member with media: role, endpoint, announcement. On exec. */
-    void enter(Meeting m, Participant np) {
-        np.inLobby = false;
-        np.role = Admission.roleOnEntry(np.asCaller(false), new Admission.Room(m.registry, m.locked, m.participants.size(), config.maxParticipants(), m.hasHost()));
-        if (np.kind != Participant.Kind.SIP) {
-            np.endpoint = bridge.createEndpoint(m.conference, np.id, np.id, new Endpoint.Listener() {
-                @Override public void onClosed(Endpoint e, String reason) {
-                    m.exec.execute(() -> leaveNow(m, np, reason, null));
-                }
-                @Override public void onRenegotiationNeeded(Endpoint e) {
-                    m.exec.execute(() -> media.askToRenegotiate(np));
-                }
-            });
-        }
-        // everyone sees members and watch-only viewers (hosts can remove a viewer)
-        ObjectNode joinedEv = event("participantJoined");
-        joinedEv.set("participant", events.describe(m, np));
-        events.broadcast(m, joinedEv, np);
-        outputs.compositions().roster(m);
-        LOG.info("{} ({}, {}, {}) joined meeting {}", np.id, np.name, np.kind, np.role.wire(), m.id);
-        outputs.entered(m);
-    }
+    void enter(Meeting m, Participant np) { entry.enter(m, np); }
 
     /** The 'joined' payload (or 'lobby' for a member waiting to be admitted). */
     public ObjectNode joinedMessage(String meetingId, Participant self) throws SignalingException {
@@ -408,43 +287,7 @@ public final class MeetingService {
         return onMeeting(m, () -> joinedPayload(m, self));
     }
 
-    ObjectNode joinedPayload(Meeting m, Participant self) {
-        if (self.inLobby) {
-            ObjectNode l = event("lobby");
-            l.put("meeting", m.id);
-            l.put("participantId", self.id);
-            return l;
-        }
-        ObjectNode j = event("joined");
-        j.put("meeting", m.id);
-        j.put("participantId", self.id);
-        j.put("role", self.role.wire());
-        ArrayNode arr = j.putArray("participants");
-        for (Participant p : m.members()) if (p != self) arr.add(events.describe(m, p));
-        ArrayNode members = j.putArray("members");
-        for (Participant p : m.members()) members.add(events.describe(m, p));
-        for (Participant p : m.viewers()) members.add(events.describe(m, p));
-        if (self.role == Role.HOST) for (Participant p : m.lobby()) members.add(events.describe(m, p));
-        j.put("locked", m.locked);
-        j.put("recording", m.recording != null);
-        if (m.live != null) MeetingLive.links(m.live, j.putObject("live"));
-        j.put("allowSelfUnmute", m.allowSelfUnmute);
-        int a = 0, v = 0;
-        self.announcedTracks.clear();
-        self.announcedSources.clear();
-        for (MediaSource s : m.conference.sources()) {
-            if (s.ownerId.equals(self.id)) continue;
-            if (s.kind == MediaKind.AUDIO) a++; else v++;
-            self.announcedTracks.add(s.id);
-            self.announcedSources.add(s);
-        }
-        self.wantAudio = a;
-        self.wantVideo = v;
-        ObjectNode tracks = j.putObject("tracks");
-        tracks.put("audio", a);
-        tracks.put("video", v);
-        return j;
-    }
+    ObjectNode joinedPayload(Meeting m, Participant self) { return entry.joinedPayload(m, self); }
 
     // ================================================================== media (MeetingMedia)
 
@@ -659,7 +502,7 @@ public final class MeetingService {
 
     public ObjectNode event(String type) { return events.event(type); }
 
-    private static String newId() {
+    static String newId() {
         return Long.toString(RND.nextLong() & Long.MAX_VALUE, 36);
     }
 
