@@ -66,6 +66,7 @@ final class SendmmsgBatch {
         UNAVAILABLE = why;
     }
 
+    private final Channel channel;
     private final Object array, socket;
     private final Object[] packets;
     private final ByteBuf[] held = new ByteBuf[MAX];
@@ -76,13 +77,14 @@ final class SendmmsgBatch {
     static SendmmsgBatch of(Channel ch) {
         if (UNAVAILABLE != null || !(ch instanceof io.netty.channel.epoll.EpollDatagramChannel)) return null;
         try {
-            return new SendmmsgBatch(((UnixChannel) ch).fd());
+            return new SendmmsgBatch(ch, ((UnixChannel) ch).fd());
         } catch (Throwable t) {
             return null;
         }
     }
 
-    private SendmmsgBatch(Object socket) throws Throwable {
+    private SendmmsgBatch(Channel channel, Object socket) throws Throwable {
+        this.channel = channel;
         this.socket = socket;
         this.array = NEW_ARRAY.invokeExact();
         this.packets = (Object[]) PACKETS.invokeExact(array);
@@ -116,6 +118,12 @@ final class SendmmsgBatch {
      */
     int flush(Overflow rest, int[] failed) {
         int off = 0, sent = 0;
+        if (!channel.isOpen()) {
+            // closed (the server stopping): its descriptor's number may already be another file's
+            for (int i = 0; i < count; i++) held[i].release();
+            failed[0] += count;
+            off = count;
+        }
         while (off < count) {
             int n;
             try {
