@@ -158,6 +158,8 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     ForwardWarmUp.Result forwardWarmUp() { return forwardWarmUp; }
     /** Remote UDP addresses bound to an endpoint. For tests. */
     int addressBindings() { return byAddress.size(); }
+    /** ICE ufrags bound to an endpoint. For tests. */
+    int ufragBindings() { return byUfrag.size(); }
     public int tcpPort() { return tcpServer == null ? 0 : ((InetSocketAddress) tcpServer.localAddress()).getPort(); }
 
     public void start() throws InterruptedException {
@@ -370,6 +372,9 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     public int tcpBindings() { return byTcp.size(); }
 
     @Override public void bindAddress(InetSocketAddress a, Endpoint e) { byAddress.put(a, e); }
+
+    /** Makes e reachable by its ICE ufrag (STUN), as {@link #createEndpoint} does: for endpoints a loop makes itself (the warm-up's). */
+    void bindUfrag(Endpoint e) { byUfrag.put(e.localUfrag, e); }
 
     /** For endpoints hosted on the bridge itself (tests): as the first loop. */
     @Override public void forget(Endpoint e, Set<InetSocketAddress> addrs) { loops[0].forget(e, addrs); }

@@ -19,6 +19,7 @@ import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.Endpoint;
 import org.roundtable.bridge.router.MediaSource;
+import org.roundtable.bridge.rtp.Rtcp;
 import org.roundtable.bridge.rtp.RtpPacket;
 import org.roundtable.bridge.sdp.Sdp;
 import org.roundtable.bridge.srtp.SrtpSession;
@@ -53,6 +54,15 @@ final class ForwardWarmUp {
     private final long startedNs = System.nanoTime();
     private DatagramChannel sink;
     private InetSocketAddress sinkAddress, mediaAddress;
+    /** Each subscriber's own client socket (its fan-out, its RTCP and STUN), and what it knows of its streams. */
+    private final DatagramChannel[] subSinks = new DatagramChannel[SUBSCRIBERS];
+    private final InetSocketAddress[] subAddress = new InetSocketAddress[SUBSCRIBERS];
+    private final SrtpSession[] subClients = new SrtpSession[SUBSCRIBERS];
+    private final int[] subVideoSsrc = new int[SUBSCRIBERS], subLastSeq = new int[SUBSCRIBERS];
+    /** The server's ICE credentials of each endpoint (from its answer): [0] the publisher's, then the subscribers'. */
+    private final String[] iceUfrag = new String[SUBSCRIBERS + 1], icePwd = new String[SUBSCRIBERS + 1];
+    private final byte[] rtcp = new byte[256 + SrtpSession.MAX_TRAILER], stunTx = new byte[12];
+    private int chunks;
     private final ByteBuffer io = ByteBuffer.allocateDirect(2048);
     /** Datagrams the sink has read, and what it will have read once the last chunk's fan-out arrived (loop only). */
     private long received, sent;
@@ -95,6 +105,13 @@ final class ForwardWarmUp {
         sink.bind(new InetSocketAddress(ip, 0));
         sink.configureBlocking(false);
         sinkAddress = (InetSocketAddress) sink.getLocalAddress();
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+            subSinks[i] = DatagramChannel.open();
+            subSinks[i].setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            subSinks[i].bind(new InetSocketAddress(ip, 0));
+            subSinks[i].configureBlocking(false);
+            subAddress[i] = (InetSocketAddress) subSinks[i].getLocalAddress();
+        }
     }
 
     /** A fresh meeting for the next profile: the publisher's keys in that profile, subscribers' alternating. */
@@ -129,20 +146,41 @@ final class ForwardWarmUp {
         String offer = Offers.offer("wpub" + round, "warmwarmwarmwarmwarmwarm", cert, AUDIO_SSRC, VIDEO_SSRC, RTX_SSRC, 0, 0)
                 .replace("a=rtpmap:111 ", "a=extmap:" + EXT_LEVEL + " " + Endpoint.EXT_AUDIO_LEVEL + "\r\na=rtpmap:111 ")
                 .replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\na=extmap:" + EXT_MID + " " + Endpoint.EXT_MID + "\r\n");
-        publisher.negotiate(Sdp.parse(offer), picker.forOwner("warm-up publisher"));
+        credentials(0, publisher.negotiate(Sdp.parse(offer), picker.forOwner("warm-up publisher")));
         DtlsSession.SrtpKeys keys = keys(profile);
         publisher.connectForBenchmark(new UdpPath(loop.udpSender, sinkAddress), keys);
         loop.bindAddress(sinkAddress, publisher);
+        loop.bridge.bindUfrag(publisher);
         loop.pathSelected(publisher, publisher.path());     // with several loops, its socket pinned as a real one's is
         endpoints.add(publisher);
         client = new SrtpSession(mirror(keys));
         for (int i = 0; i < SUBSCRIBERS; i++) {
             String owner = "warm-up subscriber " + i;
             Endpoint sub = new Endpoint(loop, c, "warm-sub" + i, owner, null);
-            sub.negotiate(Sdp.parse(Offers.offer("wsub" + i, "warmwarmwarmwarmwarmwarm", cert, 0, 0, 0, 1, 1)), picker.forOwner(owner));
-            sub.connectForBenchmark(new UdpPath(loop.udpSender, sinkAddress), keys(PROFILES[(i + round) % PROFILES.length]));
+            credentials(i + 1, sub.negotiate(Sdp.parse(Offers.offer("wsub" + i, "warmwarmwarmwarmwarmwarm", cert, 0, 0, 0, 1, 1)), picker.forOwner(owner)));
+            DtlsSession.SrtpKeys k = keys(PROFILES[(i + round) % PROFILES.length]);
+            sub.connectForBenchmark(new UdpPath(loop.udpSender, subAddress[i]), k);
+            loop.bindAddress(subAddress[i], sub);
+            loop.bridge.bindUfrag(sub);
+            loop.pathSelected(sub, sub.path());
             endpoints.add(sub);
+            subClients[i] = new SrtpSession(mirror(k));
+            subVideoSsrc[i] = 0;
         }
+    }
+
+    /** The server's ICE ufrag and password in an answer (session or first media level). */
+    private void credentials(int i, String answer) throws Sdp.SdpException {
+        Sdp a = Sdp.parse(answer);
+        Sdp.Media m = a.media.get(0);
+        iceUfrag[i] = m.iceUfrag != null ? m.iceUfrag : a.iceUfrag;
+        icePwd[i] = m.icePwd != null ? m.icePwd : a.icePwd;
+    }
+
+    /** Whether every endpoint's packets come to this loop's socket (its pinned socket, with several loops). */
+    private boolean pinned() {
+        for (Endpoint e : endpoints) if (!loop.pinReady(e)) return false;
+        return true;
     }
 
     /**
@@ -152,20 +190,18 @@ final class ForwardWarmUp {
     private void step() {
         if (done.isDone()) return;
         try {
-            while (true) {
-                io.clear();
-                if (sink.receive(io) == null) break;
-                received++;
-                lastProgressNs = System.nanoTime();
-            }
-            boolean pinning = !loop.pinReady(publisher) && System.nanoTime() - lastProgressNs < 1_000_000_000L;
+            drain(sink, -1);
+            for (int i = 0; i < SUBSCRIBERS; i++) drain(subSinks[i], i);
+            boolean ready = pinned();
+            boolean pinning = !ready && System.nanoTime() - lastProgressNs < 1_000_000_000L;
             if (!pinning && (received >= sent || System.nanoTime() - lastProgressNs > 20_000_000L)) {
                 if (sentInRound >= inRound()) nextRound();
                 if (done.isDone()) return;
-                if (loop.pinReady(publisher)) {
+                if (pinned()) {
                     int n = Math.min(CHUNK, inRound() - sentInRound);
                     for (int i = 0; i < n; i++) publish();
                     sent = received + n * (long) SUBSCRIBERS;
+                    feedback();
                 }
                 lastProgressNs = System.nanoTime();
             }
@@ -174,6 +210,76 @@ final class ForwardWarmUp {
             return;
         }
         loop.loop.schedule(this::step, 1, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads what reached one client socket; a subscriber's (sub >= 0) notes its video stream's SSRC and last sequence number. */
+    private void drain(DatagramChannel ch, int sub) throws java.io.IOException {
+        while (true) {
+            io.clear();
+            if (ch.receive(io) == null) return;
+            received++;
+            lastProgressNs = System.nanoTime();
+            int n = io.position();
+            // RTP (not RTCP, whose second byte is a packet type 192..223) of video size: the header is in the clear
+            if (sub >= 0 && n > 500 && (io.get(0) & 0xC0) == 0x80 && ((io.get(1) & 0xFF) < 192 || (io.get(1) & 0xFF) > 223)) {
+                subVideoSsrc[sub] = io.getInt(8);
+                subLastSeq[sub] = io.getShort(2) & 0xFFFF;
+            }
+        }
+    }
+
+    /**
+     * After each chunk, one of what real clients send besides media, in turn, so the receive path's branches
+     * for them are compiled too: the publisher's sender report, a subscriber's receiver report with a NACK of
+     * a packet it got (answered from the retransmission cache, as RTX), a subscriber's PLI, and ICE consent
+     * checks to the publisher and to a subscriber.
+     */
+    private void feedback() throws java.io.IOException {
+        int k = chunks++ % 8, sub = (chunks / 8) % SUBSCRIBERS;
+        if (k == 0) {
+            int n = Rtcp.writeSr(rtcp, 0, VIDEO_SSRC, Rtcp.ntpFromMillis(System.currentTimeMillis()), ts, sentInRound, sentInRound * 1000L);
+            sendRtcp(client, sink, n, VIDEO_SSRC);
+        } else if (k <= SUBSCRIBERS) {
+            int i = k - 1;
+            if (subVideoSsrc[i] == 0) return;
+            int self = 0x0B0B0B00 + i;
+            int p = Rtcp.writeRrHeader(rtcp, 0, self, 1);
+            p += Rtcp.writeReportBlock(rtcp, p, subVideoSsrc[i], 0, 0, subLastSeq[i], 10, 0, 0);
+            rtcp[p] = (byte) (0x80 | Rtcp.FMT_NACK);                 // generic NACK of the last video packet it got
+            rtcp[p + 1] = (byte) Rtcp.RTPFB;
+            rtcp[p + 2] = 0;
+            rtcp[p + 3] = 3;
+            RtpPacket.putI32(rtcp, p + 4, self);
+            RtpPacket.putI32(rtcp, p + 8, subVideoSsrc[i]);
+            RtpPacket.putU16(rtcp, p + 12, subLastSeq[i]);
+            RtpPacket.putU16(rtcp, p + 14, 0);
+            sendRtcp(subClients[i], subSinks[i], p + 16, self);
+        } else if (k == 5) {
+            if (subVideoSsrc[sub] == 0) return;
+            int n = Rtcp.writePli(rtcp, 0, 0x0B0B0B00 + sub, subVideoSsrc[sub]);
+            sendRtcp(subClients[sub], subSinks[sub], n, 0x0B0B0B00 + sub);
+        } else if (k == 6) {
+            stun(sink, 0, "wpub" + round);
+        } else if (k == 7) {
+            stun(subSinks[sub], sub + 1, "wsub" + sub);
+        }
+    }
+
+    private void sendRtcp(SrtpSession from, DatagramChannel ch, int len, int senderSsrc) throws java.io.IOException {
+        int n = from.protectRtcp(rtcp, 0, len, rtcp.length, senderSsrc);
+        if (n <= 0) return;
+        io.clear();
+        io.put(rtcp, 0, n).flip();
+        ch.send(io, mediaAddress);
+    }
+
+    /** An ICE consent check (a binding request without USE-CANDIDATE) to endpoint i from its client's socket. */
+    private void stun(DatagramChannel ch, int i, String clientUfrag) throws java.io.IOException {
+        if (iceUfrag[i] == null) return;
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(stunTx);
+        io.clear();
+        io.put(org.roundtable.bridge.ice.Stun.bindingRequest(stunTx, iceUfrag[i] + ":" + clientUfrag, icePwd[i], false)).flip();
+        ch.send(io, mediaAddress);
     }
 
     /** Packets this round sends: the total split between the profiles. */
@@ -223,11 +329,16 @@ final class ForwardWarmUp {
     }
 
     private void closeEndpoints() {
-        if (publisher != null) loop.bridge.forgetEverywhere(publisher, Set.of(sinkAddress));
+        for (int i = 0; i < endpoints.size(); i++)
+            loop.bridge.forgetEverywhere(endpoints.get(i), Set.of(i == 0 ? sinkAddress : subAddress[i - 1]));
         for (Endpoint e : endpoints) e.close("warm-up done");
         endpoints.clear();
         if (client != null) client.close();
         client = null;
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+            if (subClients[i] != null) subClients[i].close();
+            subClients[i] = null;
+        }
     }
 
     /** Ends the warm-up (loop or starting thread): its endpoints close, the sink goes, the future completes. */
@@ -236,20 +347,23 @@ final class ForwardWarmUp {
         closeEndpoints();
         try {
             if (sink != null) sink.close();
+            for (DatagramChannel c : subSinks) if (c != null) c.close();
         } catch (java.io.IOException ignored) { /* closing */ }
         BridgeMetrics m = metrics;
-        done.complete(new Result((long) (m.audioPktsIn.get() + m.videoPktsIn.get()), (long) (m.audioPktsOut.get() + m.videoPktsOut.get()),
-                received, (System.nanoTime() - startedNs) / 1_000_000, failure));
+        long rtx = (long) m.retransmissions.get();
+        done.complete(new Result((long) (m.audioPktsIn.get() + m.videoPktsIn.get()), (long) (m.audioPktsOut.get() + m.videoPktsOut.get()) - rtx,
+                rtx, (long) m.rtcpPktsIn.get(), received, (System.nanoTime() - startedNs) / 1_000_000, failure));
     }
 
     /**
-     * What a warm-up did: packets the publisher's endpoint took in, packets its subscribers sent, datagrams the
-     * sink read back, its time, and why it stopped early (null: it ran to the end).
+     * What a warm-up did: media packets the publisher's endpoint took in, packets forwarded to its subscribers
+     * (retransmissions apart), NACKed packets re-sent, RTCP packets taken in, datagrams the clients' sockets
+     * read back, its time, and why it stopped early (null: it ran to the end).
      */
-    record Result(long in, long out, long read, long ms, String failure) {
+    record Result(long in, long out, long retransmitted, long rtcpIn, long read, long ms, String failure) {
         @Override public String toString() {
-            return String.format("forwarding warm-up: %d packets in, %d out, %d read by the sink, in %d ms%s", in, out, read, ms,
-                    failure == null ? "" : "; " + failure);
+            return String.format("forwarding warm-up: %d packets in, %d out, %d re-sent, %d RTCP in, %d read by the clients, in %d ms%s",
+                    in, out, retransmitted, rtcpIn, read, ms, failure == null ? "" : "; " + failure);
         }
     }
 

@@ -18,7 +18,8 @@ import org.roundtable.bridge.sdp.Sdp;
 
 /**
  * The forwarding warm-up at start ({@link ForwardWarmUp}): its synthetic meeting forwards every packet it
- * sends to each of its subscribers through the media socket, in both SRTP profiles, and leaves nothing behind
+ * sends to each of its subscribers through the media socket, in both SRTP profiles, answers their RTCP and
+ * NACKs and their consent checks, and leaves nothing behind
  * that a user or an operator would see: no packets, endpoints or pinned sockets in the server's metrics, no
  * address bound, and the first real meeting forwards as on a bridge that never warmed up.
  */
@@ -39,12 +40,17 @@ class ForwardWarmUpTest {
             assertNull(r.failure(), r.toString());
             assertEquals(PACKETS, r.in(), "every packet sent reached the publisher's endpoint: " + r);
             assertEquals(4L * PACKETS, r.out(), "and went out to each of the 4 subscribers: " + r);
-            assertTrue(r.read() >= r.out(), "the sink read all they sent: " + r);
+            assertTrue(r.retransmitted() > 0, "NACKs were answered from the retransmission cache: " + r);
+            assertTrue(r.rtcpIn() > 20, "RTCP from the publisher and the subscribers was taken in: " + r);
+            assertTrue(r.read() >= r.out() + r.retransmitted() + 20, "the clients read all that was sent, consent check answers too: " + r);
 
             // nothing of it is the server's
             assertTrue(waitFor(2000, () -> bridge.addressBindings() == 0), "no address stays bound: " + bridge.addressBindings());
             assertEquals(0, metrics.pinnedSockets.get(), "no pinned socket is left");
             assertEquals(0, metrics.endpoints.get());
+            for (org.roundtable.bridge.metrics.DropReason d : org.roundtable.bridge.metrics.DropReason.values())
+                assertEquals(0, metrics.dropped(d), "no drop counted in the server's metrics: " + d);
+            assertEquals(0, bridge.ufragBindings(), "no ICE ufrag stays bound");
             assertEquals(0, (long) (metrics.audioPktsIn.get() + metrics.videoPktsIn.get() + metrics.audioPktsOut.get() + metrics.videoPktsOut.get()),
                     "the server's packet counts start at 0");
             for (int i = 0; i < loops; i++) assertEquals(0, bridge.loop(i).conferences.get(), "no meeting is placed on loop " + i);
