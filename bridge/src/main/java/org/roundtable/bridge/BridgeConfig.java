@@ -3,7 +3,8 @@ package org.roundtable.bridge;
 import java.util.List;
 
 /**
- * Bridge settings, read once from the server's HOCON config ({@code roundtable.bridge}) into this record.
+ * Bridge settings, read once from the HOCON config ({@code roundtable.bridge}, whose defaults are this
+ * module's {@code reference.conf}) into this record by {@link #fromConfig}.
  * @param bindAddress address the media sockets bind (0.0.0.0 for all)
  * @param advertisedAddresses addresses put in ICE candidates (NAT: the public one); must be non-empty
  * @param udpPort single UDP port for all endpoints
@@ -27,16 +28,27 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
      * @param warmUpPackets packets the bridge forwards at start, before it serves anyone, through a synthetic
      *                      meeting on its first media loop ({@code ForwardWarmUp}), so the JIT has compiled the
      *                      forwarding path when the first members connect; 0: none
+     * @param nackCachePackets packets of each video source kept for NACK answers (a power of two, 64..32768): at
+     *                         1 Mbit/s of 1,100-byte packets 512 is about 4.5 s
+     * @param nackMaxAgeMs a cached packet older than this is not re-sent (the receiver's jitter buffer has
+     *                     given up on it by then)
+     * @param nackResendGuardMs while a receiver's round trip is unknown, a packet is re-sent to it at most once in
+     *                          this long (once known, once per round trip, at most a second)
      */
-    public record Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets) {
+    public record Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets, int nackCachePackets, int nackMaxAgeMs, int nackResendGuardMs) {
         /** One media loop and no forwarding warm-up: what component tests and embedded uses get; the server's config asks for one loop per core and a warm-up. */
         public static Tuning defaults() { return new Tuning(32, 1, 0); }
         public Tuning(int udpFlushEvery) { this(udpFlushEvery, 1, 0); }
         public Tuning(int udpFlushEvery, int mediaLoops) { this(udpFlushEvery, mediaLoops, 0); }
+        public Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets) { this(udpFlushEvery, mediaLoops, warmUpPackets, 512, 1500, 100); }
         public Tuning {
             if (warmUpPackets < 0 || warmUpPackets > 10_000_000) throw new IllegalArgumentException("warm-up-packets must be 0..10000000, not " + warmUpPackets);
             if (udpFlushEvery < 1 || udpFlushEvery > 1024) throw new IllegalArgumentException("udp-flush-every must be 1..1024, not " + udpFlushEvery);
             if (mediaLoops < 0 || mediaLoops > 256) throw new IllegalArgumentException("media-loops must be 0 (one per core) .. 256, not " + mediaLoops);
+            if (nackCachePackets < 64 || nackCachePackets > 32768 || Integer.bitCount(nackCachePackets) != 1)
+                throw new IllegalArgumentException("nack-cache-packets must be a power of two, 64..32768, not " + nackCachePackets);
+            if (nackMaxAgeMs < 100 || nackMaxAgeMs > 10_000) throw new IllegalArgumentException("nack-max-age-ms must be 100..10000, not " + nackMaxAgeMs);
+            if (nackResendGuardMs < 0 || nackResendGuardMs > 1000) throw new IllegalArgumentException("nack-resend-guard-ms must be 0..1000, not " + nackResendGuardMs);
         }
         /**
          * The number of media loops to run: {@code mediaLoops}, or one per available core for 0. Each UDP
@@ -45,8 +57,11 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
          * second thread wake-up), and 0 meant 1 loop below 4 cores.
          */
         public int loops() { return mediaLoops > 0 ? mediaLoops : Runtime.getRuntime().availableProcessors(); }
-        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n, warmUpPackets); }
-        public Tuning withWarmUpPackets(int n) { return new Tuning(udpFlushEvery, mediaLoops, n); }
+        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n, warmUpPackets, nackCachePackets, nackMaxAgeMs, nackResendGuardMs); }
+        public Tuning withWarmUpPackets(int n) { return new Tuning(udpFlushEvery, mediaLoops, n, nackCachePackets, nackMaxAgeMs, nackResendGuardMs); }
+        public Tuning withNack(int cachePackets, int maxAgeMs, int resendGuardMs) {
+            return new Tuning(udpFlushEvery, mediaLoops, warmUpPackets, cachePackets, maxAgeMs, resendGuardMs);
+        }
     }
 
     public BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
@@ -101,5 +116,22 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
 
     public BridgeConfig withTuning(Tuning t) {
         return new BridgeConfig(bindAddress, advertisedAddresses, udpPort, tcpPort, rembBps, preferH264, iceTimeoutMs, dtlsTimeoutMs, dtlsThreads, limits, t);
+    }
+
+    /**
+     * Reads {@code roundtable.bridge} (c is that block: this module's reference.conf under what the operator
+     * set). mediaPort, when given, is the UDP port and, unless ICE-TCP is off, the ICE-TCP port too.
+     */
+    public static BridgeConfig fromConfig(com.typesafe.config.Config b, Integer mediaPort) {
+        int udp = mediaPort != null ? mediaPort : b.getInt("udp-port");
+        int tcp = b.getInt("tcp-port");
+        if (mediaPort != null && tcp != 0) tcp = mediaPort;
+        return new BridgeConfig(b.getString("bind-address"), b.getStringList("advertised-addresses"), udp, tcp,
+                b.getLong("remb-bps"), b.getBoolean("prefer-h264"), b.getInt("ice-timeout-ms"), b.getInt("dtls-timeout-ms"),
+                b.getInt("dtls-threads")).withLimits(new Limits(b.getInt("limits.ice-tcp-max-connections"),
+                b.getInt("limits.ice-tcp-auth-timeout-ms"), b.getInt("limits.max-pending-dtls"), b.getInt("limits.max-media-sections"),
+                b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")))
+                .withTuning(new Tuning(b.getInt("tuning.udp-flush-every"), b.getInt("tuning.media-loops"), b.getInt("tuning.warm-up-packets"),
+                        b.getInt("tuning.nack-cache-packets"), b.getInt("tuning.nack-max-age-ms"), b.getInt("tuning.nack-resend-guard-ms")));
     }
 }

@@ -23,7 +23,16 @@ public final class Main {
         // Production: no leak-tracking stack traces on the media path (tests run with paranoid detection).
         if (System.getProperty("io.netty.leakDetection.level") == null)
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
-        RoundtableServer s = new RoundtableServer(ServerConfig.load(config, http, media)).start();
+        ServerConfig cfg;
+        try {
+            cfg = ServerConfig.load(config, http, media);
+        } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+            // a value out of range or a missing or mistyped key: one line that names it, not a stack trace
+            System.err.println("bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RoundtableServer s = new RoundtableServer(cfg).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try { s.close(); } catch (Exception ignored) { /* exiting */ }
         }));

@@ -208,17 +208,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         if (file != null) c = c.withFallback(ConfigFactory.parseFile(new File(file)).resolve());
         c = c.withFallback(ConfigFactory.defaultReference()).resolve();
         Config r = c.getConfig("roundtable");
-        Config b = r.getConfig("bridge");
-        int udp = mediaPort != null ? mediaPort : b.getInt("udp-port");
-        int tcp = b.getInt("tcp-port");
-        if (mediaPort != null && tcp != 0) tcp = mediaPort;
-        BridgeConfig bc = new BridgeConfig(b.getString("bind-address"), b.getStringList("advertised-addresses"), udp, tcp,
-                b.getLong("remb-bps"), b.getBoolean("prefer-h264"), b.getInt("ice-timeout-ms"), b.getInt("dtls-timeout-ms"),
-                b.getInt("dtls-threads")).withLimits(new BridgeConfig.Limits(b.getInt("limits.ice-tcp-max-connections"),
-                b.getInt("limits.ice-tcp-auth-timeout-ms"), b.getInt("limits.max-pending-dtls"), b.getInt("limits.max-media-sections"),
-                b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")))
-                .withTuning(new BridgeConfig.Tuning(b.getInt("tuning.udp-flush-every"), b.getInt("tuning.media-loops"),
-                        b.getInt("tuning.warm-up-packets")));
+        BridgeConfig bc = BridgeConfig.fromConfig(r.getConfig("bridge"), mediaPort);
         Config a = r.getConfig("auth");
         Config m = r.getConfig("meetings");
         Config d = r.getConfig("db");

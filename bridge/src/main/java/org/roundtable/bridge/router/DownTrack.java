@@ -26,14 +26,16 @@ public final class DownTrack implements Subscription {
     long rttMs = -1;
     /**
      * What was re-sent to this receiver, by cache slot: {@code srcSeq << 16 | sentAtMs & 0xFFFF}. Made on
-     * the first NACK answered (2 KiB), so a receiver that never loses a packet costs nothing here; 16 bits
-     * of milliseconds suffice because the guard is at most a second and the cache keeps 1.5 s.
+     * the first NACK answered (4 bytes per cache slot), so a receiver that never loses a packet costs nothing
+     * here; 16 bits of milliseconds suffice because the guard is at most a second and the cache keeps at most 10 s.
      */
     private int[] resent;
     /** Results of {@link #retransmit}. */
     static final int RESENT = 1, NOT_CACHED = 0, RECENTLY_RESENT = -1;
-    /** Without an RTT estimate, a packet is not re-sent twice within this. */
-    static final long DEFAULT_RESEND_GUARD_MS = 100;
+    /** Without an RTT estimate, a packet is not re-sent twice within this ({@code nack-resend-guard-ms}). */
+    private final long resendGuardMs;
+    /** A cached packet older than this is not re-sent ({@code nack-max-age-ms}). */
+    private final long maxAgeMs;
 
     DownTrack(Endpoint receiver, MediaSource source, String mid, int ssrc, int rtxSsrc, int pt, int rtxPt, int initialSeq, long initialTs) {
         this.receiver = receiver;
@@ -47,6 +49,9 @@ public final class DownTrack implements Subscription {
         this.rewriter = new StreamRewriter(kind == MediaKind.VIDEO, source.clockRate, initialSeq, initialTs);
         this.rtxSeq = initialSeq ^ 0x5A5A;
         this.pauseEpoch = source.pauseEpoch();
+        org.roundtable.bridge.BridgeConfig.Tuning tu = receiver.host.config().tuning();
+        this.resendGuardMs = tu.nackResendGuardMs();
+        this.maxAgeMs = tu.nackMaxAgeMs();
     }
 
     public MediaSource source() { return source; }
@@ -82,18 +87,19 @@ public final class DownTrack implements Subscription {
         if (src == null || src.cache == null) return NOT_CACHED;
         int srcSeq = rewriter.sourceSeq(outSeq);
         if (srcSeq < 0) return NOT_CACHED;
-        int i = src.cache.find(srcSeq, now, 1500);
+        int i = src.cache.find(srcSeq, now, maxAgeMs);
         if (i < 0) return NOT_CACHED;
         ByteBuf b = src.cache.buf(i);
         byte[] a = b.array();
         int off = src.cache.off(i);
         if (RtpPacket.ssrc(a, off) != src.ssrc) return NOT_CACHED;
-        long guard = rttMs > 0 ? Math.min(rttMs, 1000) : DEFAULT_RESEND_GUARD_MS;
+        long guard = rttMs > 0 ? Math.min(rttMs, 1000) : resendGuardMs;
         int[] r = resent;
-        if (r == null) {
-            r = resent = new int[RetransmissionCache.SIZE];
+        int size = src.cache.size();
+        if (r == null || r.length != size) {
+            r = resent = new int[size];
             // a sequence number that cannot be in slot k, so no slot starts out as "recently re-sent"
-            for (int k = 0; k < r.length; k++) r[k] = ((k + 1) & (RetransmissionCache.SIZE - 1)) << 16;
+            for (int k = 0; k < r.length; k++) r[k] = ((k + 1) & (size - 1)) << 16;
         }
         int e = r[i];
         if ((e >>> 16) == srcSeq && (((int) now - e) & 0xFFFF) < guard) return RECENTLY_RESENT;

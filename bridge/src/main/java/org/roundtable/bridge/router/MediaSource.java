@@ -53,6 +53,13 @@ public final class MediaSource {
 
     public MediaSource(String id, String ownerId, String mid, MediaKind kind, Keyframes.Codec codec, int clockRate,
                        int payloadType, int rtxPayloadType, int ssrc, int rtxSsrc, KeyframeRequester keyframes, boolean content) {
+        this(id, ownerId, mid, kind, codec, clockRate, payloadType, rtxPayloadType, ssrc, rtxSsrc, keyframes, content, RetransmissionCache.SIZE);
+    }
+
+    /** cachePackets: the video retransmission cache's size (a power of two; {@code nack-cache-packets}). */
+    public MediaSource(String id, String ownerId, String mid, MediaKind kind, Keyframes.Codec codec, int clockRate,
+                       int payloadType, int rtxPayloadType, int ssrc, int rtxSsrc, KeyframeRequester keyframes, boolean content,
+                       int cachePackets) {
         this.content = content;
         this.id = id;
         this.ownerId = ownerId;
@@ -65,7 +72,7 @@ public final class MediaSource {
         this.ssrc = ssrc;
         this.rtxSsrc = rtxSsrc;
         this.keyframes = keyframes;
-        this.cache = kind == MediaKind.VIDEO ? new RetransmissionCache() : null;
+        this.cache = kind == MediaKind.VIDEO ? new RetransmissionCache(cachePackets) : null;
         this.senderClock = new org.roundtable.bridge.rtp.SenderClock(clockRate);
     }
 

@@ -187,7 +187,7 @@ final class SdpAnswerer {
         if (existing != null) ep.unpublishMid(m.mid);
         MediaSource s = new MediaSource(ep.ownerId + "-" + (content ? "content" : kind.sdp()) + "-" + m.mid, ep.ownerId, m.mid, kind, kc,
                 kind == MediaKind.AUDIO ? 48000 : 90000, codec.pt, rtx == null ? -1 : rtx.pt, ssrc, rtx == null ? 0 : rtxSsrc,
-                src -> ep.rtcp.sendPli(src), content);
+                src -> ep.rtcp.sendPli(src), content, ep.host.config().tuning().nackCachePackets());
         if (kind == MediaKind.AUDIO && audioLevel > 0) s.audioLevelExtId = audioLevel;
         if (!content) s.setPaused(kind == MediaKind.AUDIO ? ep.audioPaused : ep.videoPaused, ep.nowMs());
         ep.published.put(m.mid, s);
