@@ -8,7 +8,15 @@ import org.roundtable.bridge.BridgeConfig;
 
 /** Server settings, read once from HOCON (embedded reference.conf, optional file, -D overrides). Immutable. */
 public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
-                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder, Live live) {
+                           Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder, Live live,
+                           org.roundtable.mixer.MixerConfig mixer) {
+    /** With the mixer's defaults. */
+    public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
+                        Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder, Live live) {
+        this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, recorder, live,
+                org.roundtable.mixer.MixerConfig.DEFAULTS);
+    }
+
     /** Without live settings: the defaults (LL-HLS with 2 s segments and 334 ms parts). */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                         Auth auth, Registry registry, Limits limits, Sip sip, HttpTls httpTls, Recorder recorder) {
@@ -30,7 +38,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         }
     }
 
-    public ServerConfig withLive(Live l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, recorder, l); }
+    public ServerConfig withMixer(org.roundtable.mixer.MixerConfig m) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, recorder, live, m); }
+    public ServerConfig withLive(Live l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, recorder, l, mixer); }
 
     /** Without recorder settings: the defaults (files under data/recordings). */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
@@ -60,7 +69,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         public Recorder withDir(String d) { return new Recorder(enabled, d, minFreeMb, retentionDays, width, height, fps, videoKbps, audioKbps, layout, encoder, syncDelayMs); }
     }
 
-    public ServerConfig withRecorder(Recorder r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, r, live); }
+    public ServerConfig withRecorder(Recorder r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, httpTls, r, live, mixer); }
     /** The record as it was before HTTPS (plain HTTP). */
     public ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, boolean openMeetings, int maxParticipants,
                         Auth auth, Registry registry, Limits limits, Sip sip) {
@@ -75,7 +84,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         public static final HttpTls OFF = new HttpTls(false, "", "");
     }
 
-    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t, recorder, live); }
+    public ServerConfig withHttpTls(HttpTls t) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, sip, t, recorder, live, mixer); }
 
     /**
      * The SIP gateway: where it listens, the address in its SDP, the hotline number (the IVR), and the PBX it registers to.
@@ -158,7 +167,7 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
         this(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, new Sip(false, "127.0.0.1", 5060, "127.0.0.1", "1000"));
     }
 
-    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls, recorder, live); }
+    public ServerConfig withSip(Sip s) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, limits, s, httpTls, recorder, live, mixer); }
 
     /** Token verification: HS256 secrets and ES256 public keys (PEM) of the enterprise account system. */
     public record Auth(List<String> hs256Secrets, List<String> es256PublicKeys, String issuer, String audience, long clockSkewSeconds) {}
@@ -199,9 +208,9 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                 + "Never expose this server; production configs set roundtable.meetings.open = false and their own secrets.";
     }
 
-    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls, recorder, live); }
-    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls, recorder, live); }
-    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls, recorder, live); }
+    public ServerConfig withRegistry(Registry r) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, r, limits, sip, httpTls, recorder, live, mixer); }
+    public ServerConfig withLimits(Limits l) { return new ServerConfig(httpHost, httpPort, bridge, openMeetings, maxParticipants, auth, registry, l, sip, httpTls, recorder, live, mixer); }
+    public ServerConfig withOpenMeetings(boolean open) { return new ServerConfig(httpHost, httpPort, bridge, open, maxParticipants, auth, registry, limits, sip, httpTls, recorder, live, mixer); }
 
     public static ServerConfig load(String file, Integer httpPort, Integer mediaPort) {
         Config c = ConfigFactory.defaultOverrides();
@@ -232,7 +241,8 @@ public record ServerConfig(String httpHost, int httpPort, BridgeConfig bridge, b
                         sp.getInt("ivr-idle-seconds"), sp.getInt("dial-timeout-seconds"), sp.getStringList("trusted-peers"), sp.getInt("max-calls"),
                         sp.getString("rtp-latch"), sp.getString("callback-needs"), new DialOut(sp.getStringList("dial-out.allow"),
                                 sp.getInt("dial-out.per-member-per-minute"), sp.getInt("dial-out.per-meeting-per-minute"))))
-                .withHttpTls(httpTls).withRecorder(recorder(r.getConfig("recorder"))).withLive(live(r.getConfig("live")));
+                .withHttpTls(httpTls).withRecorder(recorder(r.getConfig("recorder"))).withLive(live(r.getConfig("live")))
+                .withMixer(org.roundtable.mixer.MixerConfig.fromConfig(r.getConfig("mixer")));
     }
 
     private static Live live(Config c) {

@@ -15,6 +15,10 @@ class ServerConfigTest {
         assertEquals("", d.sip().tls().keystore(), "self-signed unless configured");
         assertFalse(d.sip().offerSrtp());
         assertEquals(new org.roundtable.bridge.BridgeConfig.Limits(1000, 5000, 256, 32, 8, 500), d.bridge().limits(), "the bridge's limits are read");
+        // each module's reference.conf is merged: the bridge's and the mixer's defaults come from their own jars
+        assertEquals(512, d.bridge().tuning().nackCachePackets());
+        assertEquals(20000, d.bridge().tuning().warmUpPackets());
+        assertEquals(org.roundtable.mixer.MixerConfig.DEFAULTS, d.mixer());
 
         File prod = new File("../ops/production.conf");
         ServerConfig p = ServerConfig.load(prod.getPath(), null, null);
@@ -23,6 +27,22 @@ class ServerConfigTest {
         assertFalse(p.openMeetings());
         assertEquals(java.util.List.of(), p.auth().hs256Secrets(), "the production example has no usable secret");
         assertNull(p.checkSecrets(), "and starts");
+    }
+
+    /** An operator's file overrides any module's keys; a value out of range is refused with its key. */
+    @Test
+    void aFileOverridesEveryModulesKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("rt.conf");
+        java.nio.file.Files.writeString(f, "roundtable { mixer.speakers = 5, bridge.tuning.nack-cache-packets = 4096, meetings.max-participants = 300 }\n");
+        ServerConfig c = ServerConfig.load(f.toString(), null, 20000);
+        assertEquals(5, c.mixer().speakers());
+        assertEquals(5, c.mixer().opusComplexity(), "the rest stays the module's default");
+        assertEquals(4096, c.bridge().tuning().nackCachePackets());
+        assertEquals(300, c.maxParticipants());
+        assertEquals(20000, c.bridge().udpPort());
+        java.nio.file.Files.writeString(f, "roundtable.mixer.speakers = 0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(f.toString(), null, null));
+        assertTrue(e.getMessage().startsWith("speakers"), e.getMessage());
     }
 
     @Test

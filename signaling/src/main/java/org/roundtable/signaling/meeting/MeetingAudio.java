@@ -20,14 +20,15 @@ import org.roundtable.mixer.AudioMixer;
  * Thread: sync() on the meeting's executor (it hops to the media loop to subscribe); the mix on the ticker.
  */
 final class MeetingAudio implements AutoCloseable, org.roundtable.mixer.compose.AudioTimes {
-    final AudioMixer mixer = new AudioMixer(AudioMixer.DEFAULT_SPEAKERS, 5);
+    final AudioMixer mixer;
     private final Bridge bridge;
     private final Conference conference;
     /** Written on the meeting's executor, read by the recording's composition (lip sync). */
     private final Map<MediaSource, AudioMixer.Input> inputs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ThreadLocal<long[]> mixed = ThreadLocal.withInitial(() -> new long[2]);
 
-    MeetingAudio(Bridge bridge, Conference conference, ScheduledExecutorService ticker) {
+    MeetingAudio(Bridge bridge, Conference conference, ScheduledExecutorService ticker, org.roundtable.mixer.MixerConfig config) {
+        this.mixer = config.newMixer();
         this.bridge = bridge;
         this.conference = conference;
         mixer.start(ticker);

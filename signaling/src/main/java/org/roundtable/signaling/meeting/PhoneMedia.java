@@ -163,7 +163,7 @@ final class PhoneMedia {
 
     /** The meeting's mix, made when the first phone joins or a recording starts, following the conference's audio. On exec. */
     MeetingAudio audio(Meeting m) {
-        if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker);
+        if (m.audio == null) m.audio = new MeetingAudio(bridge, m.conference, mixTicker, rules.config.mixer());
         m.audio.sync();
         return m.audio;
     }
