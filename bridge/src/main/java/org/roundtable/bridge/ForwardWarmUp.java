@@ -66,7 +66,9 @@ final class ForwardWarmUp {
     private final ByteBuffer io = ByteBuffer.allocateDirect(2048);
     /** Datagrams the sink has read, and what it will have read once the last chunk's fan-out arrived (loop only). */
     private long received, sent;
-    private long lastProgressNs;
+    private long lastProgressNs, roundStartedNs;
+    /** The warm-up gives up after this long, whatever is left (Bridge.start waits 20 s for it). */
+    private static final long MAX_NS = 15_000_000_000L;
     private int round = -1, sentInRound, seqA, seqV;
     private long ts;
     private final List<Endpoint> endpoints = new ArrayList<>();
@@ -130,7 +132,7 @@ final class ForwardWarmUp {
                 loop.countInto(null);
             }
             sentInRound = 0;
-            lastProgressNs = System.nanoTime();
+            lastProgressNs = roundStartedNs = System.nanoTime();
         } catch (Exception e) {
             finish("stopped: " + e);
         }
@@ -192,12 +194,16 @@ final class ForwardWarmUp {
         try {
             drain(sink, -1);
             for (int i = 0; i < SUBSCRIBERS; i++) drain(subSinks[i], i);
-            boolean ready = pinned();
-            boolean pinning = !ready && System.nanoTime() - lastProgressNs < 1_000_000_000L;
-            if (!pinning && (received >= sent || System.nanoTime() - lastProgressNs > 20_000_000L)) {
-                if (sentInRound >= inRound()) nextRound();
-                if (done.isDone()) return;
-                if (pinned()) {
+            long now = System.nanoTime();
+            if (now - startedNs > MAX_NS) { finish("stopped after " + MAX_NS / 1_000_000_000L + " s"); return; }
+            // with several loops, wait (up to a second into the round) for the endpoints' pinned sockets; a
+            // socket that could not be pinned leaves its packets to the hand-over between loops
+            boolean pinning = !pinned() && now - roundStartedNs < 1_000_000_000L;
+            if (!pinning && (received >= sent || now - lastProgressNs > 20_000_000L)) {
+                if (sentInRound >= inRound()) {
+                    nextRound();                  // its endpoints' sockets are waited for from the next step
+                    if (done.isDone()) return;
+                } else {
                     int n = Math.min(CHUNK, inRound() - sentInRound);
                     for (int i = 0; i < n; i++) publish();
                     sent = received + n * (long) SUBSCRIBERS;
