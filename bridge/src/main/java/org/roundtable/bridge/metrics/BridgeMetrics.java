@@ -95,6 +95,7 @@ public final class BridgeMetrics {
     }
 
     public void drop(DropReason r) { dropped[r.ordinal()].inc(); }
+    public void drop(DropReason r, long n) { dropped[r.ordinal()].inc(n); }
 
     public long dropped(DropReason r) { return (long) dropped[r.ordinal()].get(); }
 }

@@ -112,16 +112,16 @@ final class SendmmsgBatch {
 
     /**
      * Sends the batch with as few {@code sendmmsg} calls as the kernel allows, releasing what it sent. A
-     * datagram the kernel refuses on its own (an address it cannot reach) is released and counted in
-     * {@code failed}; where the socket's buffer is full (EAGAIN) the rest go to {@code rest} in order, with
-     * their addresses, and the batch is empty again. Returns the datagrams sent.
+     * datagram the kernel refuses on its own (an address it cannot reach) is released; where the socket's
+     * buffer is full (EAGAIN) the rest go to {@code rest} in order, with their addresses. The batch is empty
+     * again. Returns the datagrams refused (also all of them where the socket is closed).
      */
-    int flush(Overflow rest, int[] failed) {
-        int off = 0, sent = 0;
+    int flush(Overflow rest) {
+        int off = 0, failed = 0;
         if (!channel.isOpen()) {
             // closed (the server stopping): its descriptor's number may already be another file's
             for (int i = 0; i < count; i++) held[i].release();
-            failed[0] += count;
+            failed = count;
             off = count;
         }
         while (off < count) {
@@ -135,7 +135,7 @@ final class SendmmsgBatch {
             }
             if (n == 0) break;              // EAGAIN: the send buffer is full
             if (n < 0) {
-                failed[0]++;
+                failed++;
                 held[off].release();
                 held[off] = null;
                 off++;
@@ -146,7 +146,6 @@ final class SendmmsgBatch {
                 held[i] = null;
             }
             off += n;
-            sent += n;
         }
         for (int i = off; i < count; i++) {
             rest.send(held[i], to[i]);
@@ -159,7 +158,7 @@ final class SendmmsgBatch {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        return sent;
+        return failed;
     }
 
     /** Where datagrams the socket could not take now go (Netty's own queue, which waits for EPOLLOUT). */

@@ -17,9 +17,9 @@ import org.roundtable.bridge.metrics.DropReason;
  * and no {@code ChannelOutboundBuffer} entry per datagram (a heap buffer is copied to a direct one first, as
  * Netty does). Netty's path is kept for what that cannot take: a write from another thread, the NIO
  * transport, and the datagrams a full socket buffer refused (EAGAIN), which Netty queues until the socket
- * is writable; while it holds any, later datagrams queue behind them, so none overtakes another. On that path each write goes into a pooled
- * {@link OutDatagram} (no envelope allocated per packet). A datagram the kernel refuses on its own is
- * dropped and counted ({@code send_failed}).
+ * is writable; while it holds any, later datagrams queue behind them, so none overtakes another. On that
+ * path each write goes into a pooled {@link OutDatagram} (no envelope allocated per packet). A datagram the
+ * kernel refuses on its own is dropped and counted ({@code send_failed}).
  * <p>Thread: the socket's event loop only (a write from elsewhere takes the plain, allocating path).
  */
 public final class UdpSender {
@@ -29,7 +29,6 @@ public final class UdpSender {
     /** The batch past Netty; null: Netty's path only. */
     private final SendmmsgBatch batch;
     private final SendmmsgBatch.Overflow toNetty = this::nettyWrite;
-    private final int[] failed = new int[1];
     private int pending;
     /** Datagrams written to Netty's channel since its last flush. */
     private int nettyWrites;
@@ -85,11 +84,8 @@ public final class UdpSender {
     }
 
     private void flushBatch() {
-        batch.flush(toNetty, failed);
-        if (failed[0] > 0) {
-            for (int i = 0; i < failed[0]; i++) metrics.drop(DropReason.SEND_FAILED);
-            failed[0] = 0;
-        }
+        int failed = batch.flush(toNetty);
+        if (failed > 0) metrics.drop(DropReason.SEND_FAILED, failed);
     }
 
     /** A direct copy of a heap buffer (the kernel reads the datagram from native memory), b released: as Netty's own write does. */
