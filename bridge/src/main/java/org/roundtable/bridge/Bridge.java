@@ -162,6 +162,14 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     int ufragBindings() { return byUfrag.size(); }
     public int tcpPort() { return tcpServer == null ? 0 : ((InetSocketAddress) tcpServer.localAddress()).getPort(); }
 
+    /**
+     * How a media socket reads: recvmmsg of up to 16 datagrams of up to 2 KiB into one pooled buffer (epoll:
+     * a maximum datagram size set), and up to 4 such calls per wake-up, before the read batch ends (the loop's
+     * flush). Netty's default for this allocator is one read per wake-up: a datagram each, so every packet
+     * in paid an epoll_wait and its own flush, and a receiver's packets of one frame never shared a batch.
+     */
+    static final FixedRecvByteBufAllocator READS = (FixedRecvByteBufAllocator) new FixedRecvByteBufAllocator(16 * 2048).maxMessagesPerRead(4);
+
     public void start() throws InterruptedException {
         boolean epoll = group instanceof EpollEventLoopGroup;
         int port = config.udpPort();
@@ -170,16 +178,17 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             Bootstrap b = new Bootstrap().group(l.loop)
                     .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .option(ChannelOption.ALLOCATOR, alloc)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(ingress);
+            if (epoll) b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048);
             if (loops.length > 1) {
                 b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
                 l.pinned = new PinnedSockets(l, ingress);
             }
             l.udp = b.bind(config.bindAddress(), port).sync().channel();
-            l.udpSender = new UdpSender(l.udp, config.tuning().udpFlushEvery(), metrics);
+            l.udpSender = new UdpSender(l.udp, config.tuning().udpFlushEvery(), metrics, config.tuning().udpGso());
             port = ((InetSocketAddress) l.udp.localAddress()).getPort();   // the rest share the first's (maybe ephemeral) port
         }
         int udpPort = udpPort();
@@ -238,7 +247,8 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             }
         }
         LOG.info("media: udp {}:{}, ice-tcp {}, candidates {}", config.bindAddress(), udpPort, tcpServer == null ? "off" : tcpPort(), candidates);
-        LOG.info("udp writes: {}", loops[0].udpSender.direct() ? "one sendmmsg per flush, from the media loop"
+        LOG.info("udp writes: {}", loops[0].udpSender.direct() ? "one sendmmsg per flush, from the media loop, "
+                + (loops[0].udpSender.gso() ? "a receiver's consecutive packets as one GSO message" : "GSO off")
                 : "Netty's channel writes (" + (UdpSender.directUnavailable() != null ? UdpSender.directUnavailable() : "not an epoll socket") + ")");
     }
 
@@ -486,6 +496,11 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             for (MediaLoop l : loops) l.loop.submit(() -> l.closeAll("server shutting down")).get(10, TimeUnit.SECONDS);
         } catch (Exception ignored) { /* shutting down anyway */ }
         for (MediaLoop l : loops) if (l.udp != null) l.udp.close();
+        for (MediaLoop l : loops) {
+            try {
+                l.loop.submit(l::closeSending).get(5, TimeUnit.SECONDS);   // held packets and the arena go back to the pool
+            } catch (Exception ignored) { /* the loop is gone: the pool goes with the process */ }
+        }
         if (tcpServer != null) tcpServer.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         dtlsPool.shutdownNow();

@@ -34,13 +34,20 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
      *                     given up on it by then)
      * @param nackResendGuardMs while a receiver's round trip is unknown, a packet is re-sent to it at most once in
      *                          this long (once known, once per round trip, at most a second)
+     * @param udpGso a receiver's consecutive packets in one flush (a video frame's) leave as one UDP GSO
+     *               message ({@code UDP_SEGMENT}, Linux 4.18+) where the kernel has it: one pass through the
+     *               stack for the lot; a socket whose path refuses one sends each packet alone from then on
      */
-    public record Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets, int nackCachePackets, int nackMaxAgeMs, int nackResendGuardMs) {
+    public record Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets, int nackCachePackets, int nackMaxAgeMs, int nackResendGuardMs,
+                         boolean udpGso) {
         /** One media loop and no forwarding warm-up: what component tests and embedded uses get; the server's config asks for one loop per core and a warm-up. */
         public static Tuning defaults() { return new Tuning(32, 1, 0); }
         public Tuning(int udpFlushEvery) { this(udpFlushEvery, 1, 0); }
         public Tuning(int udpFlushEvery, int mediaLoops) { this(udpFlushEvery, mediaLoops, 0); }
         public Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets) { this(udpFlushEvery, mediaLoops, warmUpPackets, 512, 1500, 100); }
+        public Tuning(int udpFlushEvery, int mediaLoops, int warmUpPackets, int nackCachePackets, int nackMaxAgeMs, int nackResendGuardMs) {
+            this(udpFlushEvery, mediaLoops, warmUpPackets, nackCachePackets, nackMaxAgeMs, nackResendGuardMs, true);
+        }
         public Tuning {
             if (warmUpPackets < 0 || warmUpPackets > 10_000_000) throw new IllegalArgumentException("warm-up-packets must be 0..10000000, not " + warmUpPackets);
             if (udpFlushEvery < 1 || udpFlushEvery > 1024) throw new IllegalArgumentException("udp-flush-every must be 1..1024, not " + udpFlushEvery);
@@ -57,11 +64,12 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
          * second thread wake-up), and 0 meant 1 loop below 4 cores.
          */
         public int loops() { return mediaLoops > 0 ? mediaLoops : Runtime.getRuntime().availableProcessors(); }
-        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n, warmUpPackets, nackCachePackets, nackMaxAgeMs, nackResendGuardMs); }
-        public Tuning withWarmUpPackets(int n) { return new Tuning(udpFlushEvery, mediaLoops, n, nackCachePackets, nackMaxAgeMs, nackResendGuardMs); }
+        public Tuning withMediaLoops(int n) { return new Tuning(udpFlushEvery, n, warmUpPackets, nackCachePackets, nackMaxAgeMs, nackResendGuardMs, udpGso); }
+        public Tuning withWarmUpPackets(int n) { return new Tuning(udpFlushEvery, mediaLoops, n, nackCachePackets, nackMaxAgeMs, nackResendGuardMs, udpGso); }
         public Tuning withNack(int cachePackets, int maxAgeMs, int resendGuardMs) {
-            return new Tuning(udpFlushEvery, mediaLoops, warmUpPackets, cachePackets, maxAgeMs, resendGuardMs);
+            return new Tuning(udpFlushEvery, mediaLoops, warmUpPackets, cachePackets, maxAgeMs, resendGuardMs, udpGso);
         }
+        public Tuning withUdpGso(boolean on) { return new Tuning(udpFlushEvery, mediaLoops, warmUpPackets, nackCachePackets, nackMaxAgeMs, nackResendGuardMs, on); }
     }
 
     public BridgeConfig(String bindAddress, List<String> advertisedAddresses, int udpPort, int tcpPort,
@@ -132,6 +140,7 @@ public record BridgeConfig(String bindAddress, List<String> advertisedAddresses,
                 b.getInt("limits.ice-tcp-auth-timeout-ms"), b.getInt("limits.max-pending-dtls"), b.getInt("limits.max-media-sections"),
                 b.getInt("limits.max-published-tracks"), b.getInt("limits.nacks-per-second")))
                 .withTuning(new Tuning(b.getInt("tuning.udp-flush-every"), b.getInt("tuning.media-loops"), b.getInt("tuning.warm-up-packets"),
-                        b.getInt("tuning.nack-cache-packets"), b.getInt("tuning.nack-max-age-ms"), b.getInt("tuning.nack-resend-guard-ms")));
+                        b.getInt("tuning.nack-cache-packets"), b.getInt("tuning.nack-max-age-ms"), b.getInt("tuning.nack-resend-guard-ms"),
+                        b.getBoolean("tuning.udp-gso")));
     }
 }

@@ -120,6 +120,7 @@ final class ForwardWarmUp {
     private void nextRound() {
         try {
             closeEndpoints();
+            if (round == -1 && loop.udpSender != null) loop.udpSender.countInto(metrics);   // its sends and their drops are not the server's
             if (++round == PROFILES.length) { finish(null); return; }
             int profile = PROFILES[round];
             Conference c = new Conference("warm-up-" + round, loop);
@@ -351,6 +352,7 @@ final class ForwardWarmUp {
     private void finish(String failure) {
         if (done.isDone()) return;
         closeEndpoints();
+        if (loop.udpSender != null) loop.udpSender.countInto(null);
         try {
             if (sink != null) sink.close();
             for (DatagramChannel c : subSinks) if (c != null) c.close();

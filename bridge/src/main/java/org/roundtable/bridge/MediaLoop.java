@@ -16,6 +16,7 @@ import org.roundtable.bridge.metrics.Pipeline;
 import org.roundtable.bridge.router.Conference;
 import org.roundtable.bridge.router.Endpoint;
 import org.roundtable.bridge.router.EndpointHost;
+import org.roundtable.bridge.router.FanoutBatch;
 import org.roundtable.bridge.srtp.SrtpSession;
 import org.roundtable.bridge.transport.TcpFlushList;
 import org.roundtable.bridge.transport.UdpSender;
@@ -37,6 +38,8 @@ final class MediaLoop implements EndpointHost {
     private BridgeMetrics metrics;
     final TcpFlushList dirtyTcp = new TcpFlushList();
     private final byte[] scratch = new byte[2048 + SrtpSession.MAX_TRAILER];
+    /** The read batch's packets on their way to their receivers, receiver by receiver. Loop only. */
+    private final FanoutBatch fanout = new FanoutBatch(this);
     /** Conferences placed on this loop (for placing the next one). */
     final AtomicInteger conferences = new AtomicInteger();
     /** The same conferences, for speaker detection. Loop only (added and removed by tasks on it). */
@@ -119,8 +122,20 @@ final class MediaLoop implements EndpointHost {
         if (endpoints.remove(e)) bridge.endpointCountChanged(-1);
     }
 
-    /** Flushes this loop's socket and the ICE-TCP connections written on it since the last flush. */
+    @Override public FanoutBatch fanout() { return fanout; }
+
+    /** The server stops (its sockets are closed): held packets and the socket's batch go back to the pool. */
+    void closeSending() {
+        fanout.drain();
+        if (udpSender != null) udpSender.close();
+    }
+
+    /**
+     * Hands the read batch's held packets to their receivers ({@link FanoutBatch}), then flushes this loop's
+     * socket and the ICE-TCP connections written on it since the last flush.
+     */
     @Override public void flush() {
+        fanout.drain();
         if (udpSender != null) udpSender.flush();
         dirtyTcp.flushAll();
     }

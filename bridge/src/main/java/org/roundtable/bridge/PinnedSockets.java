@@ -31,8 +31,8 @@ final class PinnedSockets {
     private final BridgeMetrics metrics;
     private final ChannelHandler ingress;
     private final Map<Endpoint, Channel> byEndpoint = new HashMap<>();
-    /** Room for 4 datagrams of up to 2 KiB per read: {@link #bootstrap} says why. */
-    private static final FixedRecvByteBufAllocator RECV = new FixedRecvByteBufAllocator(4 * 2048);
+    /** Reads as the loop's shared socket does ({@link Bridge#READS}): recvmmsg, which {@link #bootstrap} needs. */
+    private static final FixedRecvByteBufAllocator RECV = Bridge.READS;
 
     PinnedSockets(MediaLoop loop, ChannelHandler ingress) {
         this.loop = loop;

@@ -51,6 +51,7 @@ class ForwardWarmUpTest {
             for (org.roundtable.bridge.metrics.DropReason d : org.roundtable.bridge.metrics.DropReason.values())
                 assertEquals(0, metrics.dropped(d), "no drop counted in the server's metrics: " + d);
             assertEquals(0, bridge.ufragBindings(), "no ICE ufrag stays bound");
+            assertEquals(0, (long) metrics.gsoDatagrams.get(), "the warm-up's GSO sends are not the server's");
             assertEquals(0, (long) (metrics.audioPktsIn.get() + metrics.videoPktsIn.get() + metrics.audioPktsOut.get() + metrics.videoPktsOut.get()),
                     "the server's packet counts start at 0");
             for (int i = 0; i < loops; i++) assertEquals(0, bridge.loop(i).conferences.get(), "no meeting is placed on loop " + i);

@@ -36,6 +36,8 @@ public final class BridgeMetrics {
     /** Connected UDP sockets pinning endpoints' remote addresses to their loops, and those that could not be made. */
     public final Gauge pinnedSockets;
     public final CounterDataPoint pinFailures;
+    /** UDP GSO (UDP_SEGMENT): messages sent, the datagrams in them, and messages the kernel refused (GSO then goes off on that socket). */
+    public final CounterDataPoint gsoMessages, gsoDatagrams, gsoRefused;
 
     public BridgeMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -46,6 +48,12 @@ public final class BridgeMetrics {
                 .help("Connected UDP sockets that bring an endpoint's packets straight to its media loop (with more than one loop)").register(registry);
         pinFailures = Counter.builder().name("roundtable_media_pin_failures")
                 .help("Connected UDP sockets for endpoints that could not be made (their packets are handed over between loops instead)").register(registry).labelValues();
+        gsoMessages = Counter.builder().name("roundtable_udp_gso_messages")
+                .help("UDP sends that carried several datagrams for one receiver as one GSO (UDP_SEGMENT) message").register(registry).labelValues();
+        gsoDatagrams = Counter.builder().name("roundtable_udp_gso_datagrams")
+                .help("Datagrams sent inside GSO (UDP_SEGMENT) messages").register(registry).labelValues();
+        gsoRefused = Counter.builder().name("roundtable_udp_gso_refused")
+                .help("GSO messages the kernel refused (that socket then sends each datagram alone)").register(registry).labelValues();
         mediaLoops = Gauge.builder().name("roundtable_media_loops").help("Media event loops (threads) running").register(registry);
         meetings = Gauge.builder().name("roundtable_meetings").help("Meetings with media state in the bridge").register(registry);
         endpoints = Gauge.builder().name("roundtable_endpoints").help("Media endpoints (peer connections) in the bridge").register(registry);

@@ -289,7 +289,7 @@ public final class Endpoint {
         if (RtpPacket.payloadType(a, off) != src.payloadType) { p.filter.drop(); metrics.drop(DropReason.UNKNOWN_SSRC); return; }
         if (timed) t = p.filter.lap(t);
 
-        src.route(buf, off, n, hdr, nowMs(), rtx, p, timed ? t : 0);
+        src.route(buf, off, n, hdr, nowMs(), rtx, p, timed ? t : 0, host.fanout());
     }
 
     /** The peer holds the keys: the handshake's state can go. Media loop, once. */

@@ -62,6 +62,12 @@ public interface EndpointHost {
     /** The packet walk's counters this host's endpoints write (one instance per media loop). */
     default org.roundtable.bridge.metrics.Pipeline pipeline() { return metrics().pipeline; }
 
+    /**
+     * Where this host's endpoints hold decrypted packets for a receiver-by-receiver fan-out; the host's
+     * {@link #flush} drains it first. Null (the default): each packet goes to its subscriptions at once.
+     */
+    default FanoutBatch fanout() { return null; }
+
     /** Whether the calling thread is this host's media loop. */
     default boolean inLoop() { return false; }
 }

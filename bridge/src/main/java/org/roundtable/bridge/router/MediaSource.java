@@ -138,6 +138,14 @@ public final class MediaSource {
      * clock when it is a timed one, else 0.
      */
     public void route(ByteBuf buf, int off, int len, int hdr, long nowMs, boolean retransmission, Pipeline p, long t) {
+        route(buf, off, len, hdr, nowMs, retransmission, p, t, null);
+    }
+
+    /**
+     * As above; batch, when given (the media loop's), holds the packet for a receiver-by-receiver fan-out
+     * at the end of the read batch instead of handing it to each subscription now.
+     */
+    public void route(ByteBuf buf, int off, int len, int hdr, long nowMs, boolean retransmission, Pipeline p, long t, FanoutBatch batch) {
         byte[] a = buf.array();
         // stats: receive statistics for RTCP receiver reports, and the audio level for speaker detection
         p.stats.in();
@@ -169,9 +177,11 @@ public final class MediaSource {
             cache.put(buf, off, len, hdr, seq, nowMs);
             if (t != 0) p.cache.lap(t);
         }
-        // fanout: each subscription runs the send walk (timed on its own)
+        // fanout: each subscription runs the send walk (timed on its own), now or receiver by receiver at
+        // the end of the read batch
         p.fanout.in();
         if (paused) { p.fanout.drop(); return; }
+        if (batch != null) { batch.add(this, buf, off, len, hdr, key); return; }
         Subscription[] s = subs;
         for (Subscription sub : s) sub.onRtp(this, buf, off, len, hdr, key);
     }

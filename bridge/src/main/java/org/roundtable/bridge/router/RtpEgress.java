@@ -1,6 +1,5 @@
 package org.roundtable.bridge.router;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.roundtable.bridge.metrics.BridgeMetrics;
 import org.roundtable.bridge.metrics.DropReason;
@@ -30,8 +29,8 @@ final class RtpEgress {
 
     /**
      * Writes one RTP packet for a down-track: our header (no extensions) and the source's payload are
-     * built and SRTP-protected in the loop's scratch array (no allocation), then copied once into a
-     * pooled direct buffer that the socket sends from (Netty would otherwise copy a heap buffer itself).
+     * built and SRTP-protected in the loop's scratch array (no allocation), then copied once into native
+     * memory the socket sends from: its batch's arena, or a pooled direct buffer ({@link MediaPath#writeCopy}).
      * The send walk's steps rewrite, protect and send ({@link Pipeline}); t: the walk's clock when timed,
      * else 0. Allocates nothing on the heap once warm: ForwardAllocationTest holds it to that.
      */
@@ -67,17 +66,15 @@ final class RtpEgress {
         if (n < 0) { p.protect.drop(); metrics.srtpProtectFailures.inc(); return; }
         if (t != 0) t = p.protect.lap(t);
 
-        // send: one copy into a pooled direct buffer, with headroom where an ICE-TCP path writes its
-        // RFC 4571 length (no buffer of its own), onto the path (flushed in batches by the bridge)
+        // send: one copy, into the socket's batch (a UDP path: consecutive packets for this receiver leave as
+        // one GSO message) or a pooled direct buffer with headroom where an ICE-TCP path writes its RFC 4571
+        // length; flushed in batches by the bridge
         p.send.in();
-        ByteBuf out = alloc.directBuffer(n + MediaPath.HEADROOM);
-        out.setIndex(MediaPath.HEADROOM, MediaPath.HEADROOM);
-        out.writeBytes(o, 0, n);
         if (!retransmission) { dt.packetsSent++; dt.octetsSent += payload; }
         else metrics.retransmissions.inc();
         if (dt.kind == MediaKind.AUDIO) { metrics.audioPktsOut.inc(); metrics.audioBytesOut.inc(n); }
         else { metrics.videoPktsOut.inc(); metrics.videoBytesOut.inc(n); }
-        ep.path.write(out);
+        ep.path.writeCopy(o, 0, n, alloc);
         if (t != 0) p.send.lap(t);
     }
 }

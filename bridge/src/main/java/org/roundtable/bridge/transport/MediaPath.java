@@ -13,6 +13,17 @@ public interface MediaPath {
     int HEADROOM = 2;
 
     void write(ByteBuf b);
+
+    /**
+     * Sends a copy of a[off, off + len) (the caller keeps its array): by default in a pooled direct buffer
+     * from alloc with {@link #HEADROOM}; a UDP path copies it straight into its socket's batch.
+     */
+    default void writeCopy(byte[] a, int off, int len, io.netty.buffer.ByteBufAllocator alloc) {
+        ByteBuf out = alloc.directBuffer(len + HEADROOM);
+        out.setIndex(HEADROOM, HEADROOM);
+        out.writeBytes(a, off, len);
+        write(out);
+    }
     boolean isOpen();
     String describe();
 }

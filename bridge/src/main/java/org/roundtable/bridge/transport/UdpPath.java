@@ -14,6 +14,7 @@ public final class UdpPath implements MediaPath {
     }
 
     @Override public void write(ByteBuf b) { sender.send(b, remote); }
+    @Override public void writeCopy(byte[] a, int off, int len, io.netty.buffer.ByteBufAllocator alloc) { sender.sendCopy(a, off, len, remote); }
     @Override public boolean isOpen() { return sender.channel().isActive(); }
     @Override public String describe() { return "udp " + remote.getAddress().getHostAddress() + ":" + remote.getPort(); }
 }

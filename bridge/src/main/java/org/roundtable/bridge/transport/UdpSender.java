@@ -25,7 +25,9 @@ import org.roundtable.bridge.metrics.DropReason;
 public final class UdpSender {
     private final Channel channel;
     private final int flushEvery;
-    private final BridgeMetrics metrics;
+    private final BridgeMetrics serverMetrics;
+    /** Where sends are counted: the server's, or the start-up warm-up's while it runs ({@link #countInto}). */
+    private BridgeMetrics metrics;
     /** The batch past Netty; null: Netty's path only. */
     private final SendmmsgBatch batch;
     private final SendmmsgBatch.Overflow toNetty = this::nettyWrite;
@@ -41,16 +43,27 @@ public final class UdpSender {
     private int made;
 
     public UdpSender(Channel channel, int flushEvery, BridgeMetrics metrics) {
+        this(channel, flushEvery, metrics, true);
+    }
+
+    /** gso: consecutive datagrams for one address leave as one UDP_SEGMENT message where the kernel can ({@code udp-gso}). */
+    public UdpSender(Channel channel, int flushEvery, BridgeMetrics metrics, boolean gso) {
         this.channel = channel;
         this.flushEvery = Math.max(1, Math.min(flushEvery, SendmmsgBatch.MAX));
-        this.metrics = metrics;
-        this.batch = SendmmsgBatch.of(channel);
+        this.metrics = this.serverMetrics = metrics;
+        this.batch = SendmmsgBatch.of(channel, gso);
     }
 
     public Channel channel() { return channel; }
 
     /** Why no socket's batches go past Netty's outbound path (null: they do, on epoll sockets). */
     public static String directUnavailable() { return SendmmsgBatch.UNAVAILABLE; }
+
+    /** Counts sends (GSO messages, refused datagrams) into m until called with null (the server's metrics again). Event loop. */
+    public void countInto(BridgeMetrics m) { metrics = m != null ? m : serverMetrics; }
+
+    /** Whether the kernel takes UDP GSO (UDP_SEGMENT) on epoll sockets, and the batches past Netty's path can use it. */
+    public static boolean gsoSupported() { return SendmmsgBatch.GSO_SUPPORTED; }
 
     /** Whether batches go past Netty's outbound path (an epoll socket, and Netty's internals found). */
     public boolean direct() { return batch != null; }
@@ -73,6 +86,26 @@ public final class UdpSender {
         if (++pending >= flushEvery) flush();
     }
 
+    /**
+     * Sends a copy of a[off, off + len): on the loop it is copied straight into the batch's arena (no buffer
+     * of its own), where it joins the previous datagram in one GSO message when that went to the same
+     * address; elsewhere, or behind datagrams Netty holds, into a pooled direct buffer.
+     */
+    public void sendCopy(byte[] a, int off, int len, InetSocketAddress to) {
+        if (batch != null && channel.eventLoop().inEventLoop() && !behindNetty()) {
+            if (!batch.addCopy(a, off, len, to)) {
+                flushBatch();
+                if (!batch.addCopy(a, off, len, to)) nettyWrite(channel.alloc().directBuffer(len).writeBytes(a, off, len), to);
+            }
+            if (++pending >= flushEvery) flush();
+        } else {
+            send(channel.alloc().directBuffer(len).writeBytes(a, off, len), to);
+        }
+    }
+
+    /** Whether consecutive datagrams for one address leave as one GSO message (on, the kernel has it, and it has not refused one). */
+    public boolean gso() { return batch != null && batch.gso(); }
+
     /** Sends what was written. Event loop only. */
     public void flush() {
         pending = 0;
@@ -86,7 +119,28 @@ public final class UdpSender {
     private void flushBatch() {
         int failed = batch.flush(toNetty);
         if (failed > 0) metrics.drop(DropReason.SEND_FAILED, failed);
+        long m = batch.gsoMessagesTaken();
+        if (m > 0) { metrics.gsoMessages.inc(m); metrics.gsoDatagrams.inc(batch.gsoDatagramsTaken()); }
+        if (batch.gsoRefusedTaken()) {
+            metrics.gsoRefused.inc();
+            org.slf4j.LoggerFactory.getLogger(UdpSender.class).warn("udp: the kernel refused a GSO (UDP_SEGMENT) send on {}; this socket now sends each datagram alone",
+                    channel.localAddress());
+        }
     }
+
+    /**
+     * The socket closed for good: the batch's arena goes back to the pool (later writes take Netty's path,
+     * which drops them). Event loop only.
+     */
+    public void close() {
+        if (batch != null) {
+            flush();
+            batch.release();
+        }
+    }
+
+    /** The batch, for tests in this package. */
+    SendmmsgBatch batch() { return batch; }
 
     /** A direct copy of a heap buffer (the kernel reads the datagram from native memory), b released: as Netty's own write does. */
     private ByteBuf direct(ByteBuf b) {

@@ -40,7 +40,10 @@ class FakeHostEndpointTest {
         @Override public byte[] scratch() { return scratch; }
         @Override public List<String> candidates() { return List.of("1 1 udp 2130706430 192.0.2.7 40000 typ host"); }
         @Override public void execute(Runnable r) { r.run(); }
-        @Override public void flush() {}
+        /** Set: the endpoints hold packets for a receiver-by-receiver fan-out, drained by {@link #flush}, as a media loop's. */
+        FanoutBatch fanout;
+        @Override public FanoutBatch fanout() { return fanout; }
+        @Override public void flush() { if (fanout != null) fanout.drain(); }
         @Override public void startDtls(DtlsSession s) {}
         @Override public boolean reserveDtls() { return true; }
         @Override public void dtlsEnded() {}

@@ -38,13 +38,21 @@ class ForwardAllocationTest {
         measure(SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
     }
 
+    /** As a media loop forwards: a read batch's packets held and handed out receiver by receiver ({@link FanoutBatch}). */
+    @Test
+    void forwardingReceiverByReceiverAllocatesNothingPerPacket() throws Exception {
+        measure(SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM, true);
+    }
+
     @Test
     void forwardingAllocatesNothingPerPacketWithAesCm() throws Exception {
         assertNull(org.roundtable.bridge.srtp.OpenSslCtr.unavailableReason(), "the allocation-free AES-CM path must be in use");
         measure(SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80);
     }
 
-    private static void measure(int profile) throws Exception {
+    private static void measure(int profile) throws Exception { measure(profile, false); }
+
+    private static void measure(int profile, boolean batched) throws Exception {
         // as the bridge sets them: jitsi-srtp's AES from SunJCE and our HMAC (GCM and CM contexts still get OpenSslGcm and OpenSslCtr)
         org.jitsi.srtp.crypto.Aes.setFactoryClassName("SunJCE");
         org.roundtable.bridge.srtp.HmacProvider.useOwn();
@@ -55,20 +63,21 @@ class ForwardAllocationTest {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
         Thread t = new FastThreadLocalThread(() -> {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-            try { run(result, profile); } catch (Throwable e) { failure.set(e); } finally { ResourceLeakDetector.setLevel(level); }
+            try { run(result, profile, batched); } catch (Throwable e) { failure.set(e); } finally { ResourceLeakDetector.setLevel(level); }
         }, "media-loop-test");
         t.start();
         t.join(120_000);
         if (failure.get() != null) throw new AssertionError(failure.get());
         long allocated = result[0], forwarded = result[1], sentIn = result[2];
-        System.out.printf("[alloc] profile %d: %d packets in, %d forwarded, %d bytes allocated (%.3f B per forwarded packet)%n",
-                profile, sentIn, forwarded, allocated, allocated / (double) forwarded);
+        System.out.printf("[alloc] profile %d%s: %d packets in, %d forwarded, %d bytes allocated (%.3f B per forwarded packet)%n",
+                profile, batched ? " receiver by receiver" : "", sentIn, forwarded, allocated, allocated / (double) forwarded);
         assertEquals(sentIn * SUBSCRIBERS, forwarded, "every packet reaches every subscriber");
         assertTrue(allocated < 16 * 1024, allocated + " bytes allocated while forwarding " + forwarded + " packets");
     }
 
-    private static void run(long[] result, int profile) throws Exception {
+    private static void run(long[] result, int profile, boolean batched) throws Exception {
         FakeHostEndpointTest.FakeHost host = new FakeHostEndpointTest.FakeHost();
+        if (batched) host.fanout = new FanoutBatch(host);
         host.alloc = new PooledByteBufAllocator(true);
         Conference c = new Conference("alloc");
         long[] forwarded = {0};
@@ -119,6 +128,7 @@ class ForwardAllocationTest {
             b.writeBytes(pkt, 0, protectedLen);
             pub.onSrtp(b);
             b.release();
+            if ((n & 3) == 3) host.flush();              // a read batch of four ends
             if (n >= WARM) in++;
         }
         result[0] = mx.getCurrentThreadAllocatedBytes() - before;

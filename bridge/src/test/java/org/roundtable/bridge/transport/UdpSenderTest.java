@@ -49,6 +49,7 @@ class UdpSenderTest {
     }
 
     @AfterEach void close() throws Exception {
+        ch.eventLoop().submit(sender::close).sync();
         rx.close();
         ch.close().sync();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
@@ -162,6 +163,104 @@ class UdpSenderTest {
         assertEquals(0, b.refCnt());
         assertEquals(1, metrics.dropped(DropReason.SEND_FAILED));
         assertEquals(List.of(), receive(1, 300), "nothing was sent (a datagram on loopback arrives in well under 300 ms)");
+    }
+
+    /** A datagram of len bytes: its number, then bytes counting on from it. */
+    static byte[] numbered(int i, int len) {
+        byte[] a = new byte[len];
+        ByteBuffer.wrap(a).putInt(i);
+        for (int k = 4; k < len; k++) a[k] = (byte) (i + k);
+        return a;
+    }
+
+    /** What arrives at r in up to 3 s, until n datagrams: "number/length" each, checked whole. */
+    static List<String> receiveNumbered(DatagramChannel r, int n) throws Exception {
+        List<String> got = new ArrayList<>();
+        ByteBuffer io = ByteBuffer.allocate(4096);
+        long end = System.nanoTime() + 3_000_000_000L;
+        while (got.size() < n && System.nanoTime() < end) {
+            io.clear();
+            if (r.receive(io) == null) { Thread.sleep(1); continue; }
+            io.flip();
+            int len = io.remaining(), i = io.getInt();
+            for (int k = 4; k < len; k++) assertEquals((byte) (i + k), io.get(), "datagram " + i + " byte " + k);
+            got.add(i + "/" + len);
+        }
+        return got;
+    }
+
+    /**
+     * Copies for one receiver that follow each other leave as one GSO (UDP_SEGMENT) message: the kernel cuts
+     * it back into the datagrams (a receiver without UDP_GRO gets each alone), whole and in order. A shorter
+     * one ends a message; one for another address, or a longer one, starts a new one.
+     */
+    @Test void aReceiversConsecutiveCopiesLeaveAsOneGsoMessage() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(SendmmsgBatch.GSO_SUPPORTED, "the kernel has no UDP_SEGMENT");
+        assertTrue(sender.gso());
+        InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+        try (DatagramChannel rx2 = DatagramChannel.open()) {
+            rx2.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            rx2.configureBlocking(false);
+            InetSocketAddress to2 = (InetSocketAddress) rx2.getLocalAddress();
+            ch.eventLoop().submit(() -> {
+                for (int i = 0; i < 5; i++) sender.sendCopy(numbered(i, 1000), 0, 1000, to);   // a frame: one message ...
+                sender.sendCopy(numbered(5, 600), 0, 600, to);                                // ... its shorter last packet too
+                sender.sendCopy(numbered(6, 1000), 0, 1000, to);                              // after a shorter one: a new message
+                sender.sendCopy(numbered(7, 300), 0, 300, to2);                               // another receiver
+                sender.sendCopy(numbered(8, 300), 0, 300, to);
+                sender.sendCopy(numbered(9, 300), 0, 300, to2);
+                sender.flush();
+            }).sync();
+            assertEquals(List.of("0/1000", "1/1000", "2/1000", "3/1000", "4/1000", "5/600", "6/1000", "8/300"), receiveNumbered(rx, 8));
+            assertEquals(List.of("7/300", "9/300"), receiveNumbered(rx2, 2));
+        }
+        assertEquals(1, (long) metrics.gsoMessages.get(), "one GSO message");
+        assertEquals(6, (long) metrics.gsoDatagrams.get(), "of six datagrams");
+        assertEquals(0, metrics.dropped(DropReason.SEND_FAILED));
+    }
+
+    /** A GSO message the kernel refuses (as a path whose MTU is too small would) turns GSO off; its datagrams and the rest still go, in order. */
+    @Test void aRefusedGsoMessageGoesDatagramByDatagramAndTurnsGsoOff() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(SendmmsgBatch.GSO_SUPPORTED, "the kernel has no UDP_SEGMENT");
+        InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+        sender.batch().segmentOverrideForTest = 1;   // 1-byte segments: more than the kernel's 64 for 1,000 bytes, EINVAL
+        ch.eventLoop().submit(() -> {
+            for (int i = 0; i < 3; i++) sender.sendCopy(numbered(i, 1000), 0, 1000, to);
+            ByteBuf own = PooledByteBufAllocator.DEFAULT.directBuffer(500).writeBytes(numbered(3, 500));
+            sender.send(own, to);                                     // a datagram with its own buffer behind them
+            sender.flush();
+        }).sync();
+        assertEquals(List.of("0/1000", "1/1000", "2/1000", "3/500"), receiveNumbered(rx, 4));
+        assertEquals(1, (long) metrics.gsoRefused.get());
+        assertFalse(sender.gso(), "GSO is off on this socket from now on");
+        ch.eventLoop().submit(() -> {
+            for (int i = 4; i < 7; i++) sender.sendCopy(numbered(i, 1000), 0, 1000, to);
+            sender.flush();
+        }).sync();
+        assertEquals(List.of("4/1000", "5/1000", "6/1000"), receiveNumbered(rx, 3));
+        assertEquals(0, (long) metrics.gsoMessages.get());
+        assertEquals(0, metrics.dropped(DropReason.SEND_FAILED));
+    }
+
+    /** Copies into the batch's arena, GSO messages and all, allocate nothing per datagram once warm. */
+    @Test void copyingIntoTheBatchAllocatesNothingPerDatagram() throws Exception {
+        InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ByteBuffer drain = ByteBuffer.allocateDirect(4096);
+        byte[] payload = numbered(1, 1100);
+        long bytes = 0;
+        for (int round = 0; round < 30; round++) {
+            bytes = ch.eventLoop().submit(() -> {
+                long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                for (int i = 0; i < 2_000; i++) sender.sendCopy(payload, 0, 1100, to);
+                sender.flush();
+                return mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            }).get();
+            while (true) { drain.clear(); if (rx.receive(drain) == null) break; }
+        }
+        System.out.printf("[udp-sender] %.3f bytes allocated per datagram copied (2,000, warm, gso %s, %d through Netty)%n", bytes / 2_000.0, sender.gso(),
+                sender.pooledEnvelopes());
+        assertTrue(bytes < 2_000, "under a byte per datagram once warm: " + bytes + " B for 2,000");
     }
 
     @Test void aWriteFromAnotherThreadTakesNettysPath() throws Exception {
