@@ -10,7 +10,7 @@ NS=${NS:-roundtable-test-$$}
 
 if [[ ${SKIP_INSTALL:-0} != 1 ]]; then
   need=()
-  for p in chromium chromium-driver iproute2 procps postgresql sip-tester python3 kamailio kamailio-tls-modules baresip tcpdump firefox-esr iptables linphone-cli ffmpeg nginx-light libnginx-mod-rtmp; do
+  for p in chromium chromium-driver iproute2 procps postgresql sip-tester python3 kamailio kamailio-tls-modules baresip tcpdump firefox-esr iptables linphone-cli ffmpeg nginx-light libnginx-mod-rtmp unzip; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
   done
   if (( ${#need[@]} )); then
@@ -22,6 +22,15 @@ fi
 
 echo "== building and resolving every dependency and plugin (outside the namespace)"
 mvn -B -q -DskipTests install
+# the server's Bouncy Castle jars are rewritten unsigned at package (signaling/pom.xml: a signed jar's
+# per-class manifest sections stay parsed in the heap, 7-8 MB of the idle server's PSS)
+for j in signaling/target/lib/bc*-jdk18on-*.jar; do
+  sig=$(unzip -l "$j" | grep -cE 'META-INF/[^/]+\.(SF|RSA|DSA|EC)$' || true)
+  sections=$(unzip -p "$j" META-INF/MANIFEST.MF | grep -c '^Name:' || true)
+  if (( sig > 0 || sections > 0 )); then
+    echo "== FAILED: $j is still signed ($sig signature files, $sections per-class manifest sections)"; exit 1
+  fi
+done
 # resolves surefire's JUnit provider without running anything
 mvn -B -q test -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false >/dev/null
 
