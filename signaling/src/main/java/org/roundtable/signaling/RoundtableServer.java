@@ -85,10 +85,11 @@ public final class RoundtableServer implements AutoCloseable {
             org.roundtable.streaming.live.LiveMetrics.register(registry, liveDirectory, hlsRuntime.metrics(), rtmpMetrics);
         }
         if (rc.enabled() || lc.enabled()) {
-            // FFmpeg's libraries load (and their licence is checked) now, not in the first recording's first second
+            // FFmpeg's libraries are extracted now (and a GPL build on the class path is named), not in the first
+            // recording's first seconds; they load (~0.2 s, ~16 MB of PSS) when the first recording or live stream starts
             Thread warm = new Thread(() -> {
-                try { org.roundtable.mixer.av.AvLibrary.ensureLoaded(); }
-                catch (Throwable t) { org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).error("FFmpeg cannot load: recordings and live streams will fail: {}", t.toString()); }
+                try { org.roundtable.mixer.av.AvLibrary.prepare(); }
+                catch (Throwable t) { org.slf4j.LoggerFactory.getLogger(RoundtableServer.class).error("FFmpeg cannot be extracted: recordings and live streams will fail: {}", t.toString()); }
             }, "ffmpeg-load");
             warm.setDaemon(true);
             warm.start();

@@ -17,6 +17,23 @@ class AvLibraryTest {
         assertTrue(licence.startsWith("LGPL"), licence);
     }
 
+    /**
+     * The server calls prepare() at start: FFmpeg's libraries are then in JavaCPP's cache, ready for a first
+     * recording, but not loaded (~16 MB of PSS a server that never records should not carry). A JVM of its
+     * own, since this one may have loaded them already.
+     */
+    @Test
+    void prepareExtractsTheLibrariesWithoutLoadingThem() throws Exception {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), AvPrepareProbe.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(out.contains("mapped=false"), "prepare() loaded FFmpeg's libraries: " + out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cached=(\\S+)").matcher(out);
+        assertTrue(m.find() && !m.group(1).equals("none") && java.nio.file.Files.size(java.nio.file.Path.of(m.group(1))) > 1_000_000,
+                "libavcodec is extracted into JavaCPP's cache: " + out);
+    }
+
     @Test
     void gplConfigurationsAreRecognised() {
         assertTrue(AvLibrary.isGpl("--prefix=.. --enable-shared --enable-gpl --enable-libx264"));
