@@ -300,12 +300,35 @@ final class ForwardWarmUp {
             len = 1112;
             seqV = (seqV + 1) & 0xFFFF;
             if ((sentInRound & 7) == 0) ts += 3000;
+            // a frame is 4 packets, the marker bit on its last; every other frame comes without header
+            // extensions, as from a sender that negotiated none (a WHIP encoder, a gateway): real traffic
+            // takes both branches, and code compiled on one alone is thrown away at the first of the other
+            boolean plain = (sentInRound >> 3 & 1) == 1;
             header(96, seqV, ts, VIDEO_SSRC);
-            pkt[16] = (byte) (EXT_MID << 4);                      // MID "1", padded
-            pkt[17] = '1';
-            pkt[18] = pkt[19] = 0;
-            pkt[20] = 0x10;                                       // VP8: start of partition 0
-            pkt[21] = (byte) (sentInRound == 0 ? 0x00 : 0x01);    // a key frame, then delta frames
+            if ((sentInRound & 7) == 6) pkt[1] |= (byte) 0x80;
+            int p = 16;
+            if (plain) {
+                pkt[0] = (byte) 0x80;
+                p = 12;
+            } else {
+                pkt[16] = (byte) (EXT_MID << 4);                  // MID "1", padded
+                pkt[17] = '1';
+                pkt[18] = pkt[19] = 0;
+                p = 20;
+            }
+            // VP8 descriptor: S on a frame's first packet only; the frames with extensions also carry a
+            // 15-bit PictureID (X, I), as browsers send it; then the payload header: a key frame first
+            boolean first = (sentInRound & 7) == 0;
+            if (plain) {
+                pkt[p++] = (byte) (first ? 0x10 : 0x00);
+            } else {
+                int picture = sentInRound >> 3 & 0x7FFF;
+                pkt[p++] = (byte) (first ? 0x90 : 0x80);
+                pkt[p++] = (byte) 0x80;
+                pkt[p++] = (byte) (0x80 | picture >> 8);
+                pkt[p++] = (byte) picture;
+            }
+            pkt[p] = (byte) (sentInRound == 0 ? 0x00 : 0x01);
         } else {
             len = 112;
             seqA = (seqA + 1) & 0xFFFF;
