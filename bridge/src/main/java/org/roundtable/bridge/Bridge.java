@@ -4,14 +4,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -71,20 +69,8 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     private volatile ForwardWarmUp.Result forwardWarmUp;
     private final BridgeConfig config;
     private final DtlsCertificate cert = DtlsCertificate.generate();
-    private final ByteBufAllocator alloc = allocator();
+    private final ByteBufAllocator alloc = MediaBuffers.allocator();
 
-    /**
-     * The media path's pool. Netty's default chunk is 4 MiB (page 8 KiB, order 9), and every arena a thread
-     * touches takes one for heap and one for direct memory: with a few media loops that was ~20 MB of PSS
-     * for packets of at most 2 KiB (bench, 2 loops, 2 x 1 -> 100: PSS 181 -> 162 MB, live heap 36 -> 30 MB,
-     * the same CPU). Order 5 makes 256 KiB chunks; -Dio.netty.allocator.maxOrder still overrides.
-     */
-    static PooledByteBufAllocator allocator() {
-        int maxOrder = System.getProperty("io.netty.allocator.maxOrder") != null ? PooledByteBufAllocator.defaultMaxOrder() : 5;
-        return new PooledByteBufAllocator(false, PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
-                PooledByteBufAllocator.defaultPageSize(), maxOrder, PooledByteBufAllocator.defaultSmallCacheSize(),
-                PooledByteBufAllocator.defaultNormalCacheSize(), PooledByteBufAllocator.defaultUseCacheForAllThreads());
-    }
     private final EventLoopGroup group;
     private final MediaLoop[] loops;
     private final ExecutorService dtlsPool;
@@ -162,14 +148,6 @@ public final class Bridge implements AutoCloseable, EndpointHost {
     int ufragBindings() { return byUfrag.size(); }
     public int tcpPort() { return tcpServer == null ? 0 : ((InetSocketAddress) tcpServer.localAddress()).getPort(); }
 
-    /**
-     * How a media socket reads: recvmmsg of up to 16 datagrams of up to 2 KiB into one pooled buffer (epoll:
-     * a maximum datagram size set), and up to 4 such calls per wake-up, before the read batch ends (the loop's
-     * flush). Netty's default for this allocator is one read per wake-up: a datagram each, so every packet
-     * in paid an epoll_wait and its own flush, and a receiver's packets of one frame never shared a batch.
-     */
-    static final FixedRecvByteBufAllocator READS = (FixedRecvByteBufAllocator) new FixedRecvByteBufAllocator(16 * 2048).maxMessagesPerRead(4);
-
     public void start() throws InterruptedException {
         boolean epoll = group instanceof EpollEventLoopGroup;
         int port = config.udpPort();
@@ -178,7 +156,7 @@ public final class Bridge implements AutoCloseable, EndpointHost {
             Bootstrap b = new Bootstrap().group(l.loop)
                     .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .option(ChannelOption.ALLOCATOR, alloc)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, MediaBuffers.READS)
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(ingress);

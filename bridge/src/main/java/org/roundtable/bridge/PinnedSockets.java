@@ -31,8 +31,8 @@ final class PinnedSockets {
     private final BridgeMetrics metrics;
     private final ChannelHandler ingress;
     private final Map<Endpoint, Channel> byEndpoint = new HashMap<>();
-    /** Reads as the loop's shared socket does ({@link Bridge#READS}): recvmmsg, which {@link #bootstrap} needs. */
-    private static final FixedRecvByteBufAllocator RECV = Bridge.READS;
+    /** Reads as the loop's shared socket does ({@link MediaBuffers#READS}): recvmmsg, which {@link #bootstrap} needs. */
+    private static final FixedRecvByteBufAllocator RECV = MediaBuffers.READS;
 
     PinnedSockets(MediaLoop loop, ChannelHandler ingress) {
         this.loop = loop;

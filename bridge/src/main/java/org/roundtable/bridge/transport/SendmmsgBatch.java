@@ -111,7 +111,7 @@ final class SendmmsgBatch {
     private boolean released;
     /** Consecutive datagrams for one address go as one message with UDP_SEGMENT (GSO). Off after a refusal. */
     private boolean gso;
-    /** GSO messages and the datagrams in them since the last {@link #takeGsoCounts}. */
+    /** GSO messages and the datagrams in them since they were last taken ({@link #gsoMessagesTaken}, {@link #gsoDatagramsTaken}). */
     private long gsoMessages, gsoDatagrams;
     /** A GSO message the kernel refused (the socket now sends each datagram alone). */
     private boolean gsoRefused;
